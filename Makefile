@@ -1,0 +1,51 @@
+# fwatch - a file watcher.  `make`, `make test`, `make install`.
+
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+MANPREFIX ?= $(PREFIX)/share/man
+DESTDIR   ?=
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN     = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+           -Wmissing-prototypes
+STD      = -std=c11 -D_POSIX_C_SOURCE=200809L
+LDLIBS  += -lm
+
+# The backend is chosen by the operating system, once, here.
+UNAME_S := $(shell uname -s 2>/dev/null)
+ifeq ($(UNAME_S),Linux)
+  BACKEND = src/watch_linux.c
+else ifneq (,$(filter Darwin FreeBSD OpenBSD NetBSD DragonFly,$(UNAME_S)))
+  BACKEND = src/watch_bsd.c
+else
+  $(error fwatch has no backend for '$(UNAME_S)' yet)
+endif
+
+SRC  = src/main.c src/watch.c src/filter.c src/output.c src/sys_posix.c \
+       $(BACKEND)
+HDR  = src/watch.h src/backend.h src/filter.h src/output.h src/sys.h
+
+all: fwatch
+
+fwatch: $(SRC) $(HDR)
+	$(CC) $(STD) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(SRC) $(LDLIBS)
+
+# bats-core from PATH, or installed into .deps/ by tests/get-bats.
+test: fwatch
+	@bats=$$(tests/get-bats) && "$$bats" tests/
+
+install: fwatch
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANPREFIX)/man1
+	cp -f fwatch $(DESTDIR)$(BINDIR)/fwatch
+	chmod 755 $(DESTDIR)$(BINDIR)/fwatch
+	cp -f man/fwatch.1 $(DESTDIR)$(MANPREFIX)/man1/fwatch.1
+	chmod 644 $(DESTDIR)$(MANPREFIX)/man1/fwatch.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/fwatch $(DESTDIR)$(MANPREFIX)/man1/fwatch.1
+
+clean:
+	rm -f fwatch fwatch-*
+
+.PHONY: all test install uninstall clean

@@ -1,0 +1,476 @@
+/*
+ * main.c - fwatch's command line: options, the event loop, output and
+ * exit statuses.  Everything platform-specific is behind watch.h and
+ * sys.h.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "filter.h"
+#include "output.h"
+#include "sys.h"
+#include "watch.h"
+
+#ifndef FWATCH_VERSION
+#define FWATCH_VERSION "0.1.0"
+#endif
+
+enum exit_status {
+	EXIT_OK = 0,      /* --once matched, reader gone, --help */
+	EXIT_FAIL = 1,    /* bad usage, unwatchable PATH, I/O error */
+	EXIT_TIMEOUT = 2, /* --timeout passed with nothing reported */
+	EXIT_GONE = 3,    /* every watched PATH is gone */
+	EXIT_SIGNAL = 128 /* + the signal's number */
+};
+
+static const char usage_text[] =
+"Usage: fwatch [OPTION]... PATH...\n"
+"Watch files and directories and print one line per change.\n"
+"\n"
+"  -r, --recursive        watch directories below each directory PATH,\n"
+"                         including ones created later\n"
+"  -L, --follow-symlinks  with -r, also descend into symlinked directories\n"
+"  -e, --event LIST       report only these events (comma-separated,\n"
+"                         repeatable): create modify delete rename attrib\n"
+"                         close_write close_nowrite open access, or all;\n"
+"                         default: create,modify,delete,rename,attrib\n"
+"  -i, --include GLOB     report only paths matching GLOB (repeatable)\n"
+"  -x, --exclude GLOB     ignore paths matching GLOB; matching directories\n"
+"                         are not watched at all (repeatable)\n"
+"  -j, --json             print JSON Lines\n"
+"  -0, --print0           end records with NUL; paths are not escaped\n"
+"  -f, --format FMT       print records as FMT: %e event, %p path, %o old\n"
+"                         path, %f file name, %w watched PATH, %r path\n"
+"                         below it, %t ISO time, %s epoch seconds,\n"
+"                         %y dir or file, %% a %; \\n \\t \\0 \\\\\n"
+"  -a, --absolute         print absolute paths\n"
+"  -1, --once             exit after the first reported event\n"
+"  -t, --timeout SECS     exit with status 2 after SECS without an event\n"
+"  -q, --quiet            do not announce on stderr when watching begins\n"
+"      --ready            print a `ready` record once watching has begun\n"
+"  -h, --help             show this help and exit\n"
+"  -V, --version          show the version and backend and exit\n"
+"\n"
+"A GLOB without '/' matches the file name, one with '/' the path below\n"
+"the watched PATH; '**' crosses directories. --exclude beats --include.\n"
+"\n"
+"Exit status: 0 after --once or when the reader of stdout goes away,\n"
+"1 on errors, 2 on --timeout, 3 when every PATH is gone, 128+N on\n"
+"signal N. See fwatch(1) for output formats and the JSON schema.\n";
+
+struct opts {
+	struct fw_config cfg;
+	struct filter filter;
+	struct out out;
+	int once, quiet, ready;
+	long long timeout_ms; /* 0: none */
+	char **paths;
+	size_t npaths;
+	int events_given;
+	int json;
+};
+
+static fw_watcher *volatile g_watcher;
+static volatile sig_atomic_t g_signal;
+
+static void
+on_signal(int sig)
+{
+	g_signal = sig;
+	if (g_watcher)
+		fw_wake(g_watcher);
+}
+
+#if defined(__GNUC__)
+#define PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define PRINTF(a, b)
+#endif
+
+static void PRINTF(1, 0)
+vsay(const char *fmt, va_list ap)
+{
+	fputs("fwatch: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+static void PRINTF(1, 2)
+say(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsay(fmt, ap);
+	va_end(ap);
+}
+
+static int PRINTF(1, 2)
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsay(fmt, ap);
+	va_end(ap);
+	fputs("Try 'fwatch --help' for more information.\n", stderr);
+	return EXIT_FAIL;
+}
+
+static void
+on_warn(void *ctx, const char *msg)
+{
+	(void)ctx;
+	say("warning: %s", msg);
+}
+
+static int
+parse_events(struct opts *o, const char *list, const char *opt)
+{
+	const char *p = list;
+	if (!o->events_given) {
+		o->cfg.events = 0;
+		o->events_given = 1;
+	}
+	for (;;) {
+		size_t n = strcspn(p, ",");
+		int k;
+		if (n == 3 && !memcmp(p, "all", 3)) {
+			o->cfg.events |= FW_ALL_EVENTS;
+		} else if ((k = fw_kind_parse(p, n)) >= 0 && k != FW_READY) {
+			o->cfg.events |= FW_BIT(k);
+		} else {
+			char name[64];
+			snprintf(name, sizeof name, "%.*s", (int)(n < 40 ? n : 40), p);
+			return usage_error("%s: unknown event '%s' (known: create, "
+					   "modify, delete, rename, attrib, "
+					   "close_write, close_nowrite, open, "
+					   "access, overflow, unmount, all)",
+					   opt, name);
+		}
+		if (!p[n])
+			return 0;
+		p += n + 1;
+	}
+}
+
+static int
+parse_timeout(struct opts *o, const char *s, const char *opt)
+{
+	char *end;
+	double v;
+	errno = 0;
+	v = strtod(s, &end);
+	if (!*s || *end || errno || !isfinite(v) || v < 0 || v > 31536000.0)
+		return usage_error("%s: '%s' is not a number of seconds "
+				   "(from 0 to 31536000, e.g. 0.5)", opt, s);
+	o->timeout_ms = (long long)ceil(v * 1000.0);
+	return 0;
+}
+
+enum { OPT_READY = 256 };
+
+static const struct longopt {
+	const char *name;
+	int has_arg;
+	int val;
+} longopts[] = {
+	{ "recursive", 0, 'r' },
+	{ "follow-symlinks", 0, 'L' },
+	{ "event", 1, 'e' },
+	{ "include", 1, 'i' },
+	{ "exclude", 1, 'x' },
+	{ "json", 0, 'j' },
+	{ "print0", 0, '0' },
+	{ "format", 1, 'f' },
+	{ "absolute", 0, 'a' },
+	{ "once", 0, '1' },
+	{ "timeout", 1, 't' },
+	{ "quiet", 0, 'q' },
+	{ "ready", 0, OPT_READY },
+	{ "help", 0, 'h' },
+	{ "version", 0, 'V' },
+	{ NULL, 0, 0 },
+};
+
+static const char shortopts[] = "rLe:i:x:j0f:a1t:qhV";
+
+/* Apply one option.  Returns -1 to go on, else an exit status. */
+static int
+apply(struct opts *o, int c, const char *arg, const char *opt)
+{
+	char err[256];
+	switch (c) {
+	case 'r': o->cfg.recursive = 1; break;
+	case 'L': o->cfg.follow = 1; break;
+	case 'e':
+		if (parse_events(o, arg, opt))
+			return EXIT_FAIL;
+		break;
+	case 'i':
+	case 'x':
+		if (glob_check(arg, err, sizeof err) < 0)
+			return usage_error("%s '%s': %s", opt, arg, err);
+		if (filter_add(&o->filter, c == 'x', arg) < 0)
+			return usage_error("%s: out of memory", opt);
+		break;
+	case 'j':
+		o->out.mode = OUT_JSON;
+		o->json = 1;
+		break;
+	case '0': o->out.nul = 1; break;
+	case 'f':
+		if (out_check_format(arg, err, sizeof err) < 0)
+			return usage_error("%s: %s", opt, err);
+		o->out.mode = OUT_FORMAT;
+		o->out.fmt = arg;
+		break;
+	case 'a': o->cfg.absolute = 1; break;
+	case '1': o->once = 1; break;
+	case 't':
+		if (parse_timeout(o, arg, opt))
+			return EXIT_FAIL;
+		break;
+	case 'q': o->quiet = 1; break;
+	case OPT_READY: o->ready = 1; break;
+	case 'h':
+		fputs(usage_text, stdout);
+		return fflush(stdout) || ferror(stdout) ? EXIT_FAIL : EXIT_OK;
+	case 'V':
+		printf("fwatch %s (%s backend)\n", FWATCH_VERSION,
+		       fw_backend_name());
+		return fflush(stdout) || ferror(stdout) ? EXIT_FAIL : EXIT_OK;
+	}
+	return -1;
+}
+
+/* GNU-style parsing, written out so it behaves the same on every libc:
+ * options and PATHs mix, short options bundle, "--" ends options. */
+static int
+parse_args(struct opts *o, int argc, char **argv)
+{
+	int only_paths = 0;
+	for (int i = 1; i < argc; i++) {
+		char *a = argv[i];
+		int r;
+		if (only_paths || a[0] != '-' || !a[1]) {
+			o->paths[o->npaths++] = a;
+			continue;
+		}
+		if (!strcmp(a, "--")) {
+			only_paths = 1;
+			continue;
+		}
+		if (a[1] == '-') {
+			const char *name = a + 2, *eq = strchr(name, '=');
+			size_t n = eq ? (size_t)(eq - name) : strlen(name);
+			const struct longopt *lo, *hit = NULL;
+			int nhits = 0;
+			char opt[80];
+			for (lo = longopts; lo->name; lo++) {
+				if (strncmp(lo->name, name, n))
+					continue;
+				if (!lo->name[n]) { /* exact beats prefix */
+					hit = lo;
+					nhits = 1;
+					break;
+				}
+				hit = lo;
+				nhits++;
+			}
+			if (nhits != 1)
+				return usage_error("%s option '--%.*s'",
+						   nhits ? "ambiguous" : "unknown",
+						   (int)n, name);
+			snprintf(opt, sizeof opt, "--%s", hit->name);
+			const char *arg = NULL;
+			if (hit->has_arg) {
+				if (eq)
+					arg = eq + 1;
+				else if (i + 1 < argc)
+					arg = argv[++i];
+				else
+					return usage_error("option '%s' needs a "
+							   "value", opt);
+			} else if (eq) {
+				return usage_error("option '%s' takes no "
+						   "value", opt);
+			}
+			if ((r = apply(o, hit->val, arg, opt)) >= 0)
+				return r;
+			continue;
+		}
+		for (char *p = a + 1; *p; p++) {
+			const char *s = strchr(shortopts, *p);
+			char opt[3] = { '-', *p, '\0' };
+			const char *arg = NULL;
+			if (!s || *p == ':') {
+				return usage_error("unknown option '-%c'", *p);
+			}
+			if (s[1] == ':') {
+				if (p[1])
+					arg = p + 1;
+				else if (i + 1 < argc)
+					arg = argv[++i];
+				else
+					return usage_error("option '%s' needs a "
+							   "value", opt);
+			}
+			if ((r = apply(o, *p, arg, opt)) >= 0)
+				return r;
+			if (arg)
+				break;
+		}
+	}
+	return -1;
+}
+
+/* Write what is pending in one go.  Returns an exit status, or -1 to
+ * go on. */
+static int
+flush_out(struct out *out)
+{
+	if (out->len) {
+		size_t n = fwrite(out->p, 1, out->len, stdout);
+		out->len = 0;
+		if (n == 0 || fflush(stdout) == EOF) {
+			if (errno == EPIPE)
+				return EXIT_OK; /* the reader is done */
+			say("cannot write output: %s", strerror(errno));
+			return EXIT_FAIL;
+		}
+	}
+	return -1;
+}
+
+static int
+run(struct opts *o)
+{
+	const struct fw_event *evs;
+	fw_watcher *w;
+	int64_t deadline = 0;
+	int r;
+
+	o->cfg.filter = &o->filter;
+	o->cfg.warn = on_warn;
+	sys_signals(on_signal);
+	w = fw_open(&o->cfg);
+	if (!w) {
+		char buf[512];
+		say("cannot start %s: %s", fw_backend_name(),
+		    fw_open_error(errno, buf, sizeof buf));
+		return EXIT_FAIL;
+	}
+	g_watcher = w;
+	for (size_t i = 0; i < o->npaths; i++) {
+		if (g_signal)
+			break;
+		if (fw_add(w, o->paths[i]) < 0) {
+			say("%s", fw_error(w));
+			fw_close(w);
+			return EXIT_FAIL;
+		}
+	}
+	if (!g_signal) {
+		int64_t sec;
+		long usec;
+		size_t n = fw_watch_count(w);
+		if (!o->quiet)
+			fprintf(stderr, "fwatch: watching %zu %s under %zu %s "
+				"with %s; ready\n", n,
+				n == 1 ? "directory" : "directories",
+				o->npaths, o->npaths == 1 ? "path" : "paths",
+				fw_backend_name());
+		if (o->ready) {
+			sys_now(&sec, &usec);
+			out_ready(&o->out, n, (long long)sec, usec);
+			if ((r = flush_out(&o->out)) >= 0)
+				goto done;
+		}
+	}
+	if (o->timeout_ms)
+		deadline = sys_mono_ms() + o->timeout_ms;
+	for (r = -1; r < 0;) {
+		int timeout = -1, n;
+		if (g_signal)
+			break;
+		if (o->timeout_ms) {
+			int64_t left = deadline - sys_mono_ms();
+			if (left <= 0) {
+				r = EXIT_TIMEOUT;
+				break;
+			}
+			timeout = left > INT_MAX ? INT_MAX : (int)left;
+		}
+		n = fw_read(w, timeout, &evs);
+		if (n < 0) {
+			say("cannot read events: %s", strerror(errno));
+			r = EXIT_FAIL;
+			break;
+		}
+		if (o->once && n > 1)
+			n = 1;
+		for (int i = 0; i < n; i++)
+			if (out_event(&o->out, &evs[i]) < 0) {
+				say("out of memory");
+				r = EXIT_FAIL;
+			}
+		if ((r = flush_out(&o->out)) >= 0)
+			break;
+		if (n > 0) {
+			if (o->once) {
+				r = EXIT_OK;
+				break;
+			}
+			if (o->timeout_ms)
+				deadline = sys_mono_ms() + o->timeout_ms;
+		}
+		if (!fw_roots_left(w)) {
+			say("nothing left to watch: every PATH is gone");
+			r = EXIT_GONE;
+		}
+	}
+done:
+	if (g_signal)
+		r = EXIT_SIGNAL + g_signal;
+	g_watcher = NULL;
+	fw_close(w);
+	return r;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o;
+	int r;
+
+	memset(&o, 0, sizeof o);
+	o.cfg.events = FW_DEFAULT_EVENTS;
+	o.paths = calloc((size_t)argc + 1, sizeof *o.paths);
+	if (!o.paths) {
+		say("out of memory");
+		return EXIT_FAIL;
+	}
+	r = parse_args(&o, argc, argv);
+	if (r < 0 && o.json && o.out.fmt)
+		r = usage_error("--json and --format cannot be used together");
+	if (r < 0 && !o.npaths)
+		r = usage_error("no PATH to watch (give a file or directory, "
+				"e.g. 'fwatch -r .')");
+	if (r < 0)
+		r = run(&o);
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		if (errno != EPIPE && r != EXIT_FAIL) {
+			say("cannot write output: %s", strerror(errno));
+			r = EXIT_FAIL;
+		}
+	}
+	out_free(&o.out);
+	filter_free(&o.filter);
+	free(o.paths);
+	return r;
+}

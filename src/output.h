@@ -1,0 +1,32 @@
+/*
+ * output.h - turning events into text, JSON Lines or a --format, in a
+ * buffer that the caller writes once per batch.
+ */
+#ifndef FWATCH_OUTPUT_H
+#define FWATCH_OUTPUT_H
+
+#include <stddef.h>
+
+#include "watch.h"
+
+enum out_mode { OUT_TEXT, OUT_JSON, OUT_FORMAT };
+
+struct out {
+	enum out_mode mode;
+	int nul;         /* -0: NUL-terminated records, raw paths */
+	const char *fmt; /* OUT_FORMAT, checked by out_check_format() */
+	char *p;         /* the pending bytes */
+	size_t len, cap;
+};
+
+/* 0 if FMT is a valid --format; else -1 and a reason in err. */
+int out_check_format(const char *fmt, char *err, size_t errlen);
+
+/* Append one record.  -1 if memory ran out. */
+int out_event(struct out *o, const struct fw_event *e);
+/* Append the `ready` record. */
+int out_ready(struct out *o, size_t watches, long long sec, long usec);
+
+void out_free(struct out *o);
+
+#endif

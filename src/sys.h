@@ -1,0 +1,33 @@
+/*
+ * sys.h - the few operating-system services the portable code needs
+ * besides watching: clocks, directory listing, signals.  sys_posix.c
+ * implements them for Unix; a Windows file will follow.
+ */
+#ifndef FWATCH_SYS_H
+#define FWATCH_SYS_H
+
+#include <stdint.h>
+
+int64_t sys_mono_ms(void);
+void sys_now(int64_t *sec, long *usec);
+
+enum sys_type { SYS_OTHER, SYS_FILE, SYS_DIRECTORY, SYS_LINK, SYS_GONE };
+
+struct sys_dir;
+/* NULL with errno on failure. */
+struct sys_dir *sys_opendir(const char *path);
+/* 1 with the next entry (never "." or ".."), 0 at the end, -1 on error.
+ * The name lives until the next call. */
+int sys_readdir(struct sys_dir *d, const char **name, enum sys_type *type);
+void sys_closedir(struct sys_dir *d);
+/* The type of PATH, following a final symlink if follow is set. */
+enum sys_type sys_type_of(const char *path, int follow);
+
+/* A malloc'd absolute form of PATH (not resolving symlinks), or NULL. */
+char *sys_abspath(const char *path);
+
+/* Route SIGINT, SIGTERM and SIGHUP to fn (which must be async-signal-
+ * safe), ignore SIGPIPE so write errors come back as EPIPE. */
+void sys_signals(void (*fn)(int sig));
+
+#endif

@@ -1,0 +1,174 @@
+/*
+ * sys_posix.c - sys.h for POSIX.1-2008 systems.
+ */
+#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE /* d_type */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sys.h"
+
+int64_t
+sys_mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+sys_now(int64_t *sec, long *usec)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	*sec = ts.tv_sec;
+	*usec = ts.tv_nsec / 1000;
+}
+
+struct sys_dir {
+	DIR *d;
+};
+
+struct sys_dir *
+sys_opendir(const char *path)
+{
+	struct sys_dir *sd;
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	sd = malloc(sizeof *sd);
+	if (!sd || !(sd->d = fdopendir(fd))) {
+		int e = errno;
+		free(sd);
+		close(fd);
+		errno = e;
+		return NULL;
+	}
+	return sd;
+}
+
+static enum sys_type
+from_mode(mode_t m)
+{
+	if (S_ISDIR(m))
+		return SYS_DIRECTORY;
+	if (S_ISLNK(m))
+		return SYS_LINK;
+	if (S_ISREG(m))
+		return SYS_FILE;
+	return SYS_OTHER;
+}
+
+int
+sys_readdir(struct sys_dir *sd, const char **name, enum sys_type *type)
+{
+	struct dirent *e;
+	for (;;) {
+		errno = 0;
+		e = readdir(sd->d);
+		if (!e)
+			return errno ? -1 : 0;
+		if (e->d_name[0] == '.' &&
+		    (!e->d_name[1] || (e->d_name[1] == '.' && !e->d_name[2])))
+			continue;
+		break;
+	}
+	*name = e->d_name;
+	switch (e->d_type) {
+	case DT_DIR: *type = SYS_DIRECTORY; break;
+	case DT_LNK: *type = SYS_LINK; break;
+	case DT_REG: *type = SYS_FILE; break;
+	case DT_UNKNOWN: {
+		/* Some filesystems do not fill d_type: ask, once. */
+		struct stat st;
+		if (fstatat(dirfd(sd->d), e->d_name, &st,
+			    AT_SYMLINK_NOFOLLOW) < 0)
+			*type = SYS_GONE;
+		else
+			*type = from_mode(st.st_mode);
+		break;
+	}
+	default: *type = SYS_OTHER; break;
+	}
+	return 1;
+}
+
+void
+sys_closedir(struct sys_dir *sd)
+{
+	if (sd) {
+		closedir(sd->d);
+		free(sd);
+	}
+}
+
+enum sys_type
+sys_type_of(const char *path, int follow)
+{
+	struct stat st;
+	if ((follow ? stat(path, &st) : lstat(path, &st)) < 0)
+		return SYS_GONE;
+	return from_mode(st.st_mode);
+}
+
+char *
+sys_abspath(const char *path)
+{
+	size_t cap = 256, pl = strlen(path);
+	char *cwd, *out;
+	if (path[0] == '/')
+		return strdup(path);
+	for (;;) {
+		if (!(cwd = malloc(cap)))
+			return NULL;
+		if (getcwd(cwd, cap))
+			break;
+		free(cwd);
+		if (errno != ERANGE)
+			return NULL;
+		cap *= 2;
+	}
+	/* "." and "./x" read better without the dot */
+	while (path[0] == '.' && (path[1] == '/' || !path[1])) {
+		path += path[1] ? 2 : 1;
+		while (path[0] == '/')
+			path++;
+	}
+	pl = strlen(path);
+	size_t cl = strlen(cwd);
+	out = malloc(cl + pl + 2);
+	if (out) {
+		memcpy(out, cwd, cl);
+		if (pl) {
+			if (cl > 1)
+				out[cl++] = '/';
+			memcpy(out + cl, path, pl);
+		}
+		out[cl + pl] = '\0';
+	}
+	free(cwd);
+	return out;
+}
+
+void
+sys_signals(void (*fn)(int sig))
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = fn;
+	/* no SA_RESTART: a blocked poll() or write() returns EINTR */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+}
+

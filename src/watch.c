@@ -1,0 +1,1468 @@
+/*
+ * watch.c - the portable watcher core.
+ *
+ * It keeps a tree of watched directories (one node per backend watch),
+ * turns the backend's per-directory records into events with full
+ * paths, pairs the two halves of a rename, watches new directories as
+ * they appear and reports what they already hold, coalesces repeats, and
+ * rescans after an overflow.  Nothing here knows which kernel is below.
+ *
+ * Memory: nodes live in one array (free list through 'next'); a batch's
+ * strings live in one arena that is reset per batch, so an event costs
+ * no malloc.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend.h"
+#include "filter.h"
+#include "sys.h"
+#include "watch.h"
+
+/* How long a lone "moved from" may wait for its "moved to" once the
+ * kernel queue is empty.  The kernel queues both halves inside one
+ * rename(), so they are normally read together; this covers a read that
+ * falls between them. */
+#define PAIR_MS 10
+
+struct buf {
+	char *p;
+	size_t len, cap;
+};
+
+struct node {
+	int id;     /* backend watch id; -1 when the slot is free */
+	int parent; /* -1 for a watched PATH */
+	int child, next, prev;
+	int root;   /* index in roots[], for nodes with parent -1 */
+	unsigned char is_dir, mark;
+	char *name; /* NULL for a watched PATH */
+};
+
+struct root {
+	char *given; /* as the user wrote it */
+	char *disp;  /* what paths start with */
+	size_t disp_len;
+	const char *base; /* last component of disp, for filters */
+	int node;
+	int gone;
+};
+
+struct iev { /* an event whose strings are offsets into w->out */
+	enum fw_kind kind;
+	unsigned flags;
+	size_t path, path_len, old, old_len;
+	int root;
+	size_t rel;
+	int64_t sec;
+	long usec;
+};
+
+struct slot {
+	uint64_t h;
+	size_t off, len; /* key in the map's arena */
+	int val;         /* -1: empty; -2: deleted */
+};
+
+struct smap {
+	struct slot *t;
+	size_t cap, used;
+	struct buf *arena;
+};
+
+struct pend {
+	uint32_t cookie;
+	int node;
+	size_t name, name_len; /* in w->pendbuf */
+	int is_dir;
+	int ev; /* its place in the batch, decided when it is settled */
+};
+
+struct stackent {
+	int node;
+	size_t path, len; /* in w->stack */
+	int fresh;
+};
+
+enum scan_mode { SCAN_SETUP, SCAN_NEW, SCAN_RESCAN, SCAN_COUNT };
+
+struct fw_watcher {
+	struct fw_config cfg;
+	unsigned report;  /* kinds reported */
+	unsigned want;    /* be_watch() flags */
+	struct backend *be;
+
+	struct node *nodes;
+	size_t nnodes, capnodes, inuse;
+	int freelist;
+	int *idk, *idv; /* backend id -> node, linear probing */
+	size_t idcap, idused;
+
+	struct root *roots;
+	size_t nroots, caproots, roots_left;
+
+	struct buf out;     /* this batch's strings */
+	struct iev *ev;
+	size_t nev, capev;
+	struct fw_event *fev;
+	size_t capfev;
+	struct smap seen;   /* path -> last event index, this batch */
+
+	struct buf synthbuf[2];
+	struct smap synth[2]; /* creates reported by our own scans */
+
+	struct pend *pend;
+	size_t npend, cappend;
+	struct buf pendbuf;
+
+	struct buf scratch, cur, stack;
+	struct stackent *st;
+	size_t nst, capst;
+	int *chain;
+	size_t capchain;
+
+	int64_t sec; /* time of the read being handled */
+	long usec;
+	int need_rescan;
+	int woken;   /* be_wait() was woken while we were busy */
+	int fatal;   /* errno that must stop a setup scan */
+	size_t counted;
+	char err[1024];
+};
+
+/* ---- small containers ------------------------------------------------ */
+
+static int
+grow(void **p, size_t *cap, size_t need, size_t size)
+{
+	size_t nc;
+	void *np;
+	if (need <= *cap)
+		return 0;
+	nc = *cap ? *cap : 16;
+	while (nc < need)
+		nc *= 2;
+	np = realloc(*p, nc * size);
+	if (!np)
+		return -1;
+	*p = np;
+	*cap = nc;
+	return 0;
+}
+
+#define GROW(p, cap, need) grow((void **)&(p), &(cap), (need), sizeof *(p))
+
+static int
+buf_add(struct buf *b, const char *s, size_t n)
+{
+	if (grow((void **)&b->p, &b->cap, b->len + n + 1, 1) < 0)
+		return -1;
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+	return 0;
+}
+
+static uint64_t
+hash(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ull;
+	while (n--)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ull;
+	return h;
+}
+
+static void
+smap_clear(struct smap *m)
+{
+	for (size_t i = 0; i < m->cap; i++)
+		m->t[i].val = -1;
+	m->used = 0;
+}
+
+/* The slot for KEY: where it is, or the empty slot where it would go. */
+static struct slot *
+smap_slot(struct smap *m, const char *key, size_t n, uint64_t h)
+{
+	struct slot *tomb = NULL;
+	for (size_t i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+		struct slot *s = &m->t[i];
+		if (s->val == -1)
+			return tomb ? tomb : s;
+		if (s->val == -2) {
+			if (!tomb)
+				tomb = s;
+		} else if (s->h == h && s->len == n &&
+			   !memcmp(m->arena->p + s->off, key, n)) {
+			return s;
+		}
+	}
+}
+
+static int
+smap_rehash(struct smap *m)
+{
+	struct slot *old = m->t;
+	size_t oc = m->cap;
+	size_t nc = oc ? oc * 2 : 64;
+	struct slot *t = malloc(nc * sizeof *t);
+	if (!t)
+		return -1;
+	m->t = t;
+	m->cap = nc;
+	smap_clear(m);
+	for (size_t i = 0; i < oc; i++) {
+		if (old[i].val >= 0) {
+			struct slot *s = smap_slot(m, m->arena->p + old[i].off,
+						   old[i].len, old[i].h);
+			*s = old[i];
+			m->used++;
+		}
+	}
+	free(old);
+	return 0;
+}
+
+/* Look KEY up; with val >= 0 also set it (the key must already be in
+ * the arena at off).  Returns the previous value or -1. */
+static int
+smap_get(struct smap *m, const char *key, size_t n)
+{
+	struct slot *s;
+	if (!m->cap || !m->used)
+		return -1;
+	s = smap_slot(m, key, n, hash(key, n));
+	return s->val >= 0 ? s->val : -1;
+}
+
+static int
+smap_put(struct smap *m, size_t off, size_t n, int val)
+{
+	const char *key;
+	uint64_t h;
+	struct slot *s;
+	if ((m->used + 1) * 2 > m->cap && smap_rehash(m) < 0)
+		return -1;
+	key = m->arena->p + off;
+	h = hash(key, n);
+	s = smap_slot(m, key, n, h);
+	if (s->val < 0) {
+		m->used++;
+		s->h = h;
+		s->off = off;
+		s->len = n;
+	}
+	s->val = val;
+	return 0;
+}
+
+static int
+smap_del(struct smap *m, const char *key, size_t n)
+{
+	struct slot *s;
+	if (!m->cap || !m->used)
+		return 0;
+	s = smap_slot(m, key, n, hash(key, n));
+	if (s->val < 0)
+		return 0;
+	s->val = -2; /* stays counted in 'used' until the next clear */
+	return 1;
+}
+
+/* ---- backend ids ------------------------------------------------------ */
+
+static size_t
+idslot(const fw_watcher *w, int id)
+{
+	size_t i = ((unsigned)id * 2654435761u) & (w->idcap - 1);
+	while (w->idk[i] != -1 && w->idk[i] != id)
+		i = (i + 1) & (w->idcap - 1);
+	return i;
+}
+
+static int
+id_get(const fw_watcher *w, int id)
+{
+	if (!w->idcap || id < 0)
+		return -1;
+	size_t i = idslot(w, id);
+	return w->idk[i] == id ? w->idv[i] : -1;
+}
+
+static int
+id_put(fw_watcher *w, int id, int node)
+{
+	if ((w->idused + 1) * 2 > w->idcap) {
+		size_t oc = w->idcap, nc = oc ? oc * 2 : 256;
+		int *ok = w->idk, *ov = w->idv;
+		int *nk = malloc(nc * sizeof *nk), *nv = malloc(nc * sizeof *nv);
+		if (!nk || !nv) {
+			free(nk);
+			free(nv);
+			return -1;
+		}
+		for (size_t i = 0; i < nc; i++)
+			nk[i] = -1;
+		w->idk = nk;
+		w->idv = nv;
+		w->idcap = nc;
+		for (size_t i = 0; i < oc; i++) {
+			if (ok[i] != -1) {
+				size_t j = idslot(w, ok[i]);
+				w->idk[j] = ok[i];
+				w->idv[j] = ov[i];
+			}
+		}
+		free(ok);
+		free(ov);
+	}
+	size_t i = idslot(w, id);
+	if (w->idk[i] == -1)
+		w->idused++;
+	w->idk[i] = id;
+	w->idv[i] = node;
+	return 0;
+}
+
+static void
+id_del(fw_watcher *w, int id)
+{
+	size_t i, j;
+	if (!w->idcap)
+		return;
+	i = idslot(w, id);
+	if (w->idk[i] != id)
+		return;
+	/* backward-shift deletion keeps probe chains whole */
+	w->idk[i] = -1;
+	w->idused--;
+	for (j = (i + 1) & (w->idcap - 1); w->idk[j] != -1;
+	     j = (j + 1) & (w->idcap - 1)) {
+		size_t home = ((unsigned)w->idk[j] * 2654435761u) &
+			      (w->idcap - 1);
+		/* move j back to i if its home is not in (i, j] */
+		if ((j > i && (home <= i || home > j)) ||
+		    (j < i && (home <= i && home > j))) {
+			w->idk[i] = w->idk[j];
+			w->idv[i] = w->idv[j];
+			w->idk[j] = -1;
+			i = j;
+		}
+	}
+}
+
+/* ---- the tree ----------------------------------------------------------- */
+
+static int
+node_new(fw_watcher *w, int id, int parent, const char *name, size_t len,
+	 int is_dir)
+{
+	int n;
+	struct node *nd;
+	if (w->freelist >= 0) {
+		n = w->freelist;
+		w->freelist = w->nodes[n].next;
+	} else {
+		if (GROW(w->nodes, w->capnodes, w->nnodes + 1) < 0)
+			return -1;
+		n = (int)w->nnodes++;
+	}
+	nd = &w->nodes[n];
+	memset(nd, 0, sizeof *nd);
+	nd->id = id;
+	nd->parent = parent;
+	nd->child = nd->next = nd->prev = -1;
+	nd->root = -1;
+	nd->is_dir = (unsigned char)is_dir;
+	nd->mark = 1;
+	if (name) {
+		nd->name = malloc(len + 1);
+		if (!nd->name)
+			goto fail;
+		memcpy(nd->name, name, len);
+		nd->name[len] = '\0';
+	}
+	if (id_put(w, id, n) < 0)
+		goto fail;
+	if (parent >= 0) {
+		struct node *p = &w->nodes[parent];
+		nd->next = p->child;
+		if (p->child >= 0)
+			w->nodes[p->child].prev = n;
+		p->child = n;
+	}
+	w->inuse++;
+	return n;
+fail:
+	free(nd->name);
+	nd->id = -1;
+	nd->next = w->freelist;
+	w->freelist = n;
+	return -1;
+}
+
+static void
+node_unlink(fw_watcher *w, int n)
+{
+	struct node *nd = &w->nodes[n];
+	if (nd->prev >= 0)
+		w->nodes[nd->prev].next = nd->next;
+	else if (nd->parent >= 0)
+		w->nodes[nd->parent].child = nd->next;
+	if (nd->next >= 0)
+		w->nodes[nd->next].prev = nd->prev;
+	nd->next = nd->prev = -1;
+}
+
+static void
+root_gone(fw_watcher *w, int r)
+{
+	if (r >= 0 && !w->roots[r].gone) {
+		w->roots[r].gone = 1;
+		w->roots[r].node = -1;
+		w->roots_left--;
+	}
+}
+
+/* Forget N and everything below it; stop their watches if asked (not
+ * needed when the kernel has already dropped them). */
+static void
+subtree_free(fw_watcher *w, int top, int unwatch)
+{
+	int n = top;
+	node_unlink(w, top);
+	for (;;) {
+		while (w->nodes[n].child >= 0)
+			n = w->nodes[n].child;
+		struct node *nd = &w->nodes[n];
+		int p = nd->parent, done = n == top;
+		if (!done) {
+			w->nodes[p].child = nd->next;
+			if (nd->next >= 0)
+				w->nodes[nd->next].prev = -1;
+		}
+		if (unwatch)
+			be_unwatch(w->be, nd->id);
+		id_del(w, nd->id);
+		if (nd->parent < 0)
+			root_gone(w, nd->root);
+		free(nd->name);
+		nd->name = NULL;
+		nd->id = -1;
+		nd->next = w->freelist;
+		w->freelist = n;
+		w->inuse--;
+		if (done)
+			break;
+		n = p;
+	}
+}
+
+static int
+find_child(const fw_watcher *w, int parent, const char *name, size_t len)
+{
+	if (parent < 0 || w->nodes[parent].id < 0)
+		return -1;
+	for (int c = w->nodes[parent].child; c >= 0; c = w->nodes[c].next)
+		if (!strncmp(w->nodes[c].name, name, len) &&
+		    !w->nodes[c].name[len])
+			return c;
+	return -1;
+}
+
+static int
+node_move(fw_watcher *w, int n, int parent, const char *name, size_t len)
+{
+	struct node *nd = &w->nodes[n];
+	char *nn = malloc(len + 1);
+	if (!nn)
+		return -1;
+	memcpy(nn, name, len);
+	nn[len] = '\0';
+	node_unlink(w, n);
+	free(nd->name);
+	nd->name = nn;
+	nd->parent = parent;
+	struct node *p = &w->nodes[parent];
+	nd->next = p->child;
+	if (p->child >= 0)
+		w->nodes[p->child].prev = n;
+	p->child = n;
+	return 0;
+}
+
+/* Write the path of node N (plus "/NAME" when name is given) into B,
+ * NUL-terminated.  Returns the root index; *rel gets where the part
+ * below the root starts (for filters). */
+static int
+node_path(fw_watcher *w, int n, const char *name, size_t len, struct buf *b,
+	  size_t *rel)
+{
+	size_t depth = 0;
+	const struct root *r;
+	int top;
+	for (int i = n; i >= 0; i = w->nodes[i].parent) {
+		if (GROW(w->chain, w->capchain, depth + 1) < 0)
+			return -1;
+		w->chain[depth++] = i;
+	}
+	top = w->chain[depth - 1];
+	r = &w->roots[w->nodes[top].root];
+	b->len = 0;
+	if (buf_add(b, r->disp, r->disp_len) < 0)
+		return -1;
+	*rel = b->len;
+	for (size_t i = depth - 1; i-- > 0;) {
+		const char *c = w->nodes[w->chain[i]].name;
+		if ((b->len && b->p[b->len - 1] != '/' && buf_add(b, "/", 1) < 0) ||
+		    buf_add(b, c, strlen(c)) < 0)
+			return -1;
+	}
+	if (name && len) {
+		if ((b->len && b->p[b->len - 1] != '/' && buf_add(b, "/", 1) < 0) ||
+		    buf_add(b, name, len) < 0)
+			return -1;
+	}
+	if (*rel < b->len && b->p[*rel] == '/')
+		(*rel)++;
+	return w->nodes[top].root;
+}
+
+/* What filters match an event on path P against: the part below the
+ * watched PATH, or the PATH's own last component for the PATH itself. */
+static const char *
+rel_of(const fw_watcher *w, int root, const char *p, size_t rel, size_t len)
+{
+	return rel < len ? p + rel : w->roots[root].base;
+}
+
+/* ---- the batch -------------------------------------------------------- */
+
+#define DROPPED FW_NKINDS /* an iev kind: settled as not reported */
+
+/* Would an event of KIND on PATH (and OLD) be reported? */
+static int
+wanted(const fw_watcher *w, enum fw_kind kind, int root, const char *path,
+       size_t len, size_t rel, const char *old, size_t oldlen, size_t oldrel)
+{
+	if (!(w->report & FW_BIT(kind)))
+		return 0;
+	if (root < 0 || kind == FW_OVERFLOW)
+		return 1;
+	return filter_pass(w->cfg.filter, rel_of(w, root, path, rel, len)) ||
+	       (old && filter_pass(w->cfg.filter,
+				   rel_of(w, root, old, oldrel, oldlen)));
+}
+
+/* Append an event to the batch, unconditionally.  Its index, or -1. */
+static int
+append(fw_watcher *w, enum fw_kind kind, unsigned flags, int root,
+       const char *path, size_t len, size_t rel)
+{
+	struct iev *e;
+	if (GROW(w->ev, w->capev, w->nev + 1) < 0)
+		return -1;
+	e = &w->ev[w->nev];
+	e->kind = kind;
+	e->flags = flags;
+	e->root = root;
+	e->rel = rel < len ? rel : len;
+	e->sec = w->sec;
+	e->usec = w->usec;
+	e->path = w->out.len;
+	e->path_len = len;
+	e->old = 0;
+	e->old_len = 0;
+	if (buf_add(&w->out, path, len) < 0 || buf_add(&w->out, "", 1) < 0)
+		return -1;
+	smap_put(&w->seen, e->path, len, (int)w->nev);
+	return (int)w->nev++;
+}
+
+static void
+emit(fw_watcher *w, enum fw_kind kind, unsigned flags, int root,
+     const char *path, size_t len, size_t rel, const char *old,
+     size_t oldlen, size_t oldrel)
+{
+	int last, i;
+	if (!wanted(w, kind, root, path, len, rel, old, oldlen, oldrel))
+		return;
+	/* One save can write a file hundreds of times: an event equal to
+	 * the last one for its path in this batch says nothing new. */
+	last = smap_get(&w->seen, path, len);
+	if (last >= 0) {
+		const struct iev *l = &w->ev[last];
+		if (l->kind == kind && l->flags == flags &&
+		    l->path_len == len && !old)
+			return;
+	}
+	i = append(w, kind, flags, root, path, len, rel);
+	if (i >= 0 && old) {
+		struct iev *e = &w->ev[i];
+		e->old = w->out.len;
+		e->old_len = oldlen;
+		if (buf_add(&w->out, old, oldlen) == 0 &&
+		    buf_add(&w->out, "", 1) == 0)
+			smap_put(&w->seen, e->old, oldlen, i);
+	}
+}
+
+static void
+warnf(fw_watcher *w, const char *path, int err, const char *what)
+{
+	char hint[512];
+	const char *h;
+	if (!w->cfg.warn)
+		return;
+	h = be_limit_hint(w->be, err, 0, hint, sizeof hint);
+	snprintf(w->err, sizeof w->err, "cannot watch '%s': %s; %s", path,
+		 h ? h : strerror(err), what);
+	w->cfg.warn(w->cfg.ctx, w->err);
+}
+
+/* Remember a create our own scan reported, so the kernel's report of
+ * the same create (if the entry appeared after the watch) is dropped. */
+static void
+synth_add(fw_watcher *w, const char *path, size_t len)
+{
+	struct smap *m = &w->synth[1];
+	size_t off = m->arena->len;
+	if (buf_add(m->arena, path, len) == 0)
+		smap_put(m, off, len, 1);
+}
+
+static int
+synth_take(fw_watcher *w, const char *path, size_t len)
+{
+	return smap_del(&w->synth[1], path, len) |
+	       smap_del(&w->synth[0], path, len);
+}
+
+/* The kernel queue was emptied after the scans that added entries to
+ * synth[0] finished: every report they could duplicate has been read. */
+static void
+synth_expire(fw_watcher *w)
+{
+	struct smap t = w->synth[0];
+	struct buf tb = w->synthbuf[0];
+	w->synthbuf[0] = w->synthbuf[1];
+	w->synthbuf[1] = tb;
+	w->synthbuf[1].len = 0;
+	w->synth[0] = w->synth[1];
+	w->synth[1] = t;
+	w->synth[0].arena = &w->synthbuf[0];
+	w->synth[1].arena = &w->synthbuf[1];
+	if (w->synth[1].cap)
+		smap_clear(&w->synth[1]);
+}
+
+/* ---- scanning ------------------------------------------------------------ */
+
+static int
+push(fw_watcher *w, int node, const char *path, size_t len, int fresh)
+{
+	struct stackent *s;
+	if (GROW(w->st, w->capst, w->nst + 1) < 0)
+		return -1;
+	s = &w->st[w->nst];
+	s->node = node;
+	s->path = w->stack.len;
+	s->len = len;
+	s->fresh = fresh;
+	if (buf_add(&w->stack, path, len) < 0)
+		return -1;
+	w->nst++;
+	return 0;
+}
+
+static int
+watch_one(fw_watcher *w, const char *path, int follow)
+{
+	return be_watch(w->be, path,
+			w->want | BE_ONLYDIR | (follow ? BE_FOLLOW : 0));
+}
+
+/*
+ * Walk the directory START (already watched as node START, path PATH)
+ * and everything below it.  Each directory is watched BEFORE it is read,
+ * so an entry made at any moment is either seen by the read or reported
+ * by the new watch (the race inotifywait documents and does not close).
+ */
+static int
+root_of(const fw_watcher *w, int n)
+{
+	while (w->nodes[n].parent >= 0)
+		n = w->nodes[n].parent;
+	return w->nodes[n].root;
+}
+
+static int
+scan(fw_watcher *w, int start, const char *path, size_t plen,
+     enum scan_mode mode, int fresh)
+{
+	size_t base = w->nst, rel = 0;
+	int root = -1;
+	if (mode != SCAN_COUNT) {
+		/* PATH starts with the root's display prefix */
+		root = root_of(w, start);
+		rel = w->roots[root].disp_len;
+	}
+	if (push(w, start, path, plen, fresh) < 0)
+		return -1;
+	while (w->nst > base) {
+		struct stackent e = w->st[--w->nst];
+		struct sys_dir *d;
+		const char *name;
+		enum sys_type type;
+		size_t dlen;
+		int r;
+
+		w->cur.len = 0;
+		if (buf_add(&w->cur, w->stack.p + e.path, e.len) < 0)
+			return -1;
+		w->stack.len = e.path;
+		if (mode != SCAN_COUNT && w->nodes[e.node].id < 0)
+			continue; /* dropped while we were busy */
+		if (!(d = sys_opendir(w->cur.p))) {
+			if (errno != ENOENT && errno != ENOTDIR &&
+			    mode != SCAN_COUNT)
+				warnf(w, w->cur.p, errno,
+				      "changes below it will not be reported");
+			continue;
+		}
+		dlen = w->cur.len;
+		while ((r = sys_readdir(d, &name, &type)) > 0) {
+			size_t nl = strlen(name);
+			int is_dir, id, n, link = 0;
+			w->cur.len = dlen;
+			if ((dlen && w->cur.p[dlen - 1] != '/' &&
+			     buf_add(&w->cur, "/", 1) < 0) ||
+			    buf_add(&w->cur, name, nl) < 0) {
+				sys_closedir(d);
+				return -1;
+			}
+			if (type == SYS_LINK && w->cfg.follow) {
+				link = 1;
+				type = sys_type_of(w->cur.p, 1);
+			}
+			is_dir = type == SYS_DIRECTORY;
+			if (mode == SCAN_COUNT) {
+				if (is_dir && !link) {
+					w->counted++;
+					push(w, -1, w->cur.p, w->cur.len, 0);
+				}
+				continue;
+			}
+			size_t crel = rel;
+			if (crel < w->cur.len && w->cur.p[crel] == '/')
+				crel++;
+			if (mode == SCAN_NEW || (mode == SCAN_RESCAN && e.fresh)) {
+				unsigned fl = (is_dir ? FW_EV_DIR : 0) |
+					      (mode == SCAN_RESCAN ? FW_EV_RESCAN : 0);
+				emit(w, FW_CREATE, fl, root, w->cur.p,
+				     w->cur.len, crel, NULL, 0, 0);
+				synth_add(w, w->cur.p, w->cur.len);
+			}
+			if (!is_dir || !w->cfg.recursive ||
+			    filter_excluded(w->cfg.filter, w->cur.p + crel))
+				continue;
+			id = watch_one(w, w->cur.p, link);
+			if (id < 0) {
+				if (errno == ENOENT || errno == ENOTDIR)
+					continue; /* gone already; reported */
+				if (mode == SCAN_SETUP && (errno == ENOSPC ||
+							   errno == ENOMEM)) {
+					w->fatal = errno;
+					sys_closedir(d);
+					return -1;
+				}
+				warnf(w, w->cur.p, errno,
+				      "changes below it will not be reported");
+				continue;
+			}
+			n = id_get(w, id);
+			if (n >= 0) {
+				/* Watched already: a loop through a symlink,
+				 * or (rescan) a directory that may have moved. */
+				if (mode != SCAN_RESCAN || w->nodes[n].mark ||
+				    w->nodes[n].parent < 0)
+					continue;
+				if (w->nodes[n].parent != e.node ||
+				    strcmp(w->nodes[n].name, name))
+					node_move(w, n, e.node, name, nl);
+				w->nodes[n].mark = 1;
+				push(w, n, w->cur.p, w->cur.len, 0);
+				continue;
+			}
+			n = node_new(w, id, e.node, name, nl, 1);
+			if (n < 0 || push(w, n, w->cur.p, w->cur.len, 1) < 0) {
+				sys_closedir(d);
+				return -1;
+			}
+		}
+		if (r < 0 && mode != SCAN_COUNT)
+			warnf(w, w->cur.p, errno,
+			      "some changes below it may not be reported");
+		sys_closedir(d);
+	}
+	return 0;
+}
+
+/* A directory appeared at PATH (child NAME of node PARENT): watch it and
+ * report what it already holds. */
+static void
+new_dir(fw_watcher *w, int parent, const char *name, size_t nl,
+	const char *path, size_t len, size_t rel)
+{
+	int id, n;
+	if (!w->cfg.recursive ||
+	    filter_excluded(w->cfg.filter, path + rel))
+		return;
+	/* path may point into scratch, which scanning reuses */
+	w->cur.len = 0;
+	if (buf_add(&w->cur, path, len) < 0)
+		return;
+	id = watch_one(w, w->cur.p, 0);
+	if (id < 0) {
+		if (errno != ENOENT && errno != ENOTDIR)
+			warnf(w, w->cur.p, errno,
+			      "changes below it will not be reported");
+		return;
+	}
+	if (id_get(w, id) >= 0)
+		return; /* already known (and scanned) */
+	n = node_new(w, id, parent, name, nl, 1);
+	if (n < 0)
+		return;
+	char *copy = malloc(len + 1);
+	if (!copy)
+		return;
+	memcpy(copy, w->cur.p, len + 1);
+	scan(w, n, copy, len, SCAN_NEW, 1);
+	free(copy);
+}
+
+/* ---- records -------------------------------------------------------------- */
+
+static void
+finish_pend(fw_watcher *w, size_t i)
+{
+	struct pend p = w->pend[i];
+	w->pend[i] = w->pend[--w->npend];
+	if (p.ev < 0)
+		return;
+	/* moved out of the tree: gone, as far as we can see; its
+	 * placeholder already says delete, in the order it happened */
+	struct iev *e = &w->ev[p.ev];
+	const char *path = w->out.p + e->path;
+	if (!wanted(w, FW_DELETE, e->root, path, e->path_len, e->rel, NULL, 0,
+		    0))
+		e->kind = DROPPED;
+	synth_take(w, path, e->path_len);
+	if (p.is_dir && w->nodes[p.node].id >= 0) {
+		int c = find_child(w, p.node, w->pendbuf.p + p.name,
+				   p.name_len);
+		if (c >= 0)
+			subtree_free(w, c, 1);
+	}
+}
+
+static void
+finish_all_pend(fw_watcher *w)
+{
+	while (w->npend)
+		finish_pend(w, 0);
+	w->pendbuf.len = 0;
+}
+
+static void
+moved_to(fw_watcher *w, int n, const struct fw_raw *r, int is_dir)
+{
+	size_t rel, orel;
+	int root;
+	for (size_t i = 0; i < w->npend; i++) {
+		struct pend p = w->pend[i];
+		if (p.cookie != r->cookie || p.ev < 0 ||
+		    w->nodes[p.node].id < 0)
+			continue;
+		w->pend[i] = w->pend[--w->npend];
+		root = node_path(w, n, r->name, r->name_len, &w->scratch, &rel);
+		if (root < 0)
+			return;
+		/* The placeholder becomes the rename, where "moved from"
+		 * stood: its path is the old one, the new one is added. */
+		struct iev *e = &w->ev[p.ev];
+		e->old = e->path;
+		e->old_len = e->path_len;
+		orel = e->rel;
+		e->kind = FW_RENAME;
+		e->root = root;
+		e->rel = rel < w->scratch.len ? rel : w->scratch.len;
+		e->path = w->out.len;
+		e->path_len = w->scratch.len;
+		if (buf_add(&w->out, w->scratch.p, w->scratch.len) < 0 ||
+		    buf_add(&w->out, "", 1) < 0)
+			return;
+		smap_put(&w->seen, e->path, e->path_len, p.ev);
+		if (!wanted(w, FW_RENAME, root, w->out.p + e->path, e->path_len,
+			    e->rel, w->out.p + e->old, e->old_len, orel))
+			e->kind = DROPPED;
+		if (!is_dir)
+			return;
+		int c = find_child(w, p.node, w->pendbuf.p + p.name,
+				   p.name_len);
+		if (c >= 0) {
+			if (filter_excluded(w->cfg.filter, w->scratch.p + rel))
+				subtree_free(w, c, 1);
+			else
+				node_move(w, c, n, r->name, r->name_len);
+		} else {
+			/* it was not watched (excluded before): it is now */
+			char *path = malloc(w->scratch.len + 1);
+			if (!path)
+				return;
+			memcpy(path, w->scratch.p, w->scratch.len + 1);
+			new_dir(w, n, r->name, r->name_len, path,
+				w->scratch.len, rel);
+			free(path);
+		}
+		return;
+	}
+	/* moved in from outside: everything in it is new here */
+	root = node_path(w, n, r->name, r->name_len, &w->scratch, &rel);
+	if (root < 0)
+		return;
+	emit(w, FW_CREATE, is_dir ? FW_EV_DIR : 0, root, w->scratch.p,
+	     w->scratch.len, rel, NULL, 0, 0);
+	if (is_dir)
+		new_dir(w, n, r->name, r->name_len, w->scratch.p,
+			w->scratch.len, rel);
+}
+
+static const struct {
+	unsigned bit;
+	enum fw_kind kind;
+} plain[] = {
+	{ BE_MODIFY, FW_MODIFY },
+	{ BE_ATTRIB, FW_ATTRIB },
+	{ BE_CLOSE_WRITE, FW_CLOSE_WRITE },
+	{ BE_CLOSE_NOWR, FW_CLOSE_NOWRITE },
+	{ BE_OPEN, FW_OPEN },
+	{ BE_ACCESS, FW_ACCESS },
+};
+
+/* An event on a watched object itself (a watched PATH, or a directory
+ * whose parent also reports it). */
+static void
+self_event(fw_watcher *w, int n, const struct fw_raw *r)
+{
+	struct node *nd = &w->nodes[n];
+	int is_root = nd->parent < 0;
+	unsigned f = r->flags;
+	unsigned dir = nd->is_dir ? FW_EV_DIR : 0;
+	size_t rel;
+	int root;
+
+	if (f & BE_UNMOUNT) {
+		root = node_path(w, n, NULL, 0, &w->scratch, &rel);
+		emit(w, FW_UNMOUNT, dir | (is_root ? FW_EV_ROOT : 0), root,
+		     w->scratch.p, w->scratch.len, rel, NULL, 0, 0);
+	}
+	if (!is_root) {
+		/* the parent's watch reports these with the name */
+		if (f & BE_IGNORED)
+			subtree_free(w, n, 1);
+		return;
+	}
+	root = node_path(w, n, NULL, 0, &w->scratch, &rel);
+	for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++)
+		if (f & plain[i].bit)
+			emit(w, plain[i].kind, dir | FW_EV_ROOT, root,
+			     w->scratch.p, w->scratch.len, rel, NULL, 0, 0);
+	if (f & (BE_SELF_DELETE | BE_SELF_MOVE | BE_IGNORED)) {
+		/* A watched PATH deleted, moved away or unmounted: its
+		 * name no longer leads to what we watch.  Say so once. */
+		if (!w->roots[nd->root].gone && !(f & BE_UNMOUNT))
+			emit(w, FW_DELETE, dir | FW_EV_ROOT, root, w->scratch.p,
+			     w->scratch.len, rel, NULL, 0, 0);
+		root_gone(w, nd->root);
+		if (f & (BE_SELF_MOVE | BE_IGNORED))
+			subtree_free(w, n, 1);
+	}
+}
+
+static void
+handle(fw_watcher *w, const struct fw_raw *r)
+{
+	unsigned f = r->flags;
+	int n, root, is_dir = !!(f & BE_ISDIR);
+	size_t rel;
+
+	if (f & BE_OVERFLOW) {
+		finish_all_pend(w);
+		emit(w, FW_OVERFLOW, 0, -1, "", 0, 0, NULL, 0, 0);
+		w->need_rescan = 1;
+		return;
+	}
+	if ((n = id_get(w, r->id)) < 0)
+		return; /* a watch we dropped; its last words */
+	if (!r->name_len) {
+		self_event(w, n, r);
+		return;
+	}
+	/* Anything about a name that left with a pending "moved from"
+	 * means that move was not a rename here: settle it first, so
+	 * "mv a out; mkdir a" is reported in that order. */
+	for (size_t i = 0; i < w->npend; i++) {
+		const struct pend *p = &w->pend[i];
+		if (p->node == n && p->name_len == r->name_len &&
+		    !memcmp(w->pendbuf.p + p->name, r->name, r->name_len) &&
+		    !(f & BE_MOVED_TO && p->cookie == r->cookie)) {
+			finish_pend(w, i);
+			break;
+		}
+	}
+	if (f & BE_MOVED_FROM) {
+		struct pend *p;
+		if (GROW(w->pend, w->cappend, w->npend + 1) < 0)
+			return;
+		p = &w->pend[w->npend++];
+		p->cookie = r->cookie;
+		p->node = n;
+		p->name = w->pendbuf.len;
+		p->name_len = r->name_len;
+		p->is_dir = is_dir;
+		buf_add(&w->pendbuf, r->name, r->name_len);
+		root = node_path(w, n, r->name, r->name_len, &w->scratch, &rel);
+		p->ev = root < 0 ? -1 : append(w, FW_DELETE,
+					       is_dir ? FW_EV_DIR : 0, root,
+					       w->scratch.p, w->scratch.len,
+					       rel);
+		return;
+	}
+	if (f & BE_MOVED_TO) {
+		moved_to(w, n, r, is_dir);
+		return;
+	}
+	root = node_path(w, n, r->name, r->name_len, &w->scratch, &rel);
+	if (root < 0)
+		return;
+	if (f & BE_CREATE) {
+		if (synth_take(w, w->scratch.p, w->scratch.len))
+			return; /* our scan reported it already */
+		emit(w, FW_CREATE, is_dir ? FW_EV_DIR : 0, root, w->scratch.p,
+		     w->scratch.len, rel, NULL, 0, 0);
+		if (is_dir)
+			new_dir(w, n, r->name, r->name_len, w->scratch.p,
+				w->scratch.len, rel);
+		return;
+	}
+	if (f & BE_DELETE) {
+		synth_take(w, w->scratch.p, w->scratch.len);
+		emit(w, FW_DELETE, is_dir ? FW_EV_DIR : 0, root, w->scratch.p,
+		     w->scratch.len, rel, NULL, 0, 0);
+	}
+	for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++)
+		if (f & plain[i].bit)
+			emit(w, plain[i].kind, is_dir ? FW_EV_DIR : 0, root,
+			     w->scratch.p, w->scratch.len, rel, NULL, 0, 0);
+}
+
+/* After an overflow: watch every directory again, forget the ones that
+ * are gone, and report directories that are new to us. */
+static void
+rescan(fw_watcher *w)
+{
+	for (size_t i = 0; i < w->nnodes; i++)
+		w->nodes[i].mark = 0;
+	for (size_t r = 0; r < w->nroots; r++) {
+		struct root *rt = &w->roots[r];
+		int n = rt->node, id;
+		if (rt->gone || n < 0)
+			continue;
+		w->nodes[n].mark = 1;
+		id = w->nodes[n].is_dir ? watch_one(w, rt->disp, 1)
+					: be_watch(w->be, rt->disp,
+						   w->want | BE_FOLLOW);
+		if (id < 0 || id != w->nodes[n].id) {
+			size_t rel;
+			unsigned dir = w->nodes[n].is_dir ? FW_EV_DIR : 0;
+			int root = node_path(w, n, NULL, 0, &w->scratch, &rel);
+			emit(w, FW_DELETE, dir | FW_EV_ROOT | FW_EV_RESCAN, root,
+			     w->scratch.p, w->scratch.len, rel, NULL, 0, 0);
+			subtree_free(w, n, 1);
+			if (id >= 0 && id_get(w, id) < 0)
+				be_unwatch(w->be, id);
+			continue;
+		}
+		if (w->nodes[n].is_dir && w->cfg.recursive)
+			scan(w, n, rt->disp, rt->disp_len, SCAN_RESCAN, 0);
+	}
+	for (size_t i = 0; i < w->nnodes; i++)
+		if (w->nodes[i].id >= 0 && !w->nodes[i].mark)
+			subtree_free(w, (int)i, 1);
+}
+
+/* Is node N inside the directory that pending move P took away? */
+static int
+inside_pending(const fw_watcher *w, int n, const struct pend *p)
+{
+	for (; n >= 0; n = w->nodes[n].parent) {
+		const struct node *nd = &w->nodes[n];
+		if (nd->parent == p->node && nd->name &&
+		    strlen(nd->name) == p->name_len &&
+		    !memcmp(nd->name, w->pendbuf.p + p->name, p->name_len))
+			return 1;
+	}
+	return 0;
+}
+
+static int
+take(fw_watcher *w, int *drained)
+{
+	const struct fw_raw *recs;
+	int n = be_read(w->be, &recs, drained);
+	sys_now(&w->sec, &w->usec);
+	/* The kernel queues both halves of a rename back to back: a move
+	 * still waiting from the last read whose partner does not open
+	 * this one went out of the tree. */
+	for (size_t i = 0; i < w->npend;) {
+		int found = 0;
+		for (int j = 0; j < n && j < 4 && !found; j++)
+			found = (recs[j].flags & BE_MOVED_TO) &&
+				recs[j].cookie == w->pend[i].cookie;
+		if (found)
+			i++;
+		else
+			finish_pend(w, i);
+	}
+	for (int i = 0; i < n; i++) {
+		/* news from inside a directory that is leaving: settle
+		 * the move first, so its old paths are not reused */
+		for (size_t k = 0; k < w->npend;) {
+			int c = id_get(w, recs[i].id);
+			if (w->pend[k].is_dir && c >= 0 &&
+			    inside_pending(w, c, &w->pend[k]))
+				finish_pend(w, k);
+			else
+				k++;
+		}
+		handle(w, &recs[i]);
+	}
+	return n < 0 ? -1 : 0;
+}
+
+int
+fw_read(fw_watcher *w, int timeout_ms, const struct fw_event **evs)
+{
+	int64_t deadline = timeout_ms >= 0 ? sys_mono_ms() + timeout_ms : -1;
+
+	w->nev = 0;
+	w->out.len = 0;
+	if (w->seen.used)
+		smap_clear(&w->seen);
+	for (;;) {
+		int drained = 0, r, left = -1;
+		if (w->need_rescan) {
+			w->need_rescan = 0;
+			sys_now(&w->sec, &w->usec);
+			rescan(w);
+		}
+		if (w->nev)
+			break;
+		if (w->woken) {
+			w->woken = 0;
+			return 0;
+		}
+		if (deadline >= 0) {
+			int64_t d = deadline - sys_mono_ms();
+			left = d > 0 ? (int)d : 0;
+		}
+		r = be_wait(w->be, left);
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			return 0;
+		if (r == BE_WOKEN)
+			return 0;
+		if (take(w, &drained) < 0)
+			return -1;
+		while (w->npend) {
+			if (!drained) {
+				if (take(w, &drained) < 0)
+					return -1;
+				continue;
+			}
+			r = be_wait(w->be, PAIR_MS);
+			if (r == BE_WOKEN)
+				w->woken = 1;
+			if (r != 1 || take(w, &drained) < 0)
+				break;
+		}
+		finish_all_pend(w);
+		if (drained)
+			synth_expire(w);
+	}
+
+	if (GROW(w->fev, w->capfev, w->nev) < 0)
+		return -1;
+	size_t nout = 0;
+	for (size_t i = 0; i < w->nev; i++) {
+		const struct iev *e = &w->ev[i];
+		struct fw_event *o = &w->fev[nout];
+		if (e->kind == DROPPED)
+			continue;
+		nout++;
+		o->kind = e->kind;
+		o->flags = e->flags;
+		o->path = w->out.p + e->path;
+		o->path_len = e->path_len;
+		o->old_path = e->old_len || e->kind == FW_RENAME
+				      ? w->out.p + e->old : NULL;
+		o->old_len = e->old_len;
+		o->root = e->root >= 0 ? w->roots[e->root].given : NULL;
+		o->rel = e->rel;
+		o->sec = e->sec;
+		o->usec = e->usec;
+	}
+	*evs = w->fev;
+	return (int)nout;
+}
+
+/* ---- setup ------------------------------------------------------------------ */
+
+fw_watcher *
+fw_open(const struct fw_config *cfg)
+{
+	fw_watcher *w = calloc(1, sizeof *w);
+	if (!w)
+		return NULL;
+	w->cfg = *cfg;
+	w->report = cfg->events | FW_ALWAYS;
+	if (cfg->events & FW_BIT(FW_MODIFY))
+		w->want |= BE_WANT_CONTENT;
+	if (cfg->events & FW_BIT(FW_ATTRIB))
+		w->want |= BE_WANT_ATTRIB;
+	if (cfg->events & FW_BIT(FW_CLOSE_WRITE))
+		w->want |= BE_WANT_CLOSE_W;
+	if (cfg->events & FW_BIT(FW_CLOSE_NOWRITE))
+		w->want |= BE_WANT_CLOSE_N;
+	if (cfg->events & FW_BIT(FW_OPEN))
+		w->want |= BE_WANT_OPEN;
+	if (cfg->events & FW_BIT(FW_ACCESS))
+		w->want |= BE_WANT_ACCESS;
+	w->freelist = -1;
+	w->seen.arena = &w->out;
+	w->synth[0].arena = &w->synthbuf[0];
+	w->synth[1].arena = &w->synthbuf[1];
+	if (be_open(&w->be) < 0) {
+		int e = errno;
+		free(w);
+		errno = e;
+		return NULL;
+	}
+	return w;
+}
+
+const char *
+fw_open_error(int err, char *buf, size_t n)
+{
+	const char *h = be_limit_hint(NULL, err, 0, buf, n);
+	return h ? h : strerror(err);
+}
+
+static void
+set_err(fw_watcher *w, const char *path, int err, size_t needed)
+{
+	char hint[512];
+	const char *h = be_limit_hint(w->be, err, needed, hint, sizeof hint);
+	if (h)
+		snprintf(w->err, sizeof w->err, "cannot watch '%s': %s", path, h);
+	else
+		snprintf(w->err, sizeof w->err, "cannot watch '%s': %s%s", path,
+			 strerror(err),
+			 err == ENOENT ? " (check the path)"
+			 : err == EACCES ? " (check its permissions)" : "");
+}
+
+/* How many watches all roots need, for the limit message. */
+static size_t
+count_needed(fw_watcher *w, const char *extra)
+{
+	w->counted = 0;
+	for (size_t r = 0; r <= w->nroots; r++) {
+		const char *p = r < w->nroots ? w->roots[r].given : extra;
+		if (!p || (r < w->nroots && w->roots[r].gone))
+			continue;
+		w->counted++;
+		if (w->cfg.recursive && sys_type_of(p, 1) == SYS_DIRECTORY)
+			scan(w, -1, p, strlen(p), SCAN_COUNT, 0);
+	}
+	return w->counted;
+}
+
+int
+fw_add(fw_watcher *w, const char *path)
+{
+	struct root *rt;
+	enum sys_type t;
+	int id, n, e;
+	size_t dl;
+
+	if (!*path) {
+		snprintf(w->err, sizeof w->err,
+			 "cannot watch '': empty path (use . for the current "
+			 "directory)");
+		errno = ENOENT;
+		return -1;
+	}
+	t = sys_type_of(path, 1);
+	if (t == SYS_GONE) {
+		e = errno;
+		set_err(w, path, e, 0);
+		errno = e;
+		return -1;
+	}
+	id = t == SYS_DIRECTORY ? watch_one(w, path, 1)
+				: be_watch(w->be, path, w->want | BE_FOLLOW);
+	if (id < 0) {
+		e = errno;
+		set_err(w, path, e, e == ENOSPC ? count_needed(w, path) : 0);
+		errno = e;
+		return -1;
+	}
+	if (id_get(w, id) >= 0)
+		return 0; /* given twice, or inside another PATH: watched */
+	if (GROW(w->roots, w->caproots, w->nroots + 1) < 0)
+		return -1;
+	rt = &w->roots[w->nroots];
+	memset(rt, 0, sizeof *rt);
+	rt->given = malloc(strlen(path) + 1);
+	rt->disp = w->cfg.absolute ? sys_abspath(path) : NULL;
+	if (!rt->given || (w->cfg.absolute && !rt->disp)) {
+		free(rt->given);
+		free(rt->disp);
+		return -1;
+	}
+	strcpy(rt->given, path);
+	if (!rt->disp) {
+		rt->disp = malloc(strlen(path) + 1);
+		if (!rt->disp) {
+			free(rt->given);
+			return -1;
+		}
+		strcpy(rt->disp, path);
+	}
+	/* "src/" prints as "src/x", "/" as "/x" */
+	dl = strlen(rt->disp);
+	while (dl > 1 && rt->disp[dl - 1] == '/')
+		rt->disp[--dl] = '\0';
+	rt->disp_len = dl;
+	rt->base = strrchr(rt->disp, '/');
+	rt->base = rt->base && rt->base[1] ? rt->base + 1 : rt->disp;
+	n = node_new(w, id, -1, NULL, 0, t == SYS_DIRECTORY);
+	if (n < 0)
+		return -1;
+	w->nodes[n].root = (int)w->nroots;
+	rt->node = n;
+	w->nroots++;
+	w->roots_left++;
+	if (t == SYS_DIRECTORY && w->cfg.recursive) {
+		w->fatal = 0;
+		if (scan(w, n, rt->disp, rt->disp_len, SCAN_SETUP, 0) < 0) {
+			e = w->fatal ? w->fatal : errno;
+			set_err(w, path, e,
+				e == ENOSPC ? count_needed(w, NULL) : 0);
+			errno = e;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void
+fw_wake(fw_watcher *w)
+{
+	be_wake(w->be);
+}
+
+const char *
+fw_error(const fw_watcher *w)
+{
+	return w->err;
+}
+
+size_t
+fw_watch_count(const fw_watcher *w)
+{
+	return w->inuse;
+}
+
+size_t
+fw_roots_left(const fw_watcher *w)
+{
+	return w->roots_left;
+}
+
+const char *
+fw_backend_name(void)
+{
+	return be_name();
+}
+
+void
+fw_close(fw_watcher *w)
+{
+	if (!w)
+		return;
+	be_close(w->be);
+	for (size_t i = 0; i < w->nnodes; i++)
+		free(w->nodes[i].name);
+	for (size_t i = 0; i < w->nroots; i++) {
+		free(w->roots[i].given);
+		free(w->roots[i].disp);
+	}
+	free(w->nodes);
+	free(w->idk);
+	free(w->idv);
+	free(w->roots);
+	free(w->out.p);
+	free(w->ev);
+	free(w->fev);
+	free(w->seen.t);
+	for (int i = 0; i < 2; i++) {
+		free(w->synth[i].t);
+		free(w->synthbuf[i].p);
+	}
+	free(w->pend);
+	free(w->pendbuf.p);
+	free(w->scratch.p);
+	free(w->cur.p);
+	free(w->stack.p);
+	free(w->st);
+	free(w->chain);
+	free(w);
+}
+
+static const char *const kind_names[FW_NKINDS] = {
+	"create", "modify", "delete", "rename", "attrib", "close_write",
+	"close_nowrite", "open", "access", "overflow", "unmount", "ready",
+};
+
+const char *
+fw_kind_name(enum fw_kind k)
+{
+	return (unsigned)k < FW_NKINDS ? kind_names[k] : "?";
+}
+
+int
+fw_kind_parse(const char *name, size_t len)
+{
+	for (int k = 0; k < FW_NKINDS; k++)
+		if (strlen(kind_names[k]) == len &&
+		    !memcmp(kind_names[k], name, len))
+			return k;
+	return -1;
+}

@@ -1,0 +1,102 @@
+/*
+ * watch.h - the whole contract between main.c and the watcher core.
+ *
+ * A watcher is opened with a configuration, given paths with fw_add(), and
+ * then read batch by batch with fw_read().  Everything returned by the
+ * watcher (events, their strings, error messages) belongs to the handle and
+ * stays valid until the next call on that handle.
+ *
+ * No platform header is needed to use this file.
+ */
+#ifndef FWATCH_WATCH_H
+#define FWATCH_WATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct filter;
+
+enum fw_kind {
+	FW_CREATE,
+	FW_MODIFY,
+	FW_DELETE,
+	FW_RENAME,
+	FW_ATTRIB,
+	FW_CLOSE_WRITE,
+	FW_CLOSE_NOWRITE,
+	FW_OPEN,
+	FW_ACCESS,
+	FW_OVERFLOW,
+	FW_UNMOUNT,
+	FW_READY,     /* never produced by the watcher; main.c's own record */
+	FW_NKINDS
+};
+
+#define FW_BIT(k) (1u << (k))
+/* Reported whatever --event says: they tell the user what was lost. */
+#define FW_ALWAYS (FW_BIT(FW_OVERFLOW) | FW_BIT(FW_UNMOUNT))
+#define FW_DEFAULT_EVENTS                                                     \
+	(FW_BIT(FW_CREATE) | FW_BIT(FW_MODIFY) | FW_BIT(FW_DELETE) |          \
+	 FW_BIT(FW_RENAME) | FW_BIT(FW_ATTRIB))
+#define FW_ALL_EVENTS (FW_BIT(FW_READY) - 1u)
+
+/* fw_event.flags */
+#define FW_EV_DIR    0x1u /* the path is (was) a directory */
+#define FW_EV_ROOT   0x2u /* the path is one of the watched PATHs itself */
+#define FW_EV_RESCAN 0x4u /* found by a rescan, not reported by the kernel */
+
+struct fw_event {
+	enum fw_kind kind;
+	unsigned flags;
+	const char *path;     /* NUL-terminated; "" for overflow */
+	size_t path_len;
+	const char *old_path; /* rename only, else NULL */
+	size_t old_len;
+	const char *root;     /* the watched PATH as given, or NULL */
+	size_t rel;           /* offset of the part below root in path */
+	int64_t sec;          /* wall-clock time the event was read */
+	long usec;
+};
+
+struct fw_config {
+	int recursive;            /* watch directories beneath directories */
+	int follow;               /* follow symlinks to directories (-L) */
+	int absolute;             /* report absolute paths */
+	unsigned events;          /* FW_BIT mask of kinds to report */
+	const struct filter *filter; /* include/exclude, may be NULL */
+	/* Called for problems that do not stop watching (an unreadable
+	 * subdirectory, a watch limit hit by a new directory). */
+	void (*warn)(void *ctx, const char *msg);
+	void *ctx;
+};
+
+typedef struct fw_watcher fw_watcher;
+
+/* NULL with errno set on failure; fw_open_error() then explains. */
+fw_watcher *fw_open(const struct fw_config *cfg);
+const char *fw_open_error(int err, char *buf, size_t n);
+
+/* Watch PATH (recursively if configured).  -1 with errno on failure;
+ * fw_error() then holds a message naming the path and what to do. */
+int fw_add(fw_watcher *w, const char *path);
+
+/*
+ * Wait up to timeout_ms (-1: forever) for changes and return the next
+ * batch: >0 events in *evs, 0 on timeout or fw_wake(), -1 with errno on
+ * error.  The array and its strings live until the next call.
+ */
+int fw_read(fw_watcher *w, int timeout_ms, const struct fw_event **evs);
+
+/* Make a blocked fw_read() return 0.  Async-signal-safe. */
+void fw_wake(fw_watcher *w);
+
+const char *fw_error(const fw_watcher *w);
+size_t fw_watch_count(const fw_watcher *w); /* directories and files */
+size_t fw_roots_left(const fw_watcher *w);  /* watched PATHs still there */
+void fw_close(fw_watcher *w);
+
+const char *fw_backend_name(void);
+const char *fw_kind_name(enum fw_kind k);
+int fw_kind_parse(const char *name, size_t len); /* -1 if unknown */
+
+#endif

@@ -1,0 +1,256 @@
+/*
+ * watch_linux.c - the inotify backend.
+ *
+ * One inotify descriptor for everything, plus a pipe so that be_wake()
+ * (called from signal handlers) can end a poll() without a race.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include "backend.h"
+
+/* Large enough that a burst is taken in a few reads, small enough to stay
+ * in cache.  The kernel queue (max_queued_events) is the real buffer. */
+#define READ_BUF (256 * 1024)
+#define MAX_REC (sizeof(struct inotify_event) + NAME_MAX + 1)
+
+struct backend {
+	int fd;
+	int wake[2];
+	struct fw_raw *recs;
+	size_t cap;
+	char *buf;
+};
+
+const char *
+be_name(void)
+{
+	return "inotify";
+}
+
+int
+be_open(struct backend **out)
+{
+	struct backend *b = calloc(1, sizeof *b);
+	if (!b)
+		return -1;
+	b->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (b->fd < 0) {
+		int e = errno;
+		free(b);
+		errno = e;
+		return -1;
+	}
+	if (pipe2(b->wake, O_NONBLOCK | O_CLOEXEC) < 0 ||
+	    !(b->buf = malloc(READ_BUF))) {
+		int e = errno;
+		close(b->fd);
+		free(b);
+		errno = e;
+		return -1;
+	}
+	*out = b;
+	return 0;
+}
+
+void
+be_close(struct backend *b)
+{
+	if (!b)
+		return;
+	close(b->fd);
+	close(b->wake[0]);
+	close(b->wake[1]);
+	free(b->recs);
+	free(b->buf);
+	free(b);
+}
+
+int
+be_watch(struct backend *b, const char *path, unsigned want)
+{
+	/* Always asked for: what the core needs to keep the tree right. */
+	uint32_t m = IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO |
+		     IN_DELETE_SELF | IN_MOVE_SELF | IN_EXCL_UNLINK;
+	if (want & BE_WANT_CONTENT)
+		m |= IN_MODIFY;
+	if (want & BE_WANT_ATTRIB)
+		m |= IN_ATTRIB;
+	if (want & BE_WANT_CLOSE_W)
+		m |= IN_CLOSE_WRITE;
+	if (want & BE_WANT_CLOSE_N)
+		m |= IN_CLOSE_NOWRITE;
+	if (want & BE_WANT_OPEN)
+		m |= IN_OPEN;
+	if (want & BE_WANT_ACCESS)
+		m |= IN_ACCESS;
+	if (!(want & BE_FOLLOW))
+		m |= IN_DONT_FOLLOW;
+	if (want & BE_ONLYDIR)
+		m |= IN_ONLYDIR;
+	return inotify_add_watch(b->fd, path, m);
+}
+
+int
+be_unwatch(struct backend *b, int id)
+{
+	return inotify_rm_watch(b->fd, id);
+}
+
+int
+be_wait(struct backend *b, int timeout_ms)
+{
+	struct pollfd p[2] = {
+		{ .fd = b->fd, .events = POLLIN },
+		{ .fd = b->wake[0], .events = POLLIN },
+	};
+	int r = poll(p, 2, timeout_ms);
+	if (r < 0)
+		return errno == EINTR ? BE_WOKEN : -1;
+	if (p[1].revents) {
+		char junk[64];
+		while (read(b->wake[0], junk, sizeof junk) > 0)
+			;
+		/* A wake wins even if events are waiting: the caller has
+		 * something to do first (a signal, a child), and the events
+		 * stay queued in the kernel. */
+		return BE_WOKEN;
+	}
+	return r > 0 && (p[0].revents & POLLIN);
+}
+
+void
+be_wake(struct backend *b)
+{
+	int e = errno; /* called from signal handlers */
+	ssize_t r = write(b->wake[1], "", 1);
+	(void)r;
+	errno = e;
+}
+
+/* The one place where inotify's bits become fwatch's. */
+static unsigned
+translate(uint32_t m)
+{
+	unsigned f = 0;
+	if (m & IN_CREATE)        f |= BE_CREATE;
+	if (m & IN_DELETE)        f |= BE_DELETE;
+	if (m & IN_MODIFY)        f |= BE_MODIFY;
+	if (m & IN_ATTRIB)        f |= BE_ATTRIB;
+	if (m & IN_CLOSE_WRITE)   f |= BE_CLOSE_WRITE;
+	if (m & IN_CLOSE_NOWRITE) f |= BE_CLOSE_NOWR;
+	if (m & IN_OPEN)          f |= BE_OPEN;
+	if (m & IN_ACCESS)        f |= BE_ACCESS;
+	if (m & IN_MOVED_FROM)    f |= BE_MOVED_FROM;
+	if (m & IN_MOVED_TO)      f |= BE_MOVED_TO;
+	if (m & IN_DELETE_SELF)   f |= BE_SELF_DELETE;
+	if (m & IN_MOVE_SELF)     f |= BE_SELF_MOVE;
+	if (m & IN_UNMOUNT)       f |= BE_UNMOUNT;
+	if (m & IN_IGNORED)       f |= BE_IGNORED;
+	if (m & IN_Q_OVERFLOW)    f |= BE_OVERFLOW;
+	if (m & IN_ISDIR)         f |= BE_ISDIR;
+	return f;
+}
+
+int
+be_read(struct backend *b, const struct fw_raw **recs, int *drained)
+{
+	size_t len = 0, n = 0;
+
+	*drained = 0;
+	/* Fill the buffer with as many reads as it takes to empty the
+	 * queue; the records point into it, so it is not reused here. */
+	while (READ_BUF - len >= MAX_REC) {
+		ssize_t r = read(b->fd, b->buf + len, READ_BUF - len);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN) {
+				*drained = 1;
+				break;
+			}
+			return -1;
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+	}
+	for (size_t off = 0; off < len;) {
+		const struct inotify_event *ie =
+			(const struct inotify_event *)(void *)(b->buf + off);
+		if (n == b->cap) {
+			size_t nc = b->cap ? b->cap * 2 : 1024;
+			struct fw_raw *nr = realloc(b->recs, nc * sizeof *nr);
+			if (!nr)
+				return -1;
+			b->recs = nr;
+			b->cap = nc;
+		}
+		struct fw_raw *r = &b->recs[n++];
+		r->id = ie->wd;
+		r->flags = translate(ie->mask);
+		r->cookie = ie->cookie;
+		r->name = ie->len ? ie->name : "";
+		r->name_len = ie->len ? strlen(ie->name) : 0;
+		off += sizeof *ie + ie->len;
+	}
+	*recs = b->recs;
+	return (int)n;
+}
+
+static long
+read_limit(const char *file)
+{
+	char buf[32];
+	long v = -1;
+	FILE *f = fopen(file, "r");
+	if (f) {
+		if (fgets(buf, sizeof buf, f))
+			v = strtol(buf, NULL, 10);
+		fclose(f);
+	}
+	return v;
+}
+
+const char *
+be_limit_hint(struct backend *b, int err, size_t needed, char *buf, size_t n)
+{
+	(void)b;
+	if (err == ENOSPC) {
+		long v = read_limit("/proc/sys/fs/inotify/max_user_watches");
+		long want = v > 0 ? v : 8192;
+		if (needed)
+			want += (long)needed;
+		else
+			want *= 2;
+		int k = snprintf(buf, n, "inotify watch limit reached "
+				 "(fs.inotify.max_user_watches = %ld)", v);
+		if (needed && k > 0 && (size_t)k < n)
+			k += snprintf(buf + k, n - (size_t)k,
+				      "; this tree needs %zu watches", needed);
+		if (k > 0 && (size_t)k < n)
+			snprintf(buf + k, n - (size_t)k,
+				 "; raise the limit with 'sysctl "
+				 "fs.inotify.max_user_watches=%ld' as root "
+				 "(add it to /etc/sysctl.d/ to keep it)", want);
+		return buf;
+	}
+	if (err == EMFILE) {
+		long v = read_limit("/proc/sys/fs/inotify/max_user_instances");
+		snprintf(buf, n, "too many inotify instances "
+			 "(fs.inotify.max_user_instances = %ld); stop other "
+			 "watchers of this user, or raise it with 'sysctl "
+			 "fs.inotify.max_user_instances=%ld' as root",
+			 v, v > 0 ? v * 2 : 256);
+		return buf;
+	}
+	return NULL;
+}
