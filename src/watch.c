@@ -801,6 +801,10 @@ scan(fw_watcher *w, int start, const char *path, size_t plen,
 				sys_closedir(d);
 				return -1;
 			}
+			if (mode == SCAN_RESCAN && !e.fresh)
+				/* a directory that appeared while we were blind */
+				emit(w, FW_CREATE, FW_EV_DIR | FW_EV_RESCAN, root,
+				     w->cur.p, w->cur.len, crel, NULL, 0, 0);
 		}
 		if (r < 0 && mode != SCAN_COUNT)
 			warnf(w, w->cur.p, errno,
@@ -1100,9 +1104,16 @@ rescan(fw_watcher *w)
 		if (w->nodes[n].is_dir && w->cfg.recursive)
 			scan(w, n, rt->disp, rt->disp_len, SCAN_RESCAN, 0);
 	}
-	for (size_t i = 0; i < w->nnodes; i++)
-		if (w->nodes[i].id >= 0 && !w->nodes[i].mark)
+	for (size_t i = 0; i < w->nnodes; i++) {
+		if (w->nodes[i].id >= 0 && !w->nodes[i].mark) {
+			/* a directory that went away while we were blind */
+			size_t rel;
+			int root = node_path(w, (int)i, NULL, 0, &w->scratch, &rel);
+			emit(w, FW_DELETE, FW_EV_DIR | FW_EV_RESCAN, root,
+			     w->scratch.p, w->scratch.len, rel, NULL, 0, 0);
 			subtree_free(w, (int)i, 1);
+		}
+	}
 }
 
 /* Is node N inside the directory that pending move P took away? */
