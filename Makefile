@@ -33,7 +33,14 @@ fwatch: $(SRC) $(HDR)
 
 # bats-core from PATH, or installed into .deps/ by tests/get-bats.
 test: fwatch
-	@bats=$$(tests/get-bats) && "$$bats" tests/
+	@bats=$$(tests/get-bats) && "$$bats" $(BATSFLAGS) tests/
+
+# The same program built with AddressSanitizer and UBSan, for the suite:
+# FWATCH=./fwatch-san bats tests/
+SANFLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+           -fno-sanitize-recover=undefined
+fwatch-san: $(SRC) $(HDR)
+	$(CC) $(STD) $(WARN) $(CPPFLAGS) $(SANFLAGS) $(LDFLAGS) -o $@ $(SRC) $(LDLIBS)
 
 install: fwatch
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANPREFIX)/man1
