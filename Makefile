@@ -22,9 +22,11 @@ else
   $(error fwatch has no backend for '$(UNAME_S)' yet)
 endif
 
-SRC  = src/main.c src/watch.c src/filter.c src/output.c src/sys_posix.c \
+SRC  = src/main.c src/watch.c src/filter.c src/output.c src/strmap.c \
+       src/sys_posix.c \
        $(BACKEND)
-HDR  = src/watch.h src/backend.h src/filter.h src/output.h src/sys.h
+HDR  = src/watch.h src/backend.h src/filter.h src/output.h src/strmap.h \
+       src/sys.h
 
 all: fwatch
 
