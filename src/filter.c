@@ -149,8 +149,8 @@ match(const char *p, const char *s)
 int
 glob_match(const char *glob, const char *str)
 {
-	if (*glob == '/') /* anchored at the watched PATH: same thing */
-		glob++;
+	if (*glob == '/') /* anchored: the whole path below the PATH */
+		return match(glob + 1, str);
 	if (!strchr(glob, '/')) {
 		const char *slash = strrchr(str, '/');
 		if (slash)

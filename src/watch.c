@@ -818,6 +818,9 @@ self_event(fw_watcher *w, int n, const struct fw_raw *r)
 		root = node_path(w, n, NULL, 0, &w->scratch, &rel);
 		emit(w, FW_UNMOUNT, dir | (is_root ? FW_EV_ROOT : 0), root,
 		     w->scratch.p, w->scratch.len, rel, NULL, 0, 0);
+		/* the IN_IGNORED that follows is no news: no "delete" */
+		if (is_root)
+			root_gone(w, nd->root);
 	}
 	if (!is_root) {
 		/* the parent's watch reports these with the name */
@@ -833,7 +836,7 @@ self_event(fw_watcher *w, int n, const struct fw_raw *r)
 	if (f & (BE_SELF_DELETE | BE_SELF_MOVE | BE_IGNORED)) {
 		/* A watched PATH deleted, moved away or unmounted: its
 		 * name no longer leads to what we watch.  Say so once. */
-		if (!w->roots[nd->root].gone && !(f & BE_UNMOUNT))
+		if (!w->roots[nd->root].gone)
 			emit(w, FW_DELETE, dir | FW_EV_ROOT, root, w->scratch.p,
 			     w->scratch.len, rel, NULL, 0, 0);
 		root_gone(w, nd->root);
