@@ -378,8 +378,15 @@ run(struct opts *o)
 	if (!g_signal) {
 		int64_t sec;
 		long usec;
-		size_t n = fw_watch_count(w);
-		if (!o->quiet)
+		size_t files, n = fw_watch_count(w, &files), dirs = n - files;
+		if (!o->quiet && files)
+			fprintf(stderr, "fwatch: watching %zu %s and %zu %s "
+				"under %zu %s with %s; ready\n", dirs,
+				dirs == 1 ? "directory" : "directories", files,
+				files == 1 ? "file" : "files", o->npaths,
+				o->npaths == 1 ? "path" : "paths",
+				fw_backend_name());
+		else if (!o->quiet)
 			fprintf(stderr, "fwatch: watching %zu %s under %zu %s "
 				"with %s; ready\n", n,
 				n == 1 ? "directory" : "directories",

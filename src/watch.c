@@ -39,8 +39,10 @@ struct node {
 
 struct root {
 	char *given; /* as the user wrote it */
-	char *disp;  /* what paths start with */
+	char *disp;  /* what paths below it start with */
 	size_t disp_len;
+	char *self;  /* how the PATH itself is printed: as given, or
+		      * absolute; may end in '/' where disp does not */
 	const char *base; /* last component of disp, for filters */
 	int node;
 	int gone;
@@ -356,6 +358,13 @@ node_path(fw_watcher *w, int n, const char *name, size_t len, struct buf *b,
 	top = w->chain[depth - 1];
 	r = &w->roots[w->nodes[top].root];
 	b->len = 0;
+	if (depth == 1 && !(name && len)) {
+		/* the PATH itself, exactly as the user wrote it */
+		if (buf_add(b, r->self, strlen(r->self)) < 0)
+			return -1;
+		*rel = b->len;
+		return w->nodes[top].root;
+	}
 	if (buf_add(b, r->disp, r->disp_len) < 0)
 		return -1;
 	*rel = b->len;
@@ -1214,6 +1223,13 @@ fw_add(fw_watcher *w, const char *path)
 		}
 		strcpy(rt->disp, path);
 	}
+	rt->self = malloc(strlen(rt->disp) + 1);
+	if (!rt->self) {
+		free(rt->given);
+		free(rt->disp);
+		return -1;
+	}
+	strcpy(rt->self, rt->disp);
 	/* "src/" prints as "src/x", "/" as "/x" */
 	dl = strlen(rt->disp);
 	while (dl > 1 && rt->disp[dl - 1] == '/')
@@ -1254,8 +1270,15 @@ fw_error(const fw_watcher *w)
 }
 
 size_t
-fw_watch_count(const fw_watcher *w)
+fw_watch_count(const fw_watcher *w, size_t *files)
 {
+	if (files) {
+		*files = 0;
+		for (size_t i = 0; i < w->nroots; i++)
+			if (!w->roots[i].gone && w->roots[i].node >= 0 &&
+			    !w->nodes[w->roots[i].node].is_dir)
+				(*files)++;
+	}
 	return w->inuse;
 }
 
@@ -1282,6 +1305,7 @@ fw_close(fw_watcher *w)
 	for (size_t i = 0; i < w->nroots; i++) {
 		free(w->roots[i].given);
 		free(w->roots[i].disp);
+		free(w->roots[i].self);
 	}
 	free(w->nodes);
 	free(w->idk);

@@ -91,7 +91,9 @@ int fw_read(fw_watcher *w, int timeout_ms, const struct fw_event **evs);
 void fw_wake(fw_watcher *w);
 
 const char *fw_error(const fw_watcher *w);
-size_t fw_watch_count(const fw_watcher *w); /* directories and files */
+/* Watches in use (directories and files); *files, if given, gets how
+ * many of them are files. */
+size_t fw_watch_count(const fw_watcher *w, size_t *files);
 size_t fw_roots_left(const fw_watcher *w);  /* watched PATHs still there */
 void fw_close(fw_watcher *w);
 

@@ -1,0 +1,249 @@
+#!/usr/bin/env bats
+# --include / --exclude globs.
+# bats: run --separate-stderr sets $stderr; each @test runs in a subshell
+# shellcheck disable=SC2154,SC2030,SC2031
+
+load helpers
+
+@test "-i '*.c' reports only matching files" {
+	mkdir d
+	start_fwatch -i '*.c' d
+	: >d/a.c
+	: >d/b.h
+	: >d/zz-end.c
+	wait_for_record "create d/zz-end.c"
+	assert_equal "$(records)" "create d/a.c
+create d/zz-end.c"
+}
+
+@test "-i '*.c' still sees .c files in new subdirectories" {
+	mkdir d
+	start_fwatch -r -i '*.c' d
+	mkdir -p d/new/deeper
+	: >d/new/deeper/x.c
+	wait_for_record "create d/new/deeper/x.c"
+	assert_no_record "create d/new"
+}
+
+@test "-x '*.o' hides matching files" {
+	mkdir d
+	start_fwatch -x '*.o' d
+	: >d/a.o
+	: >d/a.c
+	mark d
+	assert_no_record "create d/a.o"
+	assert_no_match 'a\.o'
+	wait_for_record "create d/a.c"
+}
+
+@test "several -x options all count" {
+	mkdir d
+	start_fwatch -x '*.o' -x '*.tmp' --exclude '*~' d
+	: >d/a.o
+	: >d/b.tmp
+	: >d/c~
+	: >d/keep
+	mark d
+	assert_equal "$(records)" "create d/keep
+create $MARKER"
+}
+
+@test "several -i options all count" {
+	mkdir d
+	start_fwatch -i '*.c' -i '*.h' --include 'Makefile' d
+	: >d/a.c
+	: >d/a.h
+	: >d/Makefile
+	: >d/a.txt
+	: >d/zz.c
+	wait_for_record "create d/zz.c"
+	assert_equal "$(records)" "create d/a.c
+create d/a.h
+create d/Makefile
+create d/zz.c"
+}
+
+@test "--exclude wins over --include" {
+	mkdir d
+	start_fwatch -i '*.c' -x 'gen_*' d
+	: >d/gen_a.c
+	: >d/a.c
+	wait_for_record "create d/a.c"
+	: >d/zz.c
+	wait_for_record "create d/zz.c"
+	assert_no_match 'gen_'
+}
+
+@test "a glob with a slash is matched against the path relative to PATH" {
+	mkdir -p d/src/sub d/other/src
+	start_fwatch -r -i 'src/*.c' d
+	: >d/src/sub/b.c
+	: >d/other/src/c.c
+	: >d/a.c
+	: >d/src/a.c
+	wait_for_record "create d/src/a.c"
+	assert_equal "$(records)" "create d/src/a.c"
+}
+
+@test "** matches any number of directories, including none" {
+	mkdir -p d/src/x/y d/other
+	start_fwatch -r -i 'src/**/*.c' d
+	: >d/other/c.c
+	: >d/src/x/y/b.c
+	: >d/src/a.c
+	wait_for_record "create d/src/a.c"
+	assert_equal "$(records)" "create d/src/x/y/b.c
+create d/src/a.c"
+}
+
+@test "a leading ** matches at any depth" {
+	mkdir -p d/a/b
+	start_fwatch -r -x '**/b/*.log' d
+	: >d/a/b/x.log
+	: >d/a/x.log
+	wait_for_record "create d/a/x.log"
+	assert_no_match 'b/x\.log'
+}
+
+@test "an exclude glob with a slash like build/* hides what is under it" {
+	mkdir -p d/build d/src
+	start_fwatch -r -x 'build/*' d
+	: >d/build/out
+	: >d/src/build
+	: >d/keep
+	wait_for_record "create d/keep"
+	assert_equal "$(records)" "create d/src/build
+create d/keep"
+}
+
+@test "? matches one character and [..] classes work, including [!..]" {
+	mkdir d
+	start_fwatch -i 'f?.[ch]' -i 'n[0-9]' -i 'x[!a]' d
+	for f in f1.c f12.c f1.h f1.o n5 na xa xb; do
+		: >"d/$f"
+	done
+	: >d/f9.c
+	wait_for_record "create d/f9.c"
+	assert_equal "$(records)" "create d/f1.c
+create d/f1.h
+create d/n5
+create d/xb
+create d/f9.c"
+}
+
+@test "a backslash makes the next character literal" {
+	mkdir d
+	start_fwatch -i 'a\*b' d
+	: >d/axb
+	: >'d/a*b'
+	wait_for_record 'create d/a*b'
+	assert_no_record 'create d/axb'
+}
+
+@test "an excluded directory is not watched at all" {
+	mkdir -p d/a d/node_modules/x d/node_modules/y
+	start_fwatch -r d
+	grep -q 'watching 5 directories' "$FW_ERR" || fail "without -x: $(cat "$FW_ERR")"
+	stop_fwatch
+	start_fwatch -r -x node_modules d
+	grep -q 'watching 2 directories' "$FW_ERR" || fail "with -x node_modules: $(cat "$FW_ERR")"
+	: >d/node_modules/f
+	: >d/node_modules/x/g
+	mkdir d/node_modules/z
+	mark d/a
+	assert_no_match 'node_modules'
+}
+
+@test "a directory created later that matches --exclude is not watched" {
+	mkdir -p d/a
+	start_fwatch -r -x node_modules d
+	mkdir -p d/a/node_modules/pkg
+	: >d/a/node_modules/f
+	: >d/a/node_modules/pkg/g
+	mark d/a
+	assert_no_match 'node_modules'
+}
+
+@test "-x .git hides everything git does inside the repository" {
+	git init -q d
+	start_fwatch -r -x .git d
+	echo hi >d/file
+	git -C d add file
+	git -C d -c user.name=t -c user.email=t@t commit -q -m one
+	mark d
+	assert_no_match '\.git'
+	wait_for_record "create d/file"
+}
+
+@test "a rename is reported when only its new path passes the filters" {
+	mkdir d
+	: >d/a.txt
+	start_fwatch -i '*.c' d
+	mv d/a.txt d/a.c
+	wait_for_record "rename d/a.txt -> d/a.c"
+}
+
+@test "a rename is reported when only its old path passes the filters" {
+	mkdir d
+	: >d/a.c
+	start_fwatch -i '*.c' d
+	mv d/a.c d/b.txt
+	wait_for_record "rename d/a.c -> d/b.txt"
+}
+
+@test "saving through an excluded temporary file is still reported as a rename" {
+	mkdir d
+	echo old >d/f
+	start_fwatch -x '*.tmp' d
+	echo new >d/f.tmp
+	mv d/f.tmp d/f
+	wait_for_record "rename d/f.tmp -> d/f"
+	assert_no_record "create d/f.tmp"
+}
+
+@test "a rename where neither path passes is not reported" {
+	mkdir d
+	: >d/a.o
+	start_fwatch -x '*.o' d
+	mv d/a.o d/b.o
+	mark d
+	assert_no_match 'a\.o'
+}
+
+@test "a directory renamed to an excluded name stops being watched, and one renamed from it starts" {
+	mkdir -p d/lib d/node_modules
+	start_fwatch -r -x node_modules d
+	mv d/lib d/tmp
+	mv d/node_modules d/lib
+	mv d/tmp d/node_modules
+	wait_for_records 5 "rename d/lib -> d/tmp" "rename d/node_modules -> d/lib" "rename d/tmp -> d/node_modules"
+	: >d/lib/f
+	wait_for_record "create d/lib/f"
+	: >d/node_modules/g
+	mark d
+	assert_no_match 'node_modules/g'
+}
+
+@test "an unbalanced [ in --exclude is exit 1 with a message" {
+	mkdir d
+	run_fwatch --exclude '[ab' d
+	assert_status 1
+	assert_equal "$output" ""
+	assert_contains "$stderr" "fwatch: --exclude '[ab': unmatched '[' (write \\[ for a literal bracket)"
+}
+
+@test "an unbalanced [ in -i is exit 1 with a message naming the option" {
+	mkdir d
+	run_fwatch -i 'x[' d
+	assert_status 1
+	assert_equal "$output" ""
+	[[ $stderr == *"fwatch: -i 'x[': unmatched '['"* || $stderr == *"fwatch: --include 'x[': unmatched '['"* ]] ||
+		fail "unexpected message: $stderr"
+}
+
+@test "an escaped \\[ is a literal bracket, not an error" {
+	mkdir d
+	start_fwatch -i '\[x' d
+	: >'d/[x'
+	wait_for_record 'create d/[x'
+}

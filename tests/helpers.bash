@@ -1,0 +1,468 @@
+# shellcheck shell=bash
+# Common helpers for the fwatch bats suite.
+#
+# Every test gets a fresh directory tree:
+#   $WORK     the current directory while the test runs; watched trees live here
+#   $OUTSIDE  a directory outside every watched tree (for moves in and out)
+#   $FW_OUT   fwatch's standard output, $FW_ERR its standard error
+#
+# fwatch is always started in the background through start_fwatch (waits
+# for the `ready` record) or start_fwatch_bare (no --ready; waits for the
+# "watching ... ready" line on stderr).  Every wait is bounded, and teardown
+# kills and reaps any fwatch still running.
+
+bats_require_minimum_version 1.5.0
+
+FWATCH=${FWATCH:-$BATS_TEST_DIRNAME/../fwatch}
+# Tests cd into their own directory: make FWATCH=./fwatch-asan or
+# FWATCH=fwatch (from PATH) work too.
+if [[ $FWATCH != */* ]]; then
+	FWATCH=$(command -v "$FWATCH" || echo "$FWATCH")
+elif [[ $FWATCH != /* ]]; then
+	FWATCH=$PWD/$FWATCH
+fi
+
+# Default bound for waits, in seconds.
+FW_WAIT=${FW_WAIT:-5}
+
+setup() {
+	fw_setup
+}
+
+teardown() {
+	fw_teardown
+}
+
+fw_setup() {
+	export LC_ALL=C
+	if [[ ! -x $FWATCH ]]; then
+		echo "fwatch binary not found at '$FWATCH' (build it with make, or set FWATCH)" >&2
+		return 1
+	fi
+	WORK=$BATS_TEST_TMPDIR/work
+	OUTSIDE=$BATS_TEST_TMPDIR/outside
+	mkdir -p "$WORK" "$OUTSIDE"
+	cd "$WORK" || return 1
+	FW_OUT=$BATS_TEST_TMPDIR/fwatch.out
+	FW_ERR=$BATS_TEST_TMPDIR/fwatch.err
+	FW_PID=
+	FW_PIDS=()
+	FW_PREFIX=()
+	FW_STDOUT=
+	FW_NUL=0
+	FW_JSON=0
+	FW_READY_RECORD=
+	FW_SYSCTL_RESTORE=()
+	FW_MOUNTS=()
+	FW_MARKS=0
+}
+
+fw_teardown() {
+	local pid i
+	for pid in "${FW_PIDS[@]}"; do
+		[[ -n $pid ]] || continue
+		if _fw_alive "$pid"; then
+			kill -KILL "$pid" 2>/dev/null || true
+		fi
+		wait "$pid" 2>/dev/null || true
+	done
+	FW_PIDS=()
+	# Restore kernel limits changed by a test, even when it failed.
+	for ((i = 0; i < ${#FW_SYSCTL_RESTORE[@]}; i += 2)); do
+		printf '%s\n' "${FW_SYSCTL_RESTORE[i + 1]}" >"${FW_SYSCTL_RESTORE[i]}" || true
+	done
+	FW_SYSCTL_RESTORE=()
+	for ((i = ${#FW_MOUNTS[@]} - 1; i >= 0; i--)); do
+		if mountpoint -q "${FW_MOUNTS[i]}"; then
+			umount "${FW_MOUNTS[i]}" 2>/dev/null || umount -l "${FW_MOUNTS[i]}" || true
+		fi
+	done
+	FW_MOUNTS=()
+	# Tests may leave unreadable directories behind; let bats clean up.
+	chmod -R u+rwX "$BATS_TEST_TMPDIR" 2>/dev/null || true
+	if [[ -z ${BATS_TEST_COMPLETED:-} && -e ${FW_OUT:-/nonexistent} ]]; then
+		fw_dump
+	fi
+	# With a sanitizer build (FWATCH=...), any report fails the test.
+	local san='(ERROR: (Address|Leak|Memory|Thread)Sanitizer|runtime error:)'
+	if grep -a -q -E "$san" "$FW_ERR" 2>/dev/null || [[ ${stderr:-} =~ $san ]]; then
+		fw_dump
+		[[ -n ${stderr:-} ]] && printf 'stderr of the last run_fwatch:\n%s\n' "$stderr" >&2
+		fail "fwatch printed a sanitizer report"
+		return 1
+	fi
+}
+
+# Show what fwatch printed (for failure messages).
+fw_dump() {
+	{
+		echo "--- fwatch stdout ($FW_OUT, control bytes shown with cat -v):"
+		cat -v "$FW_OUT" 2>/dev/null | head -n 60
+		echo "--- fwatch stderr:"
+		cat -v "$FW_ERR" 2>/dev/null | head -n 20
+		echo "---"
+	} >&2
+}
+
+fail() {
+	printf '%s\n' "$@" >&2
+	return 1
+}
+
+# sysctl_for_test NAME VALUE: set /proc/sys/fs/inotify/NAME for this test
+# (restored by teardown, even when the test fails), or skip with the reason.
+sysctl_for_test() {
+	local file=/proc/sys/fs/inotify/$1 old
+	(($(id -u) == 0)) || skip "needs root to change fs.inotify.$1"
+	[[ -w $file ]] || skip "$file is not writable"
+	old=$(<"$file")
+	FW_SYSCTL_RESTORE+=("$file" "$old")
+	printf '%s\n' "$2" >"$file" 2>/dev/null || skip "cannot write $file"
+	[[ $(<"$file") == "$2" ]] || skip "$file did not take the value $2"
+}
+
+# sysctl_restore: put back every value changed by sysctl_for_test now.
+sysctl_restore() {
+	local i
+	for ((i = 0; i < ${#FW_SYSCTL_RESTORE[@]}; i += 2)); do
+		printf '%s\n' "${FW_SYSCTL_RESTORE[i + 1]}" >"${FW_SYSCTL_RESTORE[i]}"
+	done
+	FW_SYSCTL_RESTORE=()
+}
+
+# mount_tmpfs DIR: mount a small tmpfs on DIR for this test (unmounted by
+# teardown), or skip with the reason.
+mount_tmpfs() {
+	(($(id -u) == 0)) || skip "needs root to mount a tmpfs"
+	mkdir -p "$1"
+	mount -t tmpfs -o size=1m fwatch-test "$1" 2>/dev/null || skip "cannot mount a tmpfs here"
+	FW_MOUNTS+=("$(cd "$1" && pwd -P)")
+}
+
+# ---------------------------------------------------------------- time
+
+# _us SECS: convert decimal seconds to microseconds in REPLY.
+_us() {
+	local s=$1 int frac=
+	int=${s%%.*}
+	[[ $s == *.* ]] && frac=${s#*.}
+	frac=${frac}000000
+	frac=${frac:0:6}
+	REPLY=$((10#${int:-0} * 1000000 + 10#$frac))
+}
+
+# _now: current time in microseconds in REPLY.
+_now() {
+	REPLY=${EPOCHREALTIME/./}
+}
+
+# ---------------------------------------------------------------- processes
+
+# _fw_alive PID: true while PID exists and is not a zombie.
+_fw_alive() {
+	local stat
+	read -r stat 2>/dev/null <"/proc/$1/stat" || return 1
+	stat=${stat##*) }
+	[[ ${stat:0:1} != Z ]]
+}
+
+# Work out from fwatch's arguments how its records look.
+_fw_scan_args() {
+	FW_NUL=0 FW_JSON=0
+	local a fmt=0 skip=0
+	for a in "$@"; do
+		if ((skip)); then
+			skip=0
+			continue
+		fi
+		case $a in
+		--) break ;;
+		--json) FW_JSON=1 ;;
+		--print0) FW_NUL=1 ;;
+		--format | -f) fmt=1 skip=1 ;;
+		--format=*) fmt=1 ;;
+		--event | --include | --exclude | --timeout | -e | -i | -x | -t) skip=1 ;;
+		--*) ;;
+		-f*) fmt=1 ;;
+		-[rLjaq10]*)
+			# a bundle of flags, maybe ending in a value-taking option
+			local flags=${a#-}
+			flags=${flags%%[eixtf]*}
+			[[ $flags == *j* ]] && FW_JSON=1
+			[[ $flags == *0* ]] && FW_NUL=1
+			[[ ${a#-} == "$flags"f* ]] && fmt=1
+			[[ ${a#-} == "$flags"[eixtf] ]] && skip=1
+			;;
+		esac
+	done
+	FW_FORMAT=$fmt
+}
+
+# _fw_launch ARGS...: start fwatch in the background, stdout to $FW_OUT (or
+# to $FW_STDOUT when set, e.g. a FIFO or /dev/full), stderr to $FW_ERR, with
+# default signal dispositions (as when started from a terminal).
+_fw_launch() {
+	: >"$FW_OUT"
+	: >"$FW_ERR"
+	"${FW_PREFIX[@]}" env --default-signal "$FWATCH" "$@" \
+		</dev/null >"${FW_STDOUT:-$FW_OUT}" 2>"$FW_ERR" 3>&- &
+	FW_PID=$!
+	fw_track "$FW_PID"
+}
+
+# fw_track PID: make teardown kill and reap PID if it is still running.
+fw_track() {
+	FW_PIDS+=("$1")
+}
+
+# start_fwatch ARGS...: start `fwatch --ready ARGS...` and wait until it
+# has printed its ready record.  With --format, set FW_READY_RECORD to the
+# expected expansion of the format for the ready record first.
+start_fwatch() {
+	_fw_scan_args "$@"
+	_fw_launch --ready "$@"
+	if ((FW_JSON)); then
+		wait_for_line "$FW_OUT" '"event":"ready"' "$FW_WAIT" || return 1
+	elif ((FW_FORMAT)); then
+		[[ -n $FW_READY_RECORD ]] || fail "start_fwatch: set FW_READY_RECORD when using --format" || return 1
+		wait_for_record "$FW_READY_RECORD" "$FW_WAIT" || return 1
+	else
+		wait_for_record ready "$FW_WAIT" || return 1
+	fi
+}
+
+# start_fwatch_bare ARGS...: start fwatch without --ready and wait for the
+# "fwatch: watching ... ready" line on stderr (so do not pass -q).
+start_fwatch_bare() {
+	_fw_scan_args "$@"
+	_fw_launch "$@"
+	wait_for_line "$FW_ERR" '^fwatch: watching .* with inotify; ready$' "$FW_WAIT" || return 1
+}
+
+# wait_exit PID SECS: wait up to SECS for PID to exit; sets $status to its
+# exit status.  Fails (leaving the process to teardown) after the bound.
+wait_exit() {
+	local pid=$1 deadline i
+	_us "${2:-$FW_WAIT}"
+	deadline=$REPLY
+	_now
+	deadline=$((deadline + REPLY))
+	while _fw_alive "$pid"; do
+		_now
+		if ((REPLY > deadline)); then
+			fail "process $pid still running after ${2:-$FW_WAIT}s"
+			return 1
+		fi
+		sleep 0.02
+	done
+	status=0
+	wait "$pid" || status=$?
+	for i in "${!FW_PIDS[@]}"; do
+		[[ ${FW_PIDS[i]} == "$pid" ]] && unset 'FW_PIDS[i]'
+	done
+	return 0
+}
+
+# stop_fwatch [SIGNAL]: signal fwatch (default TERM) and reap it; sets $status.
+stop_fwatch() {
+	local sig=${1:-TERM}
+	[[ -n $FW_PID ]] || return 0
+	kill -s "$sig" "$FW_PID" 2>/dev/null || true
+	if ! wait_exit "$FW_PID" "$FW_WAIT"; then
+		kill -KILL "$FW_PID" 2>/dev/null || true
+		wait "$FW_PID" 2>/dev/null || true
+		return 1
+	fi
+}
+
+# run_fwatch ARGS...: run fwatch in the foreground with `run
+# --separate-stderr`, bounded by 10 seconds (status 124 if it hangs).
+run_fwatch() {
+	run --separate-stderr timeout -k 1 10 env --default-signal "$FWATCH" "$@"
+}
+
+# ---------------------------------------------------------------- waiting
+
+# _fw_grep ARGS... FILE: grep over lines, or over NUL-separated records when
+# FILE is fwatch's stdout and fwatch runs with -0.
+_fw_grep() {
+	if ((FW_NUL)) && [[ ${!#} == "$FW_OUT" ]]; then
+		grep -a -z "$@"
+	else
+		grep -a "$@"
+	fi
+}
+
+# wait_for_line FILE PATTERN [SECS]: wait until a line of FILE matches the
+# extended regular expression PATTERN.
+wait_for_line() {
+	local file=$1 pattern=$2 secs=${3:-$FW_WAIT} deadline
+	_us "$secs"
+	deadline=$REPLY
+	_now
+	deadline=$((deadline + REPLY))
+	until _fw_grep -E -q -e "$pattern" "$file" 2>/dev/null; do
+		_now
+		if ((REPLY > deadline)); then
+			fail "timed out after ${secs}s waiting for a line matching '$pattern' in $file"
+			_fw_wait_report "$file"
+			return 1
+		fi
+		sleep 0.02
+	done
+}
+
+# wait_for_record RECORD [SECS]: wait until fwatch printed exactly RECORD
+# (a whole line, or a whole NUL-terminated record with -0).
+wait_for_record() {
+	local record=$1 secs=${2:-$FW_WAIT} deadline
+	_us "$secs"
+	deadline=$REPLY
+	_now
+	deadline=$((deadline + REPLY))
+	until _fw_grep -F -x -q -e "$record" "$FW_OUT" 2>/dev/null; do
+		_now
+		if ((REPLY > deadline)); then
+			fail "timed out after ${secs}s waiting for the record '$(printf '%s' "$record" | cat -v)'"
+			_fw_wait_report "$FW_OUT"
+			return 1
+		fi
+		sleep 0.02
+	done
+}
+
+# wait_for_records SECS RECORD...: wait until every RECORD was printed
+# (text mode); on timeout, list the missing ones.
+wait_for_records() {
+	local secs=$1 deadline expected missing
+	shift
+	expected=$BATS_TEST_TMPDIR/expected.$$
+	printf '%s\n' "$@" >"$expected"
+	_us "$secs"
+	deadline=$REPLY
+	_now
+	deadline=$((deadline + REPLY))
+	while :; do
+		if [[ -s $FW_OUT ]]; then
+			missing=$(grep -a -F -x -v -f "$FW_OUT" "$expected") || missing=
+		else
+			missing=$(cat "$expected")
+		fi
+		[[ -z $missing ]] && return 0
+		_now
+		if ((REPLY > deadline)); then
+			fail "timed out after ${secs}s; $(wc -l <<<"$missing") of $# expected records missing:" \
+				"$(head -n 20 <<<"$missing" | cat -v)"
+			_fw_wait_report "$FW_OUT"
+			return 1
+		fi
+		sleep 0.05
+	done
+}
+
+# wait_for_json FILTER [SECS]: wait until some JSON record satisfies the
+# jq FILTER (e.g. '.event == "create" and .path == "d/a"').
+wait_for_json() {
+	local filter=$1 secs=${2:-$FW_WAIT} deadline
+	_us "$secs"
+	deadline=$REPLY
+	_now
+	deadline=$((deadline + REPLY))
+	until jq -e -n "[inputs | select($filter)] | length > 0" "$FW_OUT" >/dev/null 2>&1; do
+		_now
+		if ((REPLY > deadline)); then
+			fail "timed out after ${secs}s waiting for a JSON record with: $filter"
+			_fw_wait_report "$FW_OUT"
+			return 1
+		fi
+		sleep 0.02
+	done
+}
+
+_fw_wait_report() {
+	{
+		# fwatch's own stdout and stderr are shown by teardown
+		if [[ $1 != "$FW_OUT" && $1 != "$FW_ERR" ]]; then
+			echo "--- contents of $1 (cat -v):"
+			cat -v "$1" 2>/dev/null | head -n 60
+		fi
+		if [[ -n $FW_PID ]]; then
+			if _fw_alive "$FW_PID"; then
+				echo "--- fwatch (pid $FW_PID) is still running"
+			else
+				echo "--- fwatch (pid $FW_PID) has exited"
+			fi
+		fi
+	} >&2
+}
+
+# mark DIR: create a new marker file in DIR and wait for its create record.
+# Records are printed in order, so anything that happened before the marker
+# has been printed by then; use it before asserting that something was NOT
+# reported.
+mark() {
+	FW_MARKS=$((FW_MARKS + 1))
+	MARKER=$1/zz-marker-$FW_MARKS
+	: >"$MARKER"
+	wait_for_record "create $MARKER"
+}
+
+# ---------------------------------------------------------------- assertions
+
+# records: fwatch's records without the ready record, one per line.
+records() {
+	_fw_grep -v -x -F -e ready "$FW_OUT" || true
+}
+
+# assert_no_record RECORD: fwatch did not print exactly RECORD.
+assert_no_record() {
+	if _fw_grep -F -x -q -e "$1" "$FW_OUT"; then
+		fail "unexpected record '$(printf '%s' "$1" | cat -v)' was printed"
+		_fw_wait_report "$FW_OUT"
+		return 1
+	fi
+}
+
+# assert_no_match PATTERN: no record matches the extended regex PATTERN.
+assert_no_match() {
+	if _fw_grep -E -q -e "$1" "$FW_OUT"; then
+		fail "a record matching '$1' was printed:" "$(_fw_grep -E -e "$1" "$FW_OUT" | cat -v)"
+		_fw_wait_report "$FW_OUT"
+		return 1
+	fi
+}
+
+# assert_record_count N RECORD: RECORD was printed exactly N times.
+assert_record_count() {
+	local n
+	n=$(_fw_grep -F -x -c -e "$2" "$FW_OUT") || n=0
+	if [[ $n != "$1" ]]; then
+		fail "expected '$2' $1 time(s), found $n"
+		_fw_wait_report "$FW_OUT"
+		return 1
+	fi
+}
+
+assert_equal() {
+	if [[ $1 != "$2" ]]; then
+		fail "expected: $(printf '%s' "$2" | cat -v)" "  actual: $(printf '%s' "$1" | cat -v)"
+		return 1
+	fi
+}
+
+# assert_contains HAYSTACK NEEDLE
+assert_contains() {
+	if [[ $1 != *"$2"* ]]; then
+		fail "expected to find: $2" "in: $1"
+		return 1
+	fi
+}
+
+# assert_status N: check $status (from run or wait_exit).
+assert_status() {
+	if [[ $status != "$1" ]]; then
+		fail "expected exit status $1, got $status" \
+			"stdout: ${output-}" "stderr: ${stderr-}"
+		return 1
+	fi
+}
