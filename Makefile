@@ -23,10 +23,11 @@ else
 endif
 
 SRC  = src/main.c src/watch.c src/filter.c src/output.c src/strmap.c \
+       src/exec.c src/proc_posix.c \
        src/sys_posix.c \
        $(BACKEND)
 HDR  = src/watch.h src/backend.h src/filter.h src/output.h src/strmap.h \
-       src/sys.h
+       src/sys.h src/exec.h src/proc.h
 
 all: fwatch
 

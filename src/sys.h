@@ -26,8 +26,12 @@ enum sys_type sys_type_of(const char *path, int follow);
 /* A malloc'd absolute form of PATH (not resolving symlinks), or NULL. */
 char *sys_abspath(const char *path);
 
+void sys_sleep_ms(int ms);
+
 /* Route SIGINT, SIGTERM and SIGHUP to fn (which must be async-signal-
  * safe), ignore SIGPIPE so write errors come back as EPIPE. */
 void sys_signals(void (*fn)(int sig));
+/* Call fn (async-signal-safe) when a child process ends. */
+void sys_on_child(void (*fn)(int sig));
 
 #endif

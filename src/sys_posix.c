@@ -158,6 +158,25 @@ sys_abspath(const char *path)
 }
 
 void
+sys_sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+void
+sys_on_child(void (*fn)(int sig))
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = fn;
+	sa.sa_flags = SA_NOCLDSTOP;
+	sigaction(SIGCHLD, &sa, NULL);
+}
+
+void
 sys_signals(void (*fn)(int sig))
 {
 	struct sigaction sa;

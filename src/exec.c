@@ -1,0 +1,370 @@
+/*
+ * exec.c - the --exec runner.
+ *
+ * States: idle (maybe with a burst collecting), running, stopping (a
+ * stop signal sent, SIGKILL due at kill_at).  The command's stdout is
+ * fwatch's own; fwatch writes nothing of its own while a command runs,
+ * so lines never interleave.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exec.h"
+#include "proc.h"
+#include "strmap.h"
+#include "sys.h"
+
+struct runner {
+	struct exec_opts o;
+	struct proc *p;      /* the command's group, while any of it lives */
+	int leader_done;     /* the command itself has exited */
+	int last_status;
+	int64_t kill_at;     /* 0: no stop under way */
+	int killed;          /* SIGKILL sent (at kill_at) */
+	int runs;            /* how many runs started */
+	int initial;         /* the run at start is due (no debounce) */
+	int done;            /* --once: ran and ended */
+
+	/* the burst: unique paths in the order they first changed */
+	struct buf paths;    /* NUL-separated */
+	struct smap seen;
+	size_t npaths;
+	int have_burst;      /* a run is due once the tree is quiet */
+	int64_t last_change;
+	enum fw_kind first_kind;
+	struct buf first_old;
+
+	struct buf scratch;  /* env strings, stdin feed, shell script */
+	char **argv;
+	size_t capargv;
+};
+
+struct runner *
+runner_new(const struct exec_opts *o)
+{
+	struct runner *r = calloc(1, sizeof *r);
+	if (!r)
+		return NULL;
+	r->o = *o;
+	r->seen.arena = &r->paths;
+	/* entr and watchexec both run the command once at start: a build
+	 * loop wants a build now, not after the first save */
+	if (!o->postpone && !o->once)
+		r->have_burst = r->initial = 1;
+	return r;
+}
+
+void
+runner_free(struct runner *r)
+{
+	if (!r)
+		return;
+	proc_free(r->p);
+	free(r->paths.p);
+	smap_free(&r->seen);
+	free(r->first_old.p);
+	free(r->scratch.p);
+	free(r->argv);
+	free(r);
+}
+
+static void
+burst_clear(struct runner *r)
+{
+	r->paths.len = 0;
+	r->npaths = 0;
+	r->first_old.len = 0;
+	if (r->seen.cap)
+		smap_clear(&r->seen);
+	r->have_burst = 0;
+}
+
+static void
+stop(struct runner *r, int64_t now)
+{
+	if (!r->p || r->kill_at)
+		return;
+	proc_signal(r->p, r->o.stop_sig);
+	r->kill_at = now + (r->o.stop_ms > 0 ? r->o.stop_ms : 1);
+}
+
+void
+runner_events(struct runner *r, const struct fw_event *evs, int n,
+	      int64_t now)
+{
+	if (n <= 0 || (r->o.once && r->runs))
+		return;
+	if (r->p && !r->leader_done) {
+		switch (r->o.busy) {
+		case BUSY_IGNORE:
+			return;
+		case BUSY_SIGNAL:
+			/* the command reloads by itself: no new run */
+			proc_signal(r->p, r->o.busy_sig);
+			return;
+		case BUSY_RESTART:
+			stop(r, now);
+			break;
+		case BUSY_QUEUE:
+			break;
+		}
+	}
+	for (int i = 0; i < n; i++) {
+		const struct fw_event *e = &evs[i];
+		if (!e->path_len)
+			continue; /* overflow: no path, still a reason to run */
+		if (smap_get(&r->seen, e->path, e->path_len) >= 0)
+			continue;
+		size_t off = r->paths.len;
+		if (buf_add(&r->paths, e->path, e->path_len) < 0 ||
+		    buf_add(&r->paths, "", 1) < 0)
+			break;
+		if (!r->npaths) {
+			r->first_kind = e->kind;
+			r->first_old.len = 0;
+			if (e->old_path)
+				buf_add(&r->first_old, e->old_path, e->old_len);
+		}
+		smap_put(&r->seen, off, e->path_len, (int)r->npaths++);
+	}
+	if (!r->npaths && !r->have_burst) /* only an overflow */
+		r->first_kind = evs[0].kind;
+	r->have_burst = 1;
+	r->last_change = now;
+}
+
+void
+runner_reap(struct runner *r, int64_t now)
+{
+	int st;
+	if (!r->p)
+		return;
+	/* reaps leftovers of the group as well, so keep calling it */
+	if (proc_reap(r->p, &st) && !r->leader_done) {
+		r->leader_done = 1;
+		r->last_status = st;
+	}
+	if (r->kill_at && now >= r->kill_at && !r->killed) {
+		proc_signal(r->p, proc_sigkill());
+		r->killed = 1;
+	}
+	if (!r->leader_done)
+		return;
+	/* The command is done; what it left in its group goes too (no
+	 * orphans).  The group id stays ours only while a member lives,
+	 * so we stop signalling it as soon as it is empty.  A member that
+	 * is killed but never reaped (where fwatch cannot be its reaper)
+	 * stops counting a second after SIGKILL. */
+	if (proc_group_alive(r->p) &&
+	    !(r->killed && now >= r->kill_at + 1000)) {
+		if (!r->kill_at)
+			stop(r, now);
+		return;
+	}
+	proc_free(r->p);
+	r->p = NULL;
+	r->kill_at = 0;
+	if (r->o.once)
+		r->done = 1;
+}
+
+int
+runner_busy(const struct runner *r)
+{
+	return r->p != NULL;
+}
+
+static int
+add_env(struct runner *r, size_t *offs, size_t *k, const char *name,
+	const char *val, size_t len)
+{
+	offs[(*k)++] = r->scratch.len;
+	return buf_add(&r->scratch, name, strlen(name)) |
+	       buf_add(&r->scratch, "=", 1) | buf_add(&r->scratch, val, len) |
+	       buf_add(&r->scratch, "", 1);
+}
+
+/* Largest FWATCH_PATHS we put in the environment; past it, the list is
+ * left out (FWATCH_COUNT still says how many) so exec cannot fail. */
+#define ENV_PATHS_MAX (64 * 1024)
+
+static int
+argv_push(struct runner *r, size_t *n, char *s)
+{
+	if (GROW(r->argv, r->capargv, *n + 2) < 0)
+		return -1;
+	r->argv[(*n)++] = s;
+	r->argv[*n] = NULL;
+	return 0;
+}
+
+int
+runner_start_due(struct runner *r, int64_t now)
+{
+	size_t offs[8], k = 0, n = 0, feed_off = 0, feed_len = 0;
+	char *env[8], *first, *p, *end;
+	char count[32];
+
+	if (!r->have_burst || r->p || r->done)
+		return 0;
+	if (!r->initial && now - r->last_change < r->o.debounce_ms)
+		return 0;
+	if (r->o.once && r->runs)
+		return 0;
+
+	first = r->npaths ? r->paths.p : "";
+	end = r->paths.p + r->paths.len;
+	r->scratch.len = 0;
+
+	/* stdin: the paths, NUL- or newline-terminated */
+	if (r->o.feed != FEED_NONE) {
+		char sep = r->o.feed == FEED_NUL ? '\0' : '\n';
+		for (p = r->paths.p; p && p < end; p += strlen(p) + 1) {
+			buf_add(&r->scratch, p, strlen(p));
+			buf_add(&r->scratch, &sep, 1);
+		}
+		feed_len = r->scratch.len;
+	}
+	/* environment */
+	snprintf(count, sizeof count, "%zu", r->npaths);
+	add_env(r, offs, &k, "FWATCH_PATH", first, strlen(first));
+	add_env(r, offs, &k, "FWATCH_EVENT",
+		r->npaths ? fw_kind_name(r->first_kind) : "",
+		r->npaths ? strlen(fw_kind_name(r->first_kind)) : 0);
+	add_env(r, offs, &k, "FWATCH_OLD_PATH", r->first_old.p ? r->first_old.p : "",
+		r->first_old.len);
+	add_env(r, offs, &k, "FWATCH_COUNT", count, strlen(count));
+	if (r->paths.len <= ENV_PATHS_MAX) {
+		offs[k++] = r->scratch.len;
+		buf_add(&r->scratch, "FWATCH_PATHS=", 13);
+		for (p = r->paths.p; p && p < end; p += strlen(p) + 1) {
+			buf_add(&r->scratch, p, strlen(p));
+			if (p + strlen(p) + 1 < end)
+				buf_add(&r->scratch, "\n", 1);
+		}
+		buf_add(&r->scratch, "", 1);
+	}
+	/* argv: whole-word placeholders only, never pasted into a word */
+	size_t script_off = 0;
+	if (r->o.shell) {
+		script_off = r->scratch.len;
+		for (int i = 0; i < r->o.argc; i++) {
+			if (i)
+				buf_add(&r->scratch, " ", 1);
+			buf_add(&r->scratch, r->o.argv[i], strlen(r->o.argv[i]));
+		}
+		buf_add(&r->scratch, "", 1);
+	}
+	if (!r->scratch.p) /* nothing was added: make p valid */
+		buf_add(&r->scratch, "", 0);
+	if (r->o.shell) {
+		/* sh -c SCRIPT fwatch PATH...: the paths are "$@" */
+		if (argv_push(r, &n, "/bin/sh") || argv_push(r, &n, "-c") ||
+		    argv_push(r, &n, r->scratch.p + script_off) ||
+		    argv_push(r, &n, "fwatch"))
+			return -1;
+		for (p = r->paths.p; p && p < end; p += strlen(p) + 1)
+			if (argv_push(r, &n, p))
+				return -1;
+	} else {
+		for (int i = 0; i < r->o.argc; i++) {
+			char *a = r->o.argv[i];
+			if (!strcmp(a, "{}"))
+				a = first;
+			else if (!strcmp(a, "{event}"))
+				a = r->npaths ? (char *)fw_kind_name(r->first_kind) : "";
+			else if (!strcmp(a, "{old}"))
+				a = r->first_old.p && r->first_old.len
+					    ? r->first_old.p : "";
+			else if (!strcmp(a, "{paths}")) {
+				for (p = r->paths.p; p && p < end;
+				     p += strlen(p) + 1)
+					if (argv_push(r, &n, p))
+						return -1;
+				continue;
+			}
+			if (argv_push(r, &n, a))
+				return -1;
+		}
+	}
+	for (size_t i = 0; i < k; i++)
+		env[i] = r->scratch.p + offs[i];
+	env[k] = NULL;
+	feed_off = 0;
+
+	if (r->o.clear) {
+		fputs("\033[H\033[2J\033[3J", stdout);
+		fflush(stdout);
+	}
+	r->runs++;
+	r->initial = 0;
+	r->leader_done = 0;
+	r->kill_at = 0;
+	r->killed = 0;
+	r->p = proc_start(r->argv, env,
+			  r->o.feed != FEED_NONE ? r->scratch.p + feed_off : NULL,
+			  feed_len);
+	int e = errno;
+	burst_clear(r);
+	if (!r->p) {
+		fprintf(stderr, "fwatch: cannot run '%s': %s%s\n", r->argv[0],
+			strerror(e),
+			e == E2BIG ? " (too many paths for {paths}: use "
+				     "--stdin nul instead)"
+			: e == ENOENT ? " (check the command name and PATH)" : "");
+		r->last_status = 127;
+		if (r->o.once)
+			r->done = 1;
+		return -1;
+	}
+	return 0;
+}
+
+int64_t
+runner_next(const struct runner *r, int64_t now)
+{
+	int64_t t = -1;
+	if (r->p) {
+		/* while it runs we learn of its end by SIGCHLD, but a stop
+		 * has a deadline, and leftovers of the group are polled */
+		if (r->kill_at)
+			t = r->kill_at > now ? r->kill_at - now : 0;
+		if (r->leader_done && (t < 0 || t > 20))
+			t = 20;
+		return t;
+	}
+	if (r->have_burst && !r->done) {
+		int64_t due = r->initial ? now : r->last_change + r->o.debounce_ms;
+		t = due > now ? due - now : 0;
+	}
+	return t;
+}
+
+int
+runner_done(const struct runner *r, int *status)
+{
+	if (r->done)
+		*status = r->last_status;
+	return r->done;
+}
+
+void
+runner_shutdown(struct runner *r)
+{
+	int64_t now = sys_mono_ms();
+	if (!r->p)
+		return;
+	stop(r, now);
+	/* Bounded: the stop signal, the kill after stop_ms, then a short
+	 * wait for the kernel to tear the group down. */
+	int64_t give_up = r->kill_at + 2000;
+	while (r->p && now < give_up) {
+		runner_reap(r, now);
+		if (!r->p)
+			break;
+		sys_sleep_ms(10);
+		now = sys_mono_ms();
+	}
+}
