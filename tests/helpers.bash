@@ -239,22 +239,36 @@ start_fwatch_bare() {
 	wait_for_line "$FW_ERR" '^fwatch: watching .* with inotify; ready$' "$FW_WAIT" || return 1
 }
 
-# wait_exit PID SECS: wait up to SECS for PID to exit; sets $status to its
-# exit status.  Fails (leaving the process to teardown) after the bound.
-wait_exit() {
-	local pid=$1 deadline i
-	_us "${2:-$FW_WAIT}"
+# wait_until SECS WHAT COMMAND...: run COMMAND every 20 ms until it
+# succeeds; after SECS, fail saying what was awaited.  Every wait in the
+# suite goes through here, so every wait has a bound.
+wait_until() {
+	local secs=$1 what=$2 deadline
+	shift 2
+	_us "$secs"
 	deadline=$REPLY
 	_now
 	deadline=$((deadline + REPLY))
-	while _fw_alive "$pid"; do
+	until "$@"; do
 		_now
 		if ((REPLY > deadline)); then
-			fail "process $pid still running after ${2:-$FW_WAIT}s"
+			fail "timed out after ${secs}s waiting for $what"
 			return 1
 		fi
 		sleep 0.02
 	done
+}
+
+_fw_gone() {
+	! _fw_alive "$1"
+}
+
+# wait_exit PID SECS: wait up to SECS for PID to exit; sets $status to its
+# exit status.  Fails (leaving the process to teardown) after the bound.
+wait_exit() {
+	local pid=$1 i
+	wait_until "${2:-$FW_WAIT}" "process $pid to exit" _fw_gone "$pid" ||
+		return 1
 	status=0
 	wait "$pid" || status=$?
 	for i in "${!FW_PIDS[@]}"; do
@@ -296,87 +310,55 @@ _fw_grep() {
 # wait_for_line FILE PATTERN [SECS]: wait until a line of FILE matches the
 # extended regular expression PATTERN.
 wait_for_line() {
-	local file=$1 pattern=$2 secs=${3:-$FW_WAIT} deadline
-	_us "$secs"
-	deadline=$REPLY
-	_now
-	deadline=$((deadline + REPLY))
-	until _fw_grep -E -q -e "$pattern" "$file" 2>/dev/null; do
-		_now
-		if ((REPLY > deadline)); then
-			fail "timed out after ${secs}s waiting for a line matching '$pattern' in $file"
-			_fw_wait_report "$file"
-			return 1
-		fi
-		sleep 0.02
-	done
+	local file=$1 pattern=$2 secs=${3:-$FW_WAIT}
+	wait_until "$secs" "a line matching '$pattern' in $file" \
+		_fw_grep -s -E -q -e "$pattern" "$file" ||
+		{ _fw_wait_report "$file"; return 1; }
 }
 
 # wait_for_record RECORD [SECS]: wait until fwatch printed exactly RECORD
 # (a whole line, or a whole NUL-terminated record with -0).
 wait_for_record() {
-	local record=$1 secs=${2:-$FW_WAIT} deadline
-	_us "$secs"
-	deadline=$REPLY
-	_now
-	deadline=$((deadline + REPLY))
-	until _fw_grep -F -x -q -e "$record" "$FW_OUT" 2>/dev/null; do
-		_now
-		if ((REPLY > deadline)); then
-			fail "timed out after ${secs}s waiting for the record '$(printf '%s' "$record" | cat -v)'"
-			_fw_wait_report "$FW_OUT"
-			return 1
-		fi
-		sleep 0.02
-	done
+	local record=$1 secs=${2:-$FW_WAIT}
+	wait_until "$secs" "the record '$(printf '%s' "$record" | cat -v)'" \
+		_fw_grep -s -F -x -q -e "$record" "$FW_OUT" ||
+		{ _fw_wait_report "$FW_OUT"; return 1; }
 }
 
 # wait_for_records SECS RECORD...: wait until every RECORD was printed
 # (text mode); on timeout, list the missing ones.
+_fw_missing=
+_fw_all_printed() {
+	if [[ -s $FW_OUT ]]; then
+		_fw_missing=$(grep -a -F -x -v -f "$FW_OUT" "$1") || _fw_missing=
+	else
+		_fw_missing=$(cat "$1")
+	fi
+	[[ -z $_fw_missing ]]
+}
+
 wait_for_records() {
-	local secs=$1 deadline expected missing
+	local secs=$1 expected
 	shift
 	expected=$BATS_TEST_TMPDIR/expected.$$
 	printf '%s\n' "$@" >"$expected"
-	_us "$secs"
-	deadline=$REPLY
-	_now
-	deadline=$((deadline + REPLY))
-	while :; do
-		if [[ -s $FW_OUT ]]; then
-			missing=$(grep -a -F -x -v -f "$FW_OUT" "$expected") || missing=
-		else
-			missing=$(cat "$expected")
-		fi
-		[[ -z $missing ]] && return 0
-		_now
-		if ((REPLY > deadline)); then
-			fail "timed out after ${secs}s; $(wc -l <<<"$missing") of $# expected records missing:" \
-				"$(head -n 20 <<<"$missing" | cat -v)"
-			_fw_wait_report "$FW_OUT"
-			return 1
-		fi
-		sleep 0.05
-	done
+	wait_until "$secs" "$# records" _fw_all_printed "$expected" && return 0
+	fail "$(wc -l <<<"$_fw_missing") of $# expected records missing:" \
+		"$(head -n 20 <<<"$_fw_missing" | cat -v)"
+	_fw_wait_report "$FW_OUT"
+	return 1
 }
 
 # wait_for_json FILTER [SECS]: wait until some JSON record satisfies the
 # jq FILTER (e.g. '.event == "create" and .path == "d/a"').
+_fw_json_has() {
+	jq -e -n "[inputs | select($1)] | length > 0" "$FW_OUT" >/dev/null 2>&1
+}
+
 wait_for_json() {
-	local filter=$1 secs=${2:-$FW_WAIT} deadline
-	_us "$secs"
-	deadline=$REPLY
-	_now
-	deadline=$((deadline + REPLY))
-	until jq -e -n "[inputs | select($filter)] | length > 0" "$FW_OUT" >/dev/null 2>&1; do
-		_now
-		if ((REPLY > deadline)); then
-			fail "timed out after ${secs}s waiting for a JSON record with: $filter"
-			_fw_wait_report "$FW_OUT"
-			return 1
-		fi
-		sleep 0.02
-	done
+	local filter=$1 secs=${2:-$FW_WAIT}
+	wait_until "$secs" "a JSON record with: $filter" _fw_json_has "$filter" ||
+		{ _fw_wait_report "$FW_OUT"; return 1; }
 }
 
 _fw_wait_report() {
