@@ -12,8 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "exec.h"
 #include "filter.h"
 #include "output.h"
+#include "proc.h"
 #include "sys.h"
 #include "watch.h"
 
@@ -54,6 +56,29 @@ static const char usage_text[] =
 "  -t, --timeout SECS     exit with status 2 after SECS without an event\n"
 "  -q, --quiet            do not announce on stderr when watching begins\n"
 "      --ready            print a `ready` record once watching has begun\n"
+"\n"
+"Running a command (--exec must come last; everything after it is the\n"
+"command, run without a shell; these words are replaced when they stand\n"
+"alone: {} the first changed path, {event} its event, {old} its old path,\n"
+"{paths} every changed path as separate arguments):\n"
+"      --exec CMD [ARG]...  run CMD after each burst of changes\n"
+"      --shell            run CMD ARG... joined by spaces with /bin/sh -c;\n"
+"                         the changed paths are its \"$@\"\n"
+"  -d, --debounce MS      wait until MS milliseconds pass without a change\n"
+"                         before running (default 50)\n"
+"  -p, --postpone         do not run CMD at start; wait for a change\n"
+"  -R, --restart          stop a running CMD and start it again on change\n"
+"      --on-busy MODE     what a change does while CMD runs: queue (run\n"
+"                         once more after it ends; default), restart,\n"
+"                         ignore, or a signal name to send it (e.g. HUP)\n"
+"      --stop-signal SIG  how CMD is stopped (default TERM), sent to its\n"
+"                         whole process group\n"
+"      --stop-timeout SECS  then SIGKILL after SECS (default 5)\n"
+"  -c, --clear            clear the screen before each run\n"
+"      --stdin MODE       give CMD the changed paths on its stdin, ended\n"
+"                         by NUL (nul) or newline (lines)\n"
+"      --print            print events too (they are not, by default)\n"
+"\n"
 "  -h, --help             show this help and exit\n"
 "  -V, --version          show the version and backend and exit\n"
 "\n"
@@ -62,7 +87,8 @@ static const char usage_text[] =
 "\n"
 "Exit status: 0 after --once or when the reader of stdout goes away,\n"
 "1 on errors, 2 on --timeout, 3 when every PATH is gone, 128+N on\n"
-"signal N. See fwatch(1) for output formats and the JSON schema.\n";
+"signal N; with --once and --exec, the command's own status.\n"
+"See fwatch(1) for output formats, the JSON schema and --exec.\n";
 
 struct opts {
 	struct fw_config cfg;
@@ -74,6 +100,9 @@ struct opts {
 	size_t npaths;
 	int events_given;
 	int json;
+	int exec, print;
+	char exec_only[80];    /* an option given that needs --exec */
+	struct exec_opts eo;
 };
 
 static fw_watcher *volatile g_watcher;
@@ -83,6 +112,14 @@ static void
 on_signal(int sig)
 {
 	g_signal = sig;
+	if (g_watcher)
+		fw_wake(g_watcher);
+}
+
+static void
+on_child(int sig)
+{
+	(void)sig;
 	if (g_watcher)
 		fw_wake(g_watcher);
 }
@@ -158,8 +195,9 @@ parse_events(struct opts *o, const char *list, const char *opt)
 	}
 }
 
+/* SECS (decimal) as milliseconds into *ms; an exit status on error. */
 static int
-parse_timeout(struct opts *o, const char *s, const char *opt)
+parse_secs(const char *s, const char *opt, long long *ms)
 {
 	char *end;
 	double v;
@@ -168,11 +206,38 @@ parse_timeout(struct opts *o, const char *s, const char *opt)
 	if (!*s || *end || errno || !isfinite(v) || v < 0 || v > 31536000.0)
 		return usage_error("%s: '%s' is not a number of seconds "
 				   "(from 0 to 31536000, e.g. 0.5)", opt, s);
-	o->timeout_ms = (long long)ceil(v * 1000.0);
+	*ms = (long long)ceil(v * 1000.0);
 	return 0;
 }
 
-enum { OPT_READY = 256 };
+static int
+parse_ms(const char *s, const char *opt, int64_t *ms)
+{
+	char *end;
+	long v;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (!*s || *end || errno || v < 0 || v > 3600000)
+		return usage_error("%s: '%s' is not a number of milliseconds "
+				   "(from 0 to 3600000)", opt, s);
+	*ms = v;
+	return 0;
+}
+
+static int
+parse_signal(const char *s, const char *opt, int *sig)
+{
+	if ((*sig = proc_signal_parse(s)) < 0)
+		return usage_error("%s: unknown signal '%s' (use a name such "
+				   "as TERM, INT, HUP, USR1, KILL, or a number)",
+				   opt, s);
+	return 0;
+}
+
+enum {
+	OPT_READY = 256, OPT_EXEC, OPT_SHELL, OPT_ON_BUSY, OPT_STOP_SIGNAL,
+	OPT_STOP_TIMEOUT, OPT_STDIN, OPT_PRINT
+};
 
 static const struct longopt {
 	const char *name;
@@ -192,18 +257,35 @@ static const struct longopt {
 	{ "timeout", 1, 't' },
 	{ "quiet", 0, 'q' },
 	{ "ready", 0, OPT_READY },
+	{ "exec", 0, OPT_EXEC },
+	{ "shell", 0, OPT_SHELL },
+	{ "debounce", 1, 'd' },
+	{ "postpone", 0, 'p' },
+	{ "restart", 0, 'R' },
+	{ "on-busy", 1, OPT_ON_BUSY },
+	{ "stop-signal", 1, OPT_STOP_SIGNAL },
+	{ "stop-timeout", 1, OPT_STOP_TIMEOUT },
+	{ "clear", 0, 'c' },
+	{ "stdin", 1, OPT_STDIN },
+	{ "print", 0, OPT_PRINT },
 	{ "help", 0, 'h' },
 	{ "version", 0, 'V' },
 	{ NULL, 0, 0 },
 };
 
-static const char shortopts[] = "rLe:i:x:j0f:a1t:qhV";
+static const char shortopts[] = "rLe:i:x:j0f:a1t:qhVd:pRc";
 
 /* Apply one option.  Returns -1 to go on, else an exit status. */
 static int
 apply(struct opts *o, int c, const char *arg, const char *opt)
 {
 	char err[256];
+	switch (c) { /* these mean something only with --exec */
+	case 'd': case 'p': case 'R': case 'c': case OPT_SHELL:
+	case OPT_ON_BUSY: case OPT_STOP_SIGNAL: case OPT_STOP_TIMEOUT:
+	case OPT_STDIN: case OPT_PRINT:
+		snprintf(o->exec_only, sizeof o->exec_only, "%s", opt);
+	}
 	switch (c) {
 	case 'r': o->cfg.recursive = 1; break;
 	case 'L': o->cfg.follow = 1; break;
@@ -232,8 +314,49 @@ apply(struct opts *o, int c, const char *arg, const char *opt)
 	case 'a': o->cfg.absolute = 1; break;
 	case '1': o->once = 1; break;
 	case 't':
-		if (parse_timeout(o, arg, opt))
+		if (parse_secs(arg, opt, &o->timeout_ms))
 			return EXIT_FAIL;
+		break;
+	case 'd':
+		if (parse_ms(arg, opt, &o->eo.debounce_ms))
+			return EXIT_FAIL;
+		break;
+	case 'p': o->eo.postpone = 1; break;
+	case 'R': o->eo.busy = BUSY_RESTART; break;
+	case 'c': o->eo.clear = 1; break;
+	case OPT_SHELL: o->eo.shell = 1; break;
+	case OPT_PRINT: o->print = 1; break;
+	case OPT_ON_BUSY:
+		if (!strcmp(arg, "queue"))
+			o->eo.busy = BUSY_QUEUE;
+		else if (!strcmp(arg, "restart"))
+			o->eo.busy = BUSY_RESTART;
+		else if (!strcmp(arg, "ignore"))
+			o->eo.busy = BUSY_IGNORE;
+		else if ((o->eo.busy_sig = proc_signal_parse(arg)) > 0)
+			o->eo.busy = BUSY_SIGNAL;
+		else
+			return usage_error("%s: '%s' is not queue, restart, "
+					   "ignore or a signal name", opt, arg);
+		break;
+	case OPT_STOP_SIGNAL:
+		if (parse_signal(arg, opt, &o->eo.stop_sig))
+			return EXIT_FAIL;
+		break;
+	case OPT_STOP_TIMEOUT: {
+		long long ms;
+		if (parse_secs(arg, opt, &ms))
+			return EXIT_FAIL;
+		o->eo.stop_ms = ms;
+		break;
+	}
+	case OPT_STDIN:
+		if (!strcmp(arg, "nul"))
+			o->eo.feed = FEED_NUL;
+		else if (!strcmp(arg, "lines"))
+			o->eo.feed = FEED_LINES;
+		else
+			return usage_error("%s: '%s' is not nul or lines", opt, arg);
 		break;
 	case 'q': o->quiet = 1; break;
 	case OPT_READY: o->ready = 1; break;
@@ -300,6 +423,16 @@ parse_args(struct opts *o, int argc, char **argv)
 				return usage_error("option '%s' takes no "
 						   "value", opt);
 			}
+			if (hit->val == OPT_EXEC) {
+				/* everything after it is the command */
+				if (i + 1 >= argc)
+					return usage_error("--exec needs a command "
+							   "after it");
+				o->exec = 1;
+				o->eo.argv = argv + i + 1;
+				o->eo.argc = argc - i - 1;
+				return -1;
+			}
 			if ((r = apply(o, hit->val, arg, opt)) >= 0)
 				return r;
 			continue;
@@ -352,12 +485,21 @@ run(struct opts *o)
 {
 	const struct fw_event *evs;
 	fw_watcher *w;
+	struct runner *run = NULL;
 	int64_t deadline = 0;
 	int r;
 
 	o->cfg.filter = &o->filter;
 	o->cfg.warn = on_warn;
 	sys_signals(on_signal);
+	if (o->exec) {
+		o->eo.once = o->once;
+		if (!(run = runner_new(&o->eo))) {
+			say("out of memory");
+			return EXIT_FAIL;
+		}
+		sys_on_child(on_child);
+	}
 	w = fw_open(&o->cfg);
 	if (!w) {
 		char buf[512];
@@ -401,40 +543,62 @@ run(struct opts *o)
 	}
 	if (o->timeout_ms)
 		deadline = sys_mono_ms() + o->timeout_ms;
+	if (run && !g_signal)
+		runner_start_due(run, sys_mono_ms());
 	for (r = -1; r < 0;) {
-		int timeout = -1, n;
+		int64_t now = sys_mono_ms(), t = -1;
+		int n, st;
 		if (g_signal)
 			break;
 		if (o->timeout_ms) {
-			int64_t left = deadline - sys_mono_ms();
-			if (left <= 0) {
+			t = deadline - now;
+			if (t <= 0) {
 				r = EXIT_TIMEOUT;
 				break;
 			}
-			timeout = left > INT_MAX ? INT_MAX : (int)left;
 		}
-		n = fw_read(w, timeout, &evs);
+		if (run) {
+			int64_t rt = runner_next(run, now);
+			if (rt >= 0 && (t < 0 || rt < t))
+				t = rt;
+		}
+		n = fw_read(w, t < 0 ? -1 : t > INT_MAX ? INT_MAX : (int)t, &evs);
 		if (n < 0) {
 			say("cannot read events: %s", strerror(errno));
 			r = EXIT_FAIL;
 			break;
 		}
-		if (o->once && n > 1)
-			n = 1;
-		for (int i = 0; i < n; i++)
-			if (out_event(&o->out, &evs[i]) < 0) {
-				say("out of memory");
-				r = EXIT_FAIL;
-			}
-		if ((r = flush_out(&o->out)) >= 0)
+		now = sys_mono_ms();
+		if (run)
+			runner_reap(run, now);
+		if (o->once && !run && n > 1)
+			n = 1; /* with --exec the whole first burst counts */
+		if (!run || o->print)
+			for (int i = 0; i < n; i++)
+				if (out_event(&o->out, &evs[i]) < 0) {
+					say("out of memory");
+					r = EXIT_FAIL;
+				}
+		if (run)
+			runner_events(run, evs, n, now);
+		/* never write while the command may be writing */
+		if ((!run || !runner_busy(run)) &&
+		    (r = flush_out(&o->out)) >= 0)
 			break;
+		if (run) {
+			runner_start_due(run, now);
+			if (runner_done(run, &st)) {
+				r = st;
+				break;
+			}
+		}
 		if (n > 0) {
-			if (o->once) {
+			if (o->once && !run) {
 				r = EXIT_OK;
 				break;
 			}
 			if (o->timeout_ms)
-				deadline = sys_mono_ms() + o->timeout_ms;
+				deadline = now + o->timeout_ms;
 		}
 		if (!fw_roots_left(w)) {
 			say("nothing left to watch: every PATH is gone");
@@ -442,6 +606,13 @@ run(struct opts *o)
 		}
 	}
 done:
+	if (run) {
+		/* Ctrl-C and friends stop the command's whole group first */
+		runner_shutdown(run);
+		runner_free(run);
+		if (r < 0 || g_signal)
+			flush_out(&o->out);
+	}
 	if (g_signal)
 		r = EXIT_SIGNAL + g_signal;
 	g_watcher = NULL;
@@ -457,6 +628,9 @@ main(int argc, char **argv)
 
 	memset(&o, 0, sizeof o);
 	o.cfg.events = FW_DEFAULT_EVENTS;
+	o.eo.debounce_ms = 50;
+	o.eo.stop_sig = proc_sigterm();
+	o.eo.stop_ms = 5000;
 	o.paths = calloc((size_t)argc + 1, sizeof *o.paths);
 	if (!o.paths) {
 		say("out of memory");
@@ -465,6 +639,9 @@ main(int argc, char **argv)
 	r = parse_args(&o, argc, argv);
 	if (r < 0 && o.json && o.out.fmt)
 		r = usage_error("--json and --format cannot be used together");
+	if (r < 0 && o.exec_only[0] && !o.exec)
+		r = usage_error("%s works only with --exec (put --exec and the "
+				"command last)", o.exec_only);
 	if (r < 0 && !o.npaths)
 		r = usage_error("no PATH to watch (give a file or directory, "
 				"e.g. 'fwatch -r .')");
