@@ -49,6 +49,11 @@ runner_new(const struct exec_opts *o)
 		return NULL;
 	r->o = *o;
 	r->seen.arena = &r->paths;
+	/* never NULL, so an empty burst is an empty range, not NULL + 0 */
+	if (buf_add(&r->paths, "", 0) < 0 || buf_add(&r->scratch, "", 0) < 0) {
+		runner_free(r);
+		return NULL;
+	}
 	/* entr and watchexec both run the command once at start: a build
 	 * loop wants a build now, not after the first save */
 	if (!o->postpone && !o->once)
@@ -221,7 +226,7 @@ runner_start_due(struct runner *r, int64_t now)
 	/* stdin: the paths, NUL- or newline-terminated */
 	if (r->o.feed != FEED_NONE) {
 		char sep = r->o.feed == FEED_NUL ? '\0' : '\n';
-		for (p = r->paths.p; p && p < end; p += strlen(p) + 1) {
+		for (p = r->paths.p; p < end; p += strlen(p) + 1) {
 			buf_add(&r->scratch, p, strlen(p));
 			buf_add(&r->scratch, &sep, 1);
 		}
@@ -239,7 +244,7 @@ runner_start_due(struct runner *r, int64_t now)
 	if (r->paths.len <= ENV_PATHS_MAX) {
 		offs[k++] = r->scratch.len;
 		buf_add(&r->scratch, "FWATCH_PATHS=", 13);
-		for (p = r->paths.p; p && p < end; p += strlen(p) + 1) {
+		for (p = r->paths.p; p < end; p += strlen(p) + 1) {
 			buf_add(&r->scratch, p, strlen(p));
 			if (p + strlen(p) + 1 < end)
 				buf_add(&r->scratch, "\n", 1);
@@ -257,15 +262,13 @@ runner_start_due(struct runner *r, int64_t now)
 		}
 		buf_add(&r->scratch, "", 1);
 	}
-	if (!r->scratch.p) /* nothing was added: make p valid */
-		buf_add(&r->scratch, "", 0);
 	if (r->o.shell) {
 		/* sh -c SCRIPT fwatch PATH...: the paths are "$@" */
 		if (argv_push(r, &n, "/bin/sh") || argv_push(r, &n, "-c") ||
 		    argv_push(r, &n, r->scratch.p + script_off) ||
 		    argv_push(r, &n, "fwatch"))
 			return -1;
-		for (p = r->paths.p; p && p < end; p += strlen(p) + 1)
+		for (p = r->paths.p; p < end; p += strlen(p) + 1)
 			if (argv_push(r, &n, p))
 				return -1;
 	} else {
@@ -279,7 +282,7 @@ runner_start_due(struct runner *r, int64_t now)
 				a = r->first_old.p && r->first_old.len
 					    ? r->first_old.p : "";
 			else if (!strcmp(a, "{paths}")) {
-				for (p = r->paths.p; p && p < end;
+				for (p = r->paths.p; p < end;
 				     p += strlen(p) + 1)
 					if (argv_push(r, &n, p))
 						return -1;
