@@ -226,11 +226,13 @@ end"
 	assert_equal "$(tail -n 1 "$LOG")" "start d/c"
 }
 
-@test "--on-busy USR1: the running command gets SIGUSR1 and no second run starts" {
+# busy_signal_case MODE SIG: with --on-busy MODE, a change while the
+# command runs sends it SIG (it logs "got SIG") and starts no second run.
+busy_signal_case() {
 	mkdir d
-	start_fwatch -p --on-busy USR1 d --exec sh -c '
+	start_fwatch -p --on-busy "$1" d --exec sh -c '
 		echo $$ >>"$PGIDS"
-		trap "echo got >>\"\$LOG\"" USR1
+		trap "echo got '"$2"' >>\"\$LOG\"" '"$2"'
 		trap "exit 0" TERM
 		echo start >>"$LOG"
 		while :; do sleep 0.1; done'
@@ -240,26 +242,17 @@ end"
 	wait_for_count "$LOG" 2
 	sleep 0.3
 	assert_equal "$(cat "$LOG")" "start
-got"
+got $2"
+}
+
+@test "--on-busy USR1: the running command gets SIGUSR1 and no second run starts" {
+	busy_signal_case USR1 USR1
 	stop_fwatch
 	assert_status 143
 }
 
 @test "--on-busy hup (by name, any case): the running command gets SIGHUP" {
-	mkdir d
-	start_fwatch -p --on-busy hup d --exec sh -c '
-		echo $$ >>"$PGIDS"
-		trap "echo got HUP >>\"\$LOG\"" HUP
-		trap "exit 0" TERM
-		echo start >>"$LOG"
-		while :; do sleep 0.1; done'
-	: >d/a
-	wait_for_count "$LOG" 1
-	: >d/b
-	wait_for_count "$LOG" 2
-	sleep 0.3
-	assert_equal "$(cat "$LOG")" "start
-got HUP"
+	busy_signal_case hup HUP
 }
 
 @test "--restart: a command that ignores SIGTERM is killed after --stop-timeout 0.5 and started again" {
