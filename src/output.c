@@ -199,6 +199,9 @@ civil(long long days, int *y, int *m, int *d)
 static int
 put_iso(struct out *o, long long sec, long usec)
 {
+	/* a batch's events share their time: format it once */
+	if (o->iso_len && sec == o->iso_sec && usec == o->iso_usec)
+		return put(o, o->iso, o->iso_len);
 	char b[40];
 	long long days = sec / 86400, rem = sec % 86400;
 	int y, mo, d;
@@ -210,6 +213,12 @@ put_iso(struct out *o, long long sec, long usec)
 	int n = snprintf(b, sizeof b, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", y,
 			 mo, d, (int)(rem / 3600), (int)(rem / 60 % 60),
 			 (int)(rem % 60), usec);
+	if (n > 0 && (size_t)n < sizeof o->iso) {
+		memcpy(o->iso, b, (size_t)n);
+		o->iso_len = (size_t)n;
+		o->iso_sec = sec;
+		o->iso_usec = usec;
+	}
 	return put(o, b, (size_t)n);
 }
 

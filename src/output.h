@@ -17,6 +17,10 @@ struct out {
 	const char *fmt; /* OUT_FORMAT, checked by out_check_format() */
 	char *p;         /* the pending bytes */
 	size_t len, cap;
+	char iso[40];    /* the last time formatted, and for when */
+	size_t iso_len;
+	long long iso_sec;
+	long iso_usec;
 };
 
 /* 0 if FMT is a valid --format; else -1 and a reason in err. */

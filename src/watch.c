@@ -113,6 +113,7 @@ struct fw_watcher {
 	long usec;
 	int need_rescan;
 	int woken;   /* be_wait() was woken while we were busy */
+	int queued;  /* the last read left records in the kernel queue */
 	int fatal;   /* errno that must stop a setup scan */
 	size_t counted;
 	char err[1024];
@@ -508,7 +509,7 @@ synth_expire(fw_watcher *w)
 	w->synth[1] = t;
 	w->synth[0].arena = &w->synthbuf[0];
 	w->synth[1].arena = &w->synthbuf[1];
-	if (w->synth[1].cap)
+	if (w->synth[1].used)
 		smap_clear(&w->synth[1]);
 }
 
@@ -1048,7 +1049,8 @@ fw_read(fw_watcher *w, int timeout_ms, const struct fw_event **evs)
 			int64_t d = deadline - sys_mono_ms();
 			left = d > 0 ? (int)d : 0;
 		}
-		r = be_wait(w->be, left);
+		/* after a read that left records queued, read on at once */
+		r = w->queued ? 1 : be_wait(w->be, left);
 		if (r < 0)
 			return -1;
 		if (r == 0)
@@ -1070,6 +1072,7 @@ fw_read(fw_watcher *w, int timeout_ms, const struct fw_event **evs)
 				break;
 		}
 		finish_all_pend(w);
+		w->queued = !drained;
 		if (drained)
 			synth_expire(w);
 	}

@@ -182,6 +182,13 @@ be_read(struct backend *b, const struct fw_raw **recs, int *drained)
 		if (r == 0)
 			break;
 		len += (size_t)r;
+		/* inotify hands out all it has that fits: with room left
+		 * over, the queue was empty when read() returned, and one
+		 * more read() would only say EAGAIN */
+		if (READ_BUF - len >= MAX_REC) {
+			*drained = 1;
+			break;
+		}
 	}
 	for (size_t off = 0; off < len;) {
 		const struct inotify_event *ie =
