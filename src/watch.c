@@ -589,8 +589,14 @@ scan(fw_watcher *w, int start, const char *path, size_t plen,
 		}
 		dlen = w->cur.len;
 		while ((r = sys_readdir(d, &name, &type)) > 0) {
-			size_t nl = strlen(name);
+			size_t nl;
 			int is_dir, id, n, link = 0;
+			/* setting up, a file needs nothing: not even its path */
+			if ((mode == SCAN_SETUP || mode == SCAN_COUNT ||
+			     (mode == SCAN_RESCAN && !e.fresh)) &&
+			    type != SYS_DIRECTORY && type != SYS_LINK)
+				continue;
+			nl = strlen(name);
 			w->cur.len = dlen;
 			if ((dlen && w->cur.p[dlen - 1] != '/' &&
 			     buf_add(&w->cur, "/", 1) < 0) ||
