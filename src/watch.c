@@ -114,6 +114,11 @@ struct fw_watcher {
 	int need_rescan;
 	int woken;   /* be_wait() was woken while we were busy */
 	int queued;  /* the last read left records in the kernel queue */
+	unsigned tree_gen;  /* bumped whenever a node moves or goes */
+	struct buf pc;      /* the path of node pc_node, at tree_gen pc_gen */
+	int pc_node, pc_root;
+	unsigned pc_gen;
+	size_t pc_rel;
 	int fatal;   /* errno that must stop a setup scan */
 	size_t counted;
 	char err[1024];
@@ -280,6 +285,7 @@ static void
 subtree_free(fw_watcher *w, int top, int unwatch)
 {
 	int n = top;
+	w->tree_gen++; /* freed slots are reused by node_new() */
 	node_unlink(w, top);
 	for (;;) {
 		while (w->nodes[n].child >= 0)
@@ -324,6 +330,7 @@ static int
 node_move(fw_watcher *w, int n, int parent, const char *name, size_t len)
 {
 	struct node *nd = &w->nodes[n];
+	w->tree_gen++;
 	char *nn = malloc(len + 1);
 	if (!nn)
 		return -1;
@@ -351,6 +358,18 @@ node_path(fw_watcher *w, int n, const char *name, size_t len, struct buf *b,
 	size_t depth = 0;
 	const struct root *r;
 	int top;
+	/* A burst lands in a few directories: reuse the last one's path
+	 * while the tree has not changed shape. */
+	if (name && len && n == w->pc_node && w->pc_gen == w->tree_gen) {
+		b->len = 0;
+		if (buf_add(b, w->pc.p, w->pc.len) < 0 ||
+		    (b->len && b->p[b->len - 1] != '/' && buf_add(b, "/", 1) < 0) ||
+		    buf_add(b, name, len) < 0)
+			return -1;
+		*rel = w->pc_rel < b->len && b->p[w->pc_rel] == '/'
+			       ? w->pc_rel + 1 : w->pc_rel;
+		return w->pc_root;
+	}
 	for (int i = n; i >= 0; i = w->nodes[i].parent) {
 		if (GROW(w->chain, w->capchain, depth + 1) < 0)
 			return -1;
@@ -376,6 +395,13 @@ node_path(fw_watcher *w, int n, const char *name, size_t len, struct buf *b,
 			return -1;
 	}
 	if (name && len) {
+		w->pc.len = 0;
+		if (buf_add(&w->pc, b->p, b->len) == 0) {
+			w->pc_node = n;
+			w->pc_gen = w->tree_gen;
+			w->pc_rel = *rel;
+			w->pc_root = w->nodes[top].root;
+		}
 		if ((b->len && b->p[b->len - 1] != '/' && buf_add(b, "/", 1) < 0) ||
 		    buf_add(b, name, len) < 0)
 			return -1;
@@ -1131,6 +1157,7 @@ fw_open(const struct fw_config *cfg)
 	if (cfg->events & FW_BIT(FW_ACCESS))
 		w->want |= BE_WANT_ACCESS;
 	w->freelist = -1;
+	w->pc_node = -1;
 	w->seen.arena = &w->out;
 	w->synth[0].arena = &w->synthbuf[0];
 	w->synth[1].arena = &w->synthbuf[1];
@@ -1331,6 +1358,7 @@ fw_close(fw_watcher *w)
 	free(w->pend);
 	free(w->pendbuf.p);
 	free(w->scratch.p);
+	free(w->pc.p);
 	free(w->cur.p);
 	free(w->stack.p);
 	free(w->st);
