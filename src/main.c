@@ -470,6 +470,8 @@ flush_out(struct out *out)
 	if (out->len) {
 		size_t n = fwrite(out->p, 1, out->len, stdout);
 		out->len = 0;
+		if (out->cap > 64 * 1024)
+			out_free(out); /* a burst's buffer is not kept */
 		if (n == 0 || fflush(stdout) == EOF) {
 			if (errno == EPIPE)
 				return EXIT_OK; /* the reader is done */

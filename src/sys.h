@@ -27,6 +27,8 @@ enum sys_type sys_type_of(const char *path, int follow);
 char *sys_abspath(const char *path);
 
 void sys_sleep_ms(int ms);
+/* Give freed memory back to the system, where the allocator can. */
+void sys_trim(void);
 
 /* Route SIGINT, SIGTERM and SIGHUP to fn (which must be async-signal-
  * safe), ignore SIGPIPE so write errors come back as EPIPE. */

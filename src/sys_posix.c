@@ -15,6 +15,10 @@
 
 #include "sys.h"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 int64_t
 sys_mono_ms(void)
 {
@@ -155,6 +159,14 @@ sys_abspath(const char *path)
 	}
 	free(cwd);
 	return out;
+}
+
+void
+sys_trim(void)
+{
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
 }
 
 void

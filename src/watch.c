@@ -1020,6 +1020,89 @@ inside_pending(const fw_watcher *w, int n, const struct pend *p)
 	return 0;
 }
 
+/* Past these, a batch's buffers are given back when fwatch goes idle:
+ * one large burst must not keep its memory for the rest of the run. */
+#define KEEP_BYTES (64 * 1024)
+#define KEEP_EVENTS 1024
+
+/* Renumber the nodes in use into a smaller array after a subtree has
+ * come and gone, and rebuild the id map to match.  Only when idle: no
+ * scan, pending move or batch holds a node index then. */
+static int
+compact(fw_watcher *w)
+{
+	size_t k = 0;
+	int *map;
+	struct node *nn;
+	if (w->npend || w->nnodes <= 2 * w->inuse + 64 ||
+	    !(map = malloc(w->nnodes * sizeof *map)))
+		return 0;
+	for (size_t i = 0; i < w->nnodes; i++)
+		map[i] = w->nodes[i].id >= 0 ? (int)k++ : -1;
+	if (!(nn = malloc((k ? k : 1) * sizeof *nn))) {
+		free(map);
+		return 0;
+	}
+#define REMAP(x) ((x) >= 0 ? map[(x)] : -1)
+	for (size_t i = 0; i < w->nnodes; i++) {
+		struct node *o = &w->nodes[i];
+		if (map[i] < 0)
+			continue;
+		nn[map[i]] = *o;
+		nn[map[i]].parent = REMAP(o->parent);
+		nn[map[i]].child = REMAP(o->child);
+		nn[map[i]].next = REMAP(o->next);
+		nn[map[i]].prev = REMAP(o->prev);
+	}
+	for (size_t r = 0; r < w->nroots; r++)
+		w->roots[r].node = REMAP(w->roots[r].node);
+#undef REMAP
+	free(map);
+	free(w->nodes);
+	w->nodes = nn;
+	w->capnodes = k ? k : 1;
+	w->nnodes = k;
+	w->freelist = -1;
+	w->pc_node = -1;
+	w->tree_gen++;
+	free(w->idk);
+	free(w->idv);
+	w->idk = w->idv = NULL;
+	w->idcap = w->idused = 0;
+	for (size_t i = 0; i < k; i++)
+		id_put(w, w->nodes[i].id, (int)i);
+	return 1;
+}
+
+static void
+trim(fw_watcher *w)
+{
+	int freed = compact(w);
+	for (int i = 0; i < 2; i++) {
+		if (w->synthbuf[i].cap > KEEP_BYTES && !w->synth[i].used) {
+			free(w->synthbuf[i].p);
+			w->synthbuf[i].p = NULL;
+			w->synthbuf[i].cap = w->synthbuf[i].len = 0;
+			smap_free(&w->synth[i]);
+			freed = 1;
+		}
+	}
+	if (w->out.cap <= KEEP_BYTES && w->capev <= KEEP_EVENTS) {
+		if (freed)
+			sys_trim();
+		return;
+	}
+	free(w->out.p);
+	free(w->ev);
+	free(w->fev);
+	smap_free(&w->seen);
+	w->out.p = NULL;
+	w->ev = NULL;
+	w->fev = NULL;
+	w->out.cap = w->out.len = w->capev = w->capfev = 0;
+	sys_trim();
+}
+
 static int
 take(fw_watcher *w, int *drained)
 {
@@ -1081,6 +1164,8 @@ fw_read(fw_watcher *w, int timeout_ms, const struct fw_event **evs)
 			int64_t d = deadline - sys_mono_ms();
 			left = d > 0 ? (int)d : 0;
 		}
+		if (!w->queued)
+			trim(w); /* about to sleep: a good moment */
 		/* after a read that left records queued, read on at once */
 		r = w->queued ? 1 : be_wait(w->be, left);
 		if (r < 0)

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "backend.h"
@@ -22,12 +23,16 @@
 #define READ_BUF (256 * 1024)
 #define MAX_REC (sizeof(struct inotify_event) + NAME_MAX + 1)
 
+/* What stays resident of the read buffer when idle. */
+#define KEEP_BUF (16 * 1024)
+
 struct backend {
 	int fd;
 	int wake[2];
 	struct fw_raw *recs;
 	size_t cap;
-	char *buf;
+	char *buf;    /* READ_BUF bytes, mapped */
+	size_t dirty; /* how far a read has filled it since the last trim */
 };
 
 const char *
@@ -49,9 +54,13 @@ be_open(struct backend **out)
 		errno = e;
 		return -1;
 	}
-	if (pipe2(b->wake, O_NONBLOCK | O_CLOEXEC) < 0 ||
-	    !(b->buf = malloc(READ_BUF))) {
+	b->buf = mmap(NULL, READ_BUF, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (b->buf == MAP_FAILED ||
+	    pipe2(b->wake, O_NONBLOCK | O_CLOEXEC) < 0) {
 		int e = errno;
+		if (b->buf != MAP_FAILED)
+			munmap(b->buf, READ_BUF);
 		close(b->fd);
 		free(b);
 		errno = e;
@@ -70,7 +79,7 @@ be_close(struct backend *b)
 	close(b->wake[0]);
 	close(b->wake[1]);
 	free(b->recs);
-	free(b->buf);
+	munmap(b->buf, READ_BUF);
 	free(b);
 }
 
@@ -112,7 +121,18 @@ be_wait(struct backend *b, int timeout_ms)
 		{ .fd = b->fd, .events = POLLIN },
 		{ .fd = b->wake[0], .events = POLLIN },
 	};
-	int r = poll(p, 2, timeout_ms);
+	int r;
+	if (b->dirty > KEEP_BUF && timeout_ms != 0) {
+		/* going idle after a burst: its pages need not stay */
+		madvise(b->buf + KEEP_BUF, READ_BUF - KEEP_BUF, MADV_DONTNEED);
+		b->dirty = 0;
+		if (b->cap > 1024) {
+			free(b->recs);
+			b->recs = NULL;
+			b->cap = 0;
+		}
+	}
+	r = poll(p, 2, timeout_ms);
 	if (r < 0)
 		return errno == EINTR ? BE_WOKEN : -1;
 	if (p[1].revents) {
@@ -190,6 +210,8 @@ be_read(struct backend *b, const struct fw_raw **recs, int *drained)
 			break;
 		}
 	}
+	if (len > b->dirty)
+		b->dirty = len;
 	for (size_t off = 0; off < len;) {
 		const struct inotify_event *ie =
 			(const struct inotify_event *)(void *)(b->buf + off);
