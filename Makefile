@@ -45,6 +45,19 @@ SANFLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 fwatch-san: $(SRC) $(HDR)
 	$(CC) $(STD) $(WARN) $(CPPFLAGS) $(SANFLAGS) $(LDFLAGS) -o $@ $(SRC) $(LDLIBS)
 
+# Benchmarks against inotifywait, fswatch and a minimal C reader (see
+# bench/README.md).  They print figures and assert nothing: not tests.
+bench/minread: bench/minread.c
+	$(CC) $(STD) $(WARN) $(CPPFLAGS) -O2 $(LDFLAGS) -o $@ bench/minread.c
+
+bench: fwatch bench/minread
+	python3 bench/bench.py $(BENCHFLAGS)
+
+bench-quick: fwatch bench/minread
+	python3 bench/bench.py --quick $(BENCHFLAGS)
+
+.PHONY: bench bench-quick
+
 install: fwatch
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANPREFIX)/man1
 	cp -f fwatch $(DESTDIR)$(BINDIR)/fwatch
@@ -56,6 +69,6 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/fwatch $(DESTDIR)$(MANPREFIX)/man1/fwatch.1
 
 clean:
-	rm -f fwatch fwatch-*
+	rm -f fwatch fwatch-* bench/minread
 
 .PHONY: all test install uninstall clean
