@@ -1074,33 +1074,52 @@ compact(fw_watcher *w)
 	return 1;
 }
 
+/* Free buffer B if it grew past KEEP_BYTES; 1 if it did. */
+static int
+drop_buf(struct buf *b)
+{
+	if (b->cap <= KEEP_BYTES || b->len)
+		return 0;
+	free(b->p);
+	b->p = NULL;
+	b->cap = 0;
+	return 1;
+}
+
+static int
+drop_map(struct smap *m)
+{
+	if (m->cap <= KEEP_EVENTS || m->used)
+		return 0;
+	smap_free(m);
+	return 1;
+}
+
 static void
 trim(fw_watcher *w)
 {
 	int freed = compact(w);
-	for (int i = 0; i < 2; i++) {
-		if (w->synthbuf[i].cap > KEEP_BYTES && !w->synth[i].used) {
-			free(w->synthbuf[i].p);
-			w->synthbuf[i].p = NULL;
-			w->synthbuf[i].cap = w->synthbuf[i].len = 0;
-			smap_free(&w->synth[i]);
-			freed = 1;
-		}
+	w->out.len = w->stack.len = 0;
+	freed |= drop_buf(&w->out) | drop_buf(&w->stack) | drop_map(&w->seen);
+	for (int i = 0; i < 2; i++)
+		if (!w->synth[i].used)
+			freed |= drop_map(&w->synth[i]) | drop_buf(&w->synthbuf[i]);
+	if (w->capev > KEEP_EVENTS) {
+		free(w->ev);
+		free(w->fev);
+		w->ev = NULL;
+		w->fev = NULL;
+		w->capev = w->capfev = 0;
+		freed = 1;
 	}
-	if (w->out.cap <= KEEP_BYTES && w->capev <= KEEP_EVENTS) {
-		if (freed)
-			sys_trim();
-		return;
+	if (w->capst > KEEP_EVENTS) {
+		free(w->st);
+		w->st = NULL;
+		w->capst = 0;
+		freed = 1;
 	}
-	free(w->out.p);
-	free(w->ev);
-	free(w->fev);
-	smap_free(&w->seen);
-	w->out.p = NULL;
-	w->ev = NULL;
-	w->fev = NULL;
-	w->out.cap = w->out.len = w->capev = w->capfev = 0;
-	sys_trim();
+	if (freed)
+		sys_trim();
 }
 
 static int
