@@ -177,29 +177,29 @@ sys_sleep_ms(int ms)
 		;
 }
 
-void
-sys_on_child(void (*fn)(int sig))
+/* No SA_RESTART: a blocked poll() or write() returns EINTR. */
+static void
+handle(int sig, void (*fn)(int sig), int flags)
 {
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = fn;
-	sa.sa_flags = SA_NOCLDSTOP;
-	sigaction(SIGCHLD, &sa, NULL);
+	sa.sa_flags = flags;
+	sigaction(sig, &sa, NULL);
+}
+
+void
+sys_on_child(void (*fn)(int sig))
+{
+	handle(SIGCHLD, fn, SA_NOCLDSTOP);
 }
 
 void
 sys_signals(void (*fn)(int sig))
 {
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = fn;
-	/* no SA_RESTART: a blocked poll() or write() returns EINTR */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
+	handle(SIGINT, fn, 0);
+	handle(SIGTERM, fn, 0);
+	handle(SIGHUP, fn, 0);
+	handle(SIGPIPE, SIG_IGN, 0);
 }
-
