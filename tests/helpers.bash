@@ -68,10 +68,7 @@ fw_teardown() {
 	done
 	FW_PIDS=()
 	# Restore kernel limits changed by a test, even when it failed.
-	for ((i = 0; i < ${#FW_SYSCTL_RESTORE[@]}; i += 2)); do
-		printf '%s\n' "${FW_SYSCTL_RESTORE[i + 1]}" >"${FW_SYSCTL_RESTORE[i]}" || true
-	done
-	FW_SYSCTL_RESTORE=()
+	sysctl_restore
 	for ((i = ${#FW_MOUNTS[@]} - 1; i >= 0; i--)); do
 		if mountpoint -q "${FW_MOUNTS[i]}"; then
 			umount "${FW_MOUNTS[i]}" 2>/dev/null || umount -l "${FW_MOUNTS[i]}" || true
@@ -109,25 +106,48 @@ fail() {
 	return 1
 }
 
+# Kernel limits are shared by the whole machine, another run of this
+# suite included.  They are changed only under a lock, and each original
+# value waits in a file until it is put back, so a run killed before its
+# teardown is repaired by the next run that takes the lock.
+FW_SYSCTL_DIR=${TMPDIR:-/tmp}/fwatch-tests-sysctl
+FW_SYSCTL_LOCK=
+
 # sysctl_for_test NAME VALUE: set /proc/sys/fs/inotify/NAME for this test
 # (restored by teardown, even when the test fails), or skip with the reason.
 sysctl_for_test() {
-	local file=/proc/sys/fs/inotify/$1 old
+	local file=/proc/sys/fs/inotify/$1 saved
 	(($(id -u) == 0)) || skip "needs root to change fs.inotify.$1"
 	[[ -w $file ]] || skip "$file is not writable"
-	old=$(<"$file")
-	FW_SYSCTL_RESTORE+=("$file" "$old")
+	command -v flock >/dev/null || skip "needs flock to change a shared kernel limit safely"
+	mkdir -p "$FW_SYSCTL_DIR"
+	if [[ -z $FW_SYSCTL_LOCK ]]; then
+		exec {FW_SYSCTL_LOCK}>"$FW_SYSCTL_DIR/lock"
+		flock -w 60 "$FW_SYSCTL_LOCK" || skip "another run holds the inotify limits"
+		for saved in "$FW_SYSCTL_DIR"/max_*; do
+			[[ -s $saved ]] || continue
+			cat "$saved" >"/proc/sys/fs/inotify/${saved##*/}" && rm -f "$saved"
+		done
+	fi
+	saved=$FW_SYSCTL_DIR/$1
+	[[ -s $saved ]] || cat "$file" >"$saved"
+	FW_SYSCTL_RESTORE+=("$1")
 	printf '%s\n' "$2" >"$file" 2>/dev/null || skip "cannot write $file"
 	[[ $(<"$file") == "$2" ]] || skip "$file did not take the value $2"
 }
 
 # sysctl_restore: put back every value changed by sysctl_for_test now.
 sysctl_restore() {
-	local i
-	for ((i = 0; i < ${#FW_SYSCTL_RESTORE[@]}; i += 2)); do
-		printf '%s\n' "${FW_SYSCTL_RESTORE[i + 1]}" >"${FW_SYSCTL_RESTORE[i]}"
+	local name saved
+	for name in "${FW_SYSCTL_RESTORE[@]}"; do
+		saved=$FW_SYSCTL_DIR/$name
+		[[ -s $saved ]] && cat "$saved" >"/proc/sys/fs/inotify/$name" && rm -f "$saved"
 	done
 	FW_SYSCTL_RESTORE=()
+	if [[ -n $FW_SYSCTL_LOCK ]]; then
+		exec {FW_SYSCTL_LOCK}>&-
+		FW_SYSCTL_LOCK=
+	fi
 }
 
 # mount_tmpfs DIR: mount a small tmpfs on DIR for this test (unmounted by
