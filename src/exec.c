@@ -208,7 +208,7 @@ argv_push(struct runner *r, size_t *n, char *s)
 int
 runner_start_due(struct runner *r, int64_t now)
 {
-	size_t offs[8], k = 0, n = 0, feed_off = 0, feed_len = 0;
+	size_t offs[8], k = 0, n = 0, feed_len = 0;
 	char *env[8], *first, *p, *end;
 	char count[32];
 
@@ -216,14 +216,12 @@ runner_start_due(struct runner *r, int64_t now)
 		return 0;
 	if (!r->initial && now - r->last_change < r->o.debounce_ms)
 		return 0;
-	if (r->o.once && r->runs)
-		return 0;
 
 	first = r->npaths ? r->paths.p : "";
 	end = r->paths.p + r->paths.len;
 	r->scratch.len = 0;
 
-	/* stdin: the paths, NUL- or newline-terminated */
+	/* stdin: the paths, NUL- or newline-terminated, at scratch's start */
 	if (r->o.feed != FEED_NONE) {
 		char sep = r->o.feed == FEED_NUL ? '\0' : '\n';
 		for (p = r->paths.p; p < end; p += strlen(p) + 1) {
@@ -252,17 +250,14 @@ runner_start_due(struct runner *r, int64_t now)
 		buf_add(&r->scratch, "", 1);
 	}
 	/* argv: whole-word placeholders only, never pasted into a word */
-	size_t script_off = 0;
 	if (r->o.shell) {
-		script_off = r->scratch.len;
+		size_t script_off = r->scratch.len;
 		for (int i = 0; i < r->o.argc; i++) {
 			if (i)
 				buf_add(&r->scratch, " ", 1);
 			buf_add(&r->scratch, r->o.argv[i], strlen(r->o.argv[i]));
 		}
 		buf_add(&r->scratch, "", 1);
-	}
-	if (r->o.shell) {
 		/* sh -c SCRIPT fwatch PATH...: the paths are "$@" */
 		if (argv_push(r, &n, "/bin/sh") || argv_push(r, &n, "-c") ||
 		    argv_push(r, &n, r->scratch.p + script_off) ||
@@ -295,7 +290,6 @@ runner_start_due(struct runner *r, int64_t now)
 	for (size_t i = 0; i < k; i++)
 		env[i] = r->scratch.p + offs[i];
 	env[k] = NULL;
-	feed_off = 0;
 
 	if (r->o.clear) {
 		fputs("\033[H\033[2J\033[3J", stdout);
@@ -307,8 +301,7 @@ runner_start_due(struct runner *r, int64_t now)
 	r->kill_at = 0;
 	r->killed = 0;
 	r->p = proc_start(r->argv, env,
-			  r->o.feed != FEED_NONE ? r->scratch.p + feed_off : NULL,
-			  feed_len);
+			  r->o.feed != FEED_NONE ? r->scratch.p : NULL, feed_len);
 	int e = errno;
 	burst_clear(r);
 	if (!r->p) {
