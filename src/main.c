@@ -523,17 +523,14 @@ run(struct opts *o)
 		int64_t sec;
 		long usec;
 		size_t files, n = fw_watch_count(w, &files), dirs = n - files;
-		if (!o->quiet && files)
-			fprintf(stderr, "fwatch: watching %zu %s and %zu %s "
-				"under %zu %s with %s; ready\n", dirs,
-				dirs == 1 ? "directory" : "directories", files,
-				files == 1 ? "file" : "files", o->npaths,
-				o->npaths == 1 ? "path" : "paths",
-				fw_backend_name());
-		else if (!o->quiet)
-			fprintf(stderr, "fwatch: watching %zu %s under %zu %s "
-				"with %s; ready\n", n,
-				n == 1 ? "directory" : "directories",
+		char also[48] = "";
+		if (files)
+			snprintf(also, sizeof also, " and %zu %s", files,
+				 files == 1 ? "file" : "files");
+		if (!o->quiet)
+			fprintf(stderr, "fwatch: watching %zu %s%s under %zu %s "
+				"with %s; ready\n", dirs,
+				dirs == 1 ? "directory" : "directories", also,
 				o->npaths, o->npaths == 1 ? "path" : "paths",
 				fw_backend_name());
 		if (o->ready) {
@@ -576,11 +573,13 @@ run(struct opts *o)
 		if (o->once && !run && n > 1)
 			n = 1; /* with --exec the whole first burst counts */
 		if (!run || o->print)
-			for (int i = 0; i < n; i++)
+			for (int i = 0; i < n && r < 0; i++)
 				if (out_event(&o->out, &evs[i]) < 0) {
 					say("out of memory");
 					r = EXIT_FAIL;
 				}
+		if (r >= 0)
+			break;
 		if (run)
 			runner_events(run, evs, n, now);
 		/* never write while the command may be writing */
@@ -612,8 +611,8 @@ done:
 		/* Ctrl-C and friends stop the command's whole group first */
 		runner_shutdown(run);
 		runner_free(run);
-		if (r < 0 || g_signal)
-			flush_out(&o->out);
+		/* what --print held back while it ran, now that it is gone */
+		flush_out(&o->out);
 	}
 	if (g_signal)
 		r = EXIT_SIGNAL + g_signal;

@@ -738,3 +738,14 @@ PY
 			fail "for $opt: $stderr"
 	done
 }
+
+@test "--print: events held back while the command ran are printed when fwatch ends" {
+	mkdir d
+	start_fwatch -p --print -t 1 --stop-timeout 0.5 d --exec sh -c 'echo run >>"$LOG"; sleep 30'
+	: >d/a
+	wait_for_count "$LOG" 1
+	: >d/b  # arrives while the command runs: held back, not written
+	wait_exit "$FW_PID" 10
+	assert_status 2
+	grep -q -x -F "create d/b" "$FW_OUT" || fail "create d/b was lost: $(cat "$FW_OUT")"
+}
