@@ -35,21 +35,42 @@ buf_add(struct buf *b, const char *s, size_t n)
 	return 0;
 }
 
+/* Eight bytes at a time: keys are paths, and a burst hashes each twice. */
 static uint64_t
 hash(const char *s, size_t n)
 {
-	uint64_t h = 1469598103934665603ull;
-	while (n--)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ull;
-	return h;
+	const uint64_t k = 0x9e3779b97f4a7c15ull;
+	uint64_t h = n * k, w;
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * k;
+		h ^= h >> 29;
+	}
+	if (n) {
+		w = 0;
+		memcpy(&w, s, n);
+		h = (h ^ w) * k;
+	}
+	h ^= h >> 32;
+	h *= k;
+	return h ^ (h >> 29);
 }
 
 void
 smap_clear(struct smap *m)
 {
-	for (size_t i = 0; i < m->cap; i++)
-		m->t[i].val = -1;
+	if (++m->gen == 0) { /* wrapped: old stamps could look current */
+		if (m->t)
+			memset(m->t, 0, m->cap * sizeof *m->t);
+		m->gen = 1;
+	}
 	m->used = 0;
+}
+
+static int
+live(const struct smap *m, const struct slot *s)
+{
+	return s->gen == m->gen && s->val >= 0;
 }
 
 /* The slot for KEY: where it is, or the empty slot where it would go. */
@@ -59,7 +80,7 @@ smap_slot(struct smap *m, const char *key, size_t n, uint64_t h)
 	struct slot *tomb = NULL;
 	for (size_t i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
 		struct slot *s = &m->t[i];
-		if (s->val == -1)
+		if (s->gen != m->gen)
 			return tomb ? tomb : s;
 		if (s->val == -2) {
 			if (!tomb)
@@ -77,14 +98,16 @@ smap_rehash(struct smap *m)
 	struct slot *old = m->t;
 	size_t oc = m->cap;
 	size_t nc = oc ? oc * 2 : 64;
-	struct slot *t = malloc(nc * sizeof *t);
+	struct slot *t = calloc(nc, sizeof *t);
 	if (!t)
 		return -1;
 	m->t = t;
 	m->cap = nc;
-	smap_clear(m);
+	if (!m->gen)
+		m->gen = 1; /* calloc'd slots carry generation 0: empty */
+	m->used = 0;
 	for (size_t i = 0; i < oc; i++) {
-		if (old[i].val >= 0) {
+		if (live(m, &old[i])) {
 			struct slot *s = smap_slot(m, m->arena->p + old[i].off,
 						   old[i].len, old[i].h);
 			*s = old[i];
@@ -102,7 +125,7 @@ smap_get(struct smap *m, const char *key, size_t n)
 	if (!m->cap || !m->used)
 		return -1;
 	s = smap_slot(m, key, n, hash(key, n));
-	return s->val >= 0 ? s->val : -1;
+	return live(m, s) ? s->val : -1;
 }
 
 int
@@ -116,8 +139,10 @@ smap_put(struct smap *m, size_t off, size_t n, int val)
 	key = m->arena->p + off;
 	h = hash(key, n);
 	s = smap_slot(m, key, n, h);
-	if (s->val < 0) {
-		m->used++;
+	if (!live(m, s)) {
+		if (s->gen != m->gen)
+			m->used++; /* a reused tombstone is counted already */
+		s->gen = m->gen;
 		s->h = h;
 		s->off = off;
 		s->len = n;
@@ -133,7 +158,7 @@ smap_del(struct smap *m, const char *key, size_t n)
 	if (!m->cap || !m->used)
 		return 0;
 	s = smap_slot(m, key, n, hash(key, n));
-	if (s->val < 0)
+	if (!live(m, s))
 		return 0;
 	s->val = -2; /* stays counted in 'used' until the next clear */
 	return 1;

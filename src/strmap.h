@@ -23,16 +23,23 @@ int buf_add(struct buf *b, const char *s, size_t n);
 struct slot {
 	uint64_t h;
 	size_t off, len; /* key in the map's arena */
-	int val;         /* -1: empty; -2: deleted */
+	int val;         /* -2: deleted */
+	unsigned gen;    /* a slot of another generation is empty */
 };
 
-/* Keys are offsets into *arena, so the arena may move as it grows. */
+/*
+ * Keys are offsets into *arena, so the arena may move as it grows.
+ * Clearing bumps the generation instead of touching every slot: a map
+ * cleared once per batch costs nothing however large it once grew.
+ */
 struct smap {
 	struct slot *t;
 	size_t cap, used;
+	unsigned gen;
 	struct buf *arena;
 };
 
+/* Empty the map in O(1). */
 void smap_clear(struct smap *m);
 /* The value for KEY, or -1. */
 int smap_get(struct smap *m, const char *key, size_t n);
