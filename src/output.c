@@ -43,6 +43,38 @@ puts_(struct out *o, const char *s)
 
 static const char hex[] = "0123456789abcdef";
 
+/* Bytes that cannot be copied as they are: 1 in text, 2 in JSON (where
+ * bytes >= 0x80 go through the UTF-8 check one sequence at a time). */
+static const unsigned char special[256] = {
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+	0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+};
+
+/* How many bytes from S need no escaping; copying such runs whole is
+ * most of what output costs in a burst. */
+static size_t
+plain_run(const char *s, size_t n, unsigned kind)
+{
+	size_t i = 0;
+	while (i < n && !(special[(unsigned char)s[i]] & kind))
+		i++;
+	return i;
+}
+
 /* A path in line-terminated output: one record must stay one line. */
 static int
 put_path(struct out *o, const char *s, size_t n)
@@ -53,11 +85,12 @@ put_path(struct out *o, const char *s, size_t n)
 		return -1;
 	char *d = o->p + o->len;
 	for (size_t i = 0; i < n; i++) {
+		size_t run = plain_run(s + i, n - i, 1);
+		memcpy(d, s + i, run);
+		d += run;
+		if ((i += run) == n)
+			break;
 		unsigned char c = (unsigned char)s[i];
-		if (c >= 0x20 && c != 0x7f && c != '\\') {
-			*d++ = (char)c;
-			continue;
-		}
 		*d++ = '\\';
 		switch (c) {
 		case '\\': *d++ = '\\'; break;
@@ -114,6 +147,11 @@ put_json_str(struct out *o, const char *str, size_t n, int *lossy)
 	char *d = o->p + o->len;
 	*d++ = '"';
 	for (size_t i = 0; i < n;) {
+		size_t run = plain_run(str + i, n - i, 2);
+		memcpy(d, s + i, run);
+		d += run;
+		if ((i += run) == n)
+			break;
 		unsigned char c = s[i];
 		if (c >= 0x80) {
 			size_t l = utf8_len(s + i, n - i);
@@ -196,13 +234,21 @@ civil(long long days, int *y, int *m, int *d)
 	*y = (int)(yoe + era * 400 + (*m <= 2));
 }
 
+/* Write V as exactly W decimal digits at D. */
+static char *
+digits(char *d, unsigned long v, int w)
+{
+	for (int i = w - 1; i >= 0; i--, v /= 10)
+		d[i] = (char)('0' + v % 10);
+	return d + w;
+}
+
 static int
 put_iso(struct out *o, long long sec, long usec)
 {
-	/* a batch's events share their time: format it once */
+	/* events of one batch share their time: format it once */
 	if (o->iso_len && sec == o->iso_sec && usec == o->iso_usec)
 		return put(o, o->iso, o->iso_len);
-	char b[40];
 	long long days = sec / 86400, rem = sec % 86400;
 	int y, mo, d;
 	if (rem < 0) {
@@ -210,16 +256,28 @@ put_iso(struct out *o, long long sec, long usec)
 		days--;
 	}
 	civil(days, &y, &mo, &d);
-	int n = snprintf(b, sizeof b, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", y,
-			 mo, d, (int)(rem / 3600), (int)(rem / 60 % 60),
-			 (int)(rem % 60), usec);
-	if (n > 0 && (size_t)n < sizeof o->iso) {
-		memcpy(o->iso, b, (size_t)n);
-		o->iso_len = (size_t)n;
-		o->iso_sec = sec;
-		o->iso_usec = usec;
-	}
-	return put(o, b, (size_t)n);
+	if (y < 0 || y > 9999 || usec < 0 || usec > 999999)
+		y = 0, mo = 1, d = 1, rem = 0, usec = 0; /* not a clock time */
+	/* snprintf here cost more than the rest of a JSON record */
+	char *b = o->iso;
+	b = digits(b, (unsigned long)y, 4);
+	*b++ = '-';
+	b = digits(b, (unsigned long)mo, 2);
+	*b++ = '-';
+	b = digits(b, (unsigned long)d, 2);
+	*b++ = 'T';
+	b = digits(b, (unsigned long)(rem / 3600), 2);
+	*b++ = ':';
+	b = digits(b, (unsigned long)(rem / 60 % 60), 2);
+	*b++ = ':';
+	b = digits(b, (unsigned long)(rem % 60), 2);
+	*b++ = '.';
+	b = digits(b, (unsigned long)usec, 6);
+	*b++ = 'Z';
+	o->iso_len = (size_t)(b - o->iso);
+	o->iso_sec = sec;
+	o->iso_usec = usec;
+	return put(o, o->iso, o->iso_len);
 }
 
 static int
