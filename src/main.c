@@ -469,9 +469,10 @@ flush_out(struct out *out)
 {
 	if (out->len) {
 		size_t n = fwrite(out->p, 1, out->len, stdout);
+		/* a burst's buffer is not kept once batches are small again */
+		if (out->cap > 4096 && out->len < out->cap / 8)
+			out_free(out);
 		out->len = 0;
-		if (out->cap > 64 * 1024)
-			out_free(out); /* a burst's buffer is not kept */
 		if (n == 0 || fflush(stdout) == EOF) {
 			if (errno == EPIPE)
 				return EXIT_OK; /* the reader is done */

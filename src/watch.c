@@ -28,14 +28,65 @@
  * falls between them. */
 #define PAIR_MS 10
 
+/* Names shorter than this live in the node: no malloc per directory, so
+ * a subtree that comes and goes leaves no scattered chunks behind. */
+#define NAME_IN 20
+
 struct node {
 	int id;     /* backend watch id; -1 when the slot is free */
 	int parent; /* -1 for a watched PATH */
 	int child, next, prev;
 	int root;   /* index in roots[], for nodes with parent -1 */
+	uint16_t nlen;
 	unsigned char is_dir, mark;
-	char *name; /* NULL for a watched PATH */
+	char in[NAME_IN]; /* the name, or a pointer to it (unaligned) */
 };
+
+/* The name of ND, "" for a watched PATH. */
+static const char *
+nname(const struct node *nd)
+{
+	char *p;
+	if (nd->nlen < NAME_IN)
+		return nd->in;
+	memcpy(&p, nd->in, sizeof p);
+	return p;
+}
+
+static void
+name_free(struct node *nd)
+{
+	if (nd->nlen >= NAME_IN)
+		free((char *)nname(nd));
+	nd->nlen = 0;
+	nd->in[0] = '\0';
+}
+
+/* Give ND the name NAME (LEN bytes); -1 if out of memory. */
+static int
+name_set(struct node *nd, const char *name, size_t len)
+{
+	char *p = NULL;
+	if (len > UINT16_MAX) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if (len >= NAME_IN) {
+		if (!(p = malloc(len + 1)))
+			return -1;
+		memcpy(p, name, len);
+		p[len] = '\0';
+	}
+	name_free(nd);
+	if (p) {
+		memcpy(nd->in, &p, sizeof p);
+	} else {
+		memcpy(nd->in, name, len);
+		nd->in[len] = '\0';
+	}
+	nd->nlen = (uint16_t)len;
+	return 0;
+}
 
 struct root {
 	char *given; /* as the user wrote it */
@@ -113,7 +164,7 @@ struct fw_watcher {
 	long usec;
 	int need_rescan;
 	int woken;   /* be_wait() was woken while we were busy */
-	int queued;  /* the last read left records in the kernel queue */
+	int queued;  /* read before waiting: records may be queued */
 	unsigned tree_gen;  /* bumped whenever a node moves or goes */
 	struct buf pc;      /* the path of node pc_node, at tree_gen pc_gen */
 	int pc_node, pc_root;
@@ -230,13 +281,8 @@ node_new(fw_watcher *w, int id, int parent, const char *name, size_t len,
 	nd->root = -1;
 	nd->is_dir = (unsigned char)is_dir;
 	nd->mark = 1;
-	if (name) {
-		nd->name = malloc(len + 1);
-		if (!nd->name)
-			goto fail;
-		memcpy(nd->name, name, len);
-		nd->name[len] = '\0';
-	}
+	if (name && name_set(nd, name, len) < 0)
+		goto fail;
 	if (id_put(w, id, n) < 0)
 		goto fail;
 	if (parent >= 0) {
@@ -249,7 +295,7 @@ node_new(fw_watcher *w, int id, int parent, const char *name, size_t len,
 	w->inuse++;
 	return n;
 fail:
-	free(nd->name);
+	name_free(nd);
 	nd->id = -1;
 	nd->next = w->freelist;
 	w->freelist = n;
@@ -302,8 +348,7 @@ subtree_free(fw_watcher *w, int top, int unwatch)
 		id_del(w, nd->id);
 		if (nd->parent < 0)
 			root_gone(w, nd->root);
-		free(nd->name);
-		nd->name = NULL;
+		name_free(nd);
 		nd->id = -1;
 		nd->next = w->freelist;
 		w->freelist = n;
@@ -320,8 +365,8 @@ find_child(const fw_watcher *w, int parent, const char *name, size_t len)
 	if (parent < 0 || w->nodes[parent].id < 0)
 		return -1;
 	for (int c = w->nodes[parent].child; c >= 0; c = w->nodes[c].next)
-		if (!strncmp(w->nodes[c].name, name, len) &&
-		    !w->nodes[c].name[len])
+		if (w->nodes[c].nlen == len &&
+		    !memcmp(nname(&w->nodes[c]), name, len))
 			return c;
 	return -1;
 }
@@ -331,14 +376,9 @@ node_move(fw_watcher *w, int n, int parent, const char *name, size_t len)
 {
 	struct node *nd = &w->nodes[n];
 	w->tree_gen++;
-	char *nn = malloc(len + 1);
-	if (!nn)
+	if (name_set(nd, name, len) < 0)
 		return -1;
-	memcpy(nn, name, len);
-	nn[len] = '\0';
 	node_unlink(w, n);
-	free(nd->name);
-	nd->name = nn;
 	nd->parent = parent;
 	struct node *p = &w->nodes[parent];
 	nd->next = p->child;
@@ -389,9 +429,9 @@ node_path(fw_watcher *w, int n, const char *name, size_t len, struct buf *b,
 		return -1;
 	*rel = b->len;
 	for (size_t i = depth - 1; i-- > 0;) {
-		const char *c = w->nodes[w->chain[i]].name;
+		const struct node *c = &w->nodes[w->chain[i]];
 		if ((b->len && b->p[b->len - 1] != '/' && buf_add(b, "/", 1) < 0) ||
-		    buf_add(b, c, strlen(c)) < 0)
+		    buf_add(b, nname(c), c->nlen) < 0)
 			return -1;
 	}
 	if (name && len) {
@@ -677,7 +717,7 @@ scan(fw_watcher *w, int start, const char *path, size_t plen,
 				    w->nodes[n].parent < 0)
 					continue;
 				if (w->nodes[n].parent != e.node ||
-				    strcmp(w->nodes[n].name, name))
+				    strcmp(nname(&w->nodes[n]), name))
 					node_move(w, n, e.node, name, nl);
 				w->nodes[n].mark = 1;
 				push(w, n, w->cur.p, w->cur.len, 0);
@@ -1012,9 +1052,9 @@ inside_pending(const fw_watcher *w, int n, const struct pend *p)
 {
 	for (; n >= 0; n = w->nodes[n].parent) {
 		const struct node *nd = &w->nodes[n];
-		if (nd->parent == p->node && nd->name &&
-		    strlen(nd->name) == p->name_len &&
-		    !memcmp(nd->name, w->pendbuf.p + p->name, p->name_len))
+		if (nd->parent == p->node && nd->parent >= 0 &&
+		    nd->nlen == p->name_len &&
+		    !memcmp(nname(nd), w->pendbuf.p + p->name, p->name_len))
 			return 1;
 	}
 	return 0;
@@ -1022,8 +1062,8 @@ inside_pending(const fw_watcher *w, int n, const struct pend *p)
 
 /* Past these, a batch's buffers are given back when fwatch goes idle:
  * one large burst must not keep its memory for the rest of the run. */
-#define KEEP_BYTES (64 * 1024)
-#define KEEP_EVENTS 1024
+#define KEEP_BYTES 4096
+#define KEEP_EVENTS 64
 
 /* Renumber the nodes in use into a smaller array after a subtree has
  * come and gone, and rebuild the id map to match.  Only when idle: no
@@ -1185,7 +1225,10 @@ fw_read(fw_watcher *w, int timeout_ms, const struct fw_event **evs)
 		}
 		if (!w->queued)
 			trim(w); /* about to sleep: a good moment */
-		/* after a read that left records queued, read on at once */
+		/* After a read that left records queued, or a batch handed
+		 * out (more may have come meanwhile), read at once: in a
+		 * burst this saves a poll per batch; idle, it costs one
+		 * read that says EAGAIN. */
 		r = w->queued ? 1 : be_wait(w->be, left);
 		if (r < 0)
 			return -1;
@@ -1213,6 +1256,7 @@ fw_read(fw_watcher *w, int timeout_ms, const struct fw_event **evs)
 			synth_expire(w);
 	}
 
+	w->queued = 1;
 	if (GROW(w->fev, w->capfev, w->nev) < 0)
 		return -1;
 	size_t nout = 0;
@@ -1441,7 +1485,7 @@ fw_close(fw_watcher *w)
 		return;
 	be_close(w->be);
 	for (size_t i = 0; i < w->nnodes; i++)
-		free(w->nodes[i].name);
+		name_free(&w->nodes[i]);
 	for (size_t i = 0; i < w->nroots; i++) {
 		free(w->roots[i].given);
 		free(w->roots[i].disp);

@@ -24,7 +24,8 @@
 #define MAX_REC (sizeof(struct inotify_event) + NAME_MAX + 1)
 
 /* What stays resident of the read buffer when idle. */
-#define KEEP_BUF (16 * 1024)
+#define KEEP_BUF 4096
+#define KEEP_RECS 64 /* records kept allocated when idle */
 
 struct backend {
 	int fd;
@@ -122,11 +123,14 @@ be_wait(struct backend *b, int timeout_ms)
 		{ .fd = b->wake[0], .events = POLLIN },
 	};
 	int r;
-	if (b->dirty > KEEP_BUF && timeout_ms != 0) {
-		/* going idle after a burst: its pages need not stay */
-		madvise(b->buf + KEEP_BUF, READ_BUF - KEEP_BUF, MADV_DONTNEED);
-		b->dirty = 0;
-		if (b->cap > 1024) {
+	if (timeout_ms != 0) {
+		/* going idle, maybe after a burst: its memory need not stay */
+		if (b->dirty > KEEP_BUF) {
+			madvise(b->buf + KEEP_BUF, READ_BUF - KEEP_BUF,
+				MADV_DONTNEED);
+			b->dirty = 0;
+		}
+		if (b->cap > KEEP_RECS) {
 			free(b->recs);
 			b->recs = NULL;
 			b->cap = 0;
@@ -216,7 +220,7 @@ be_read(struct backend *b, const struct fw_raw **recs, int *drained)
 		const struct inotify_event *ie =
 			(const struct inotify_event *)(void *)(b->buf + off);
 		if (n == b->cap) {
-			size_t nc = b->cap ? b->cap * 2 : 1024;
+			size_t nc = b->cap ? b->cap * 2 : KEEP_RECS;
 			struct fw_raw *nr = realloc(b->recs, nc * sizeof *nr);
 			if (!nr)
 				return -1;
