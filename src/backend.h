@@ -49,6 +49,10 @@ struct fw_raw {
 #define BE_WANT_ACCESS  0x20u
 #define BE_FOLLOW       0x100u /* follow PATH if it is a symlink */
 #define BE_ONLYDIR      0x200u /* fail with ENOTDIR unless a directory */
+/* The core will watch every directory below this one too: a backend that
+ * can watch a whole subtree at once (Windows) may, and then name entries
+ * in subdirectories by their path below it, components joined by '/'. */
+#define BE_WANT_SUBTREE 0x400u
 
 struct backend;
 

@@ -1,12 +1,21 @@
 /*
  * sys.h - the few operating-system services the portable code needs
  * besides watching: clocks, directory listing, signals.  sys_posix.c
- * implements them for Unix; a Windows file will follow.
+ * implements them for Unix, sys_win.c for Windows.
  */
 #ifndef FWATCH_SYS_H
 #define FWATCH_SYS_H
 
 #include <stdint.h>
+
+/* A second directory separator the system accepts (Windows' '\\'), or 0.
+ * The core turns it into '/' in the PATHs it is given, so every path it
+ * prints uses '/'. */
+#ifdef _WIN32
+#define SYS_ALT_SEP '\\'
+#else
+#define SYS_ALT_SEP 0
+#endif
 
 int64_t sys_mono_ms(void);
 void sys_now(int64_t *sec, long *usec);

@@ -602,7 +602,8 @@ static int
 watch_one(fw_watcher *w, const char *path, int follow)
 {
 	return be_watch(w->be, path,
-			w->want | BE_ONLYDIR | (follow ? BE_FOLLOW : 0));
+			w->want | BE_ONLYDIR | (follow ? BE_FOLLOW : 0) |
+				(w->cfg.recursive ? BE_WANT_SUBTREE : 0));
 }
 
 /*
@@ -946,6 +947,29 @@ handle(fw_watcher *w, const struct fw_raw *r)
 		self_event(w, n, r);
 		return;
 	}
+	/* A backend that watches whole subtrees names an entry below a
+	 * subdirectory by its path: find that directory in the tree. */
+	const char *slash;
+	struct fw_raw sub;
+	while ((slash = memchr(r->name, '/', r->name_len))) {
+		size_t cl = (size_t)(slash - r->name);
+		if ((n = find_child(w, n, r->name, cl)) < 0)
+			return; /* below a directory we do not watch */
+		sub = *r;
+		sub.name = slash + 1;
+		sub.name_len = r->name_len - cl - 1;
+		r = &sub;
+		if (!r->name_len)
+			return;
+	}
+	/* Not every backend can tell a directory's records from a file's;
+	 * the tree knows which names are watched directories. */
+	int c = find_child(w, n, r->name, r->name_len);
+	if (c >= 0) {
+		if (f & (BE_DELETE | BE_MOVED_FROM))
+			is_dir = 1;
+		f &= ~BE_MODIFY; /* its entries changed: they say so */
+	}
 	/* Anything about a name that left with a pending "moved from"
 	 * means that move was not a rename here: settle it first, so
 	 * "mv a out; mkdir a" is reported in that order. */
@@ -997,6 +1021,10 @@ handle(fw_watcher *w, const struct fw_raw *r)
 		synth_take(w, w->scratch.p, w->scratch.len);
 		emit(w, FW_DELETE, is_dir ? FW_EV_DIR : 0, root, w->scratch.p,
 		     w->scratch.len, rel, NULL, 0, 0);
+		/* inotify has dropped a deleted directory's watch by now;
+		 * a subtree backend has no record of its own for that */
+		if (c >= 0 && w->nodes[c].id >= 0)
+			subtree_free(w, c, 1);
 	}
 	for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++)
 		if (f & plain[i].bit)
@@ -1414,6 +1442,12 @@ fw_add(fw_watcher *w, const char *path)
 		return -1;
 	}
 	strcpy(rt->self, rt->disp);
+	for (char *c = rt->disp; SYS_ALT_SEP && *c; c++)
+		if (*c == SYS_ALT_SEP)
+			*c = '/';
+	for (char *c = rt->self; SYS_ALT_SEP && *c; c++)
+		if (*c == SYS_ALT_SEP)
+			*c = '/';
 	/* "src/" prints as "src/x", "/" as "/x" */
 	dl = strlen(rt->disp);
 	while (dl > 1 && rt->disp[dl - 1] == '/')
