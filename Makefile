@@ -34,9 +34,35 @@ all: fwatch
 fwatch: $(SRC) $(HDR)
 	$(CC) $(STD) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(SRC) $(LDLIBS)
 
-# bats-core from PATH, or installed into .deps/ by tests/get-bats.
-test: fwatch
+# bats-core from PATH, or installed into .deps/ by tests/get-bats.  The
+# Windows scenarios (tests/windows.bats) run when MinGW and Wine are
+# installed and are skipped with a note otherwise.
+test: fwatch unit
 	@bats=$$(tests/get-bats) && "$$bats" $(BATSFLAGS) tests/
+
+# Unit tests of portable code that no single platform reaches: the
+# Windows record parser, built and run natively.
+UNIT = tests/unit/test_win_notify
+unit: $(UNIT)
+tests/unit/test_win_notify: tests/unit/test_win_notify.c src/win_notify.c \
+		src/win_notify.h src/utf16.c src/utf16.h src/strmap.c \
+		src/strmap.h src/backend.h
+	$(CC) $(STD) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
+		tests/unit/test_win_notify.c src/win_notify.c src/utf16.c \
+		src/strmap.c
+
+# Windows: cross-built with MinGW-w64 (Debian: gcc-mingw-w64-x86-64).
+# Natively, the same line works in an MSYS2 MinGW shell with WINCC=gcc.
+WINCC   ?= x86_64-w64-mingw32-gcc
+WINFLAGS = -std=c11 -D_WIN32_WINNT=0x0602 -DWINVER=0x0602 -municode
+WINSRC  = src/main.c src/watch.c src/filter.c src/output.c src/strmap.c \
+          src/exec.c src/utf16.c src/win_notify.c src/proc_win.c \
+          src/sys_win.c src/watch_win.c
+WINHDR  = $(HDR) src/sys_win.h src/utf16.h src/win_notify.h
+windows: fwatch.exe
+fwatch.exe: $(WINSRC) $(WINHDR)
+	$(WINCC) $(WINFLAGS) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -static \
+		-o $@ $(WINSRC)
 
 # The same program built with AddressSanitizer and UBSan, for the suite:
 # FWATCH=./fwatch-san bats tests/
@@ -69,6 +95,6 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/fwatch $(DESTDIR)$(MANPREFIX)/man1/fwatch.1
 
 clean:
-	rm -f fwatch fwatch-* bench/minread
+	rm -f fwatch fwatch-* fwatch.exe bench/minread $(UNIT)
 
-.PHONY: all test install uninstall clean
+.PHONY: all test unit windows install uninstall clean
