@@ -4,6 +4,7 @@
  * FILE_NOTIFY_INFORMATION, little-endian, each record DWORD-aligned:
  *   uint32 NextEntryOffset (0 on the last), uint32 Action,
  *   uint32 FileNameLength (bytes), then that many bytes of UTF-16.
+ * Read byte by byte, so alignment never matters.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -49,8 +50,10 @@ wn_parse(struct wn_out *o, int id, const void *buf, size_t len,
 	while (off + 12 <= len) {
 		uint32_t next = le32(p + off), action = le32(p + off + 4);
 		uint32_t nb = le32(p + off + 8);
-		if (nb % 2 || nb > len - off - 12 || (next && next < 12 + nb) ||
-		    (next && next % 4))
+		/* Windows aligns records to 4 bytes, Wine does not: only
+		 * what would read outside the buffer is refused */
+		if (nb % 2 || nb > len - off - 12 ||
+		    (next && (next < 12 + nb || next > len - off - 12)))
 			goto bad;
 		size_t nu = nb / 2;
 		if (GROW(u, ucap, nu + 1) < 0)

@@ -201,7 +201,28 @@ main(void)
 	rec(&f, 1, "abc");
 	rec(&f, 1, "def");
 	put32(f.b, 6);
-	ok(parse(&o, &f, NULL) < 0, "a misaligned next offset is refused");
+	ok(parse(&o, &f, NULL) < 0,
+	   "a next offset inside the record itself is refused");
+
+	memset(&f, 0, sizeof f);
+	rec(&f, 1, "abc");
+	rec(&f, 1, "def");
+	put32(f.b, 400);
+	ok(parse(&o, &f, NULL) < 0, "a next offset past the end is refused");
+
+	/* Wine packs records without padding (seen: an offset of 22) */
+	static const unsigned char wine[] = {
+		0x16, 0, 0, 0, 1, 0, 0, 0, 0x0a, 0, 0, 0, 'a', 0, '.', 0,
+		't', 0, 'x', 0, 't', 0, 0, 0, 0, 0, 3, 0, 0, 0, 0x0a, 0, 0,
+		0, 'a', 0, '.', 0, 't', 0, 'x', 0, 't', 0,
+	};
+	memset(&f, 0, sizeof f);
+	memcpy(f.b, wine, sizeof wine);
+	f.len = sizeof wine;
+	ok(parse(&o, &f, NULL) == 0 && o.n == 2 &&
+		   is(&o.recs[0], BE_CREATE, "a.txt") &&
+		   is(&o.recs[1], BE_MODIFY, "a.txt"),
+	   "records packed without padding, as Wine writes them, are read");
 
 	memset(&f, 0, sizeof f);
 	ok(parse(&o, &f, NULL) == 0 && o.n == 0, "an empty buffer is no news");
