@@ -1383,8 +1383,29 @@ count_needed(fw_watcher *w, const char *extra)
 	return w->counted;
 }
 
+static int add_root(fw_watcher *w, const char *path, const char *given);
+
 int
 fw_add(fw_watcher *w, const char *path)
+{
+	char *norm;
+	int r;
+	if (!SYS_ALT_SEP || !strchr(path, SYS_ALT_SEP))
+		return add_root(w, path, path);
+	/* one separator inside: "C:\\src" is watched and shown as "C:/src" */
+	if (!(norm = malloc(strlen(path) + 1)))
+		return -1;
+	strcpy(norm, path);
+	for (char *c = norm; *c; c++)
+		if (*c == SYS_ALT_SEP)
+			*c = '/';
+	r = add_root(w, norm, path);
+	free(norm);
+	return r;
+}
+
+static int
+add_root(fw_watcher *w, const char *path, const char *given)
 {
 	struct root *rt;
 	enum sys_type t;
@@ -1419,14 +1440,14 @@ fw_add(fw_watcher *w, const char *path)
 		return -1;
 	rt = &w->roots[w->nroots];
 	memset(rt, 0, sizeof *rt);
-	rt->given = malloc(strlen(path) + 1);
+	rt->given = malloc(strlen(given) + 1);
 	rt->disp = w->cfg.absolute ? sys_abspath(path) : NULL;
 	if (!rt->given || (w->cfg.absolute && !rt->disp)) {
 		free(rt->given);
 		free(rt->disp);
 		return -1;
 	}
-	strcpy(rt->given, path);
+	strcpy(rt->given, given);
 	if (!rt->disp) {
 		rt->disp = malloc(strlen(path) + 1);
 		if (!rt->disp) {
