@@ -1,0 +1,792 @@
+/*
+ * proc_win.c - proc.h with CreateProcessW and job objects.
+ *
+ * The command and everything it starts run in a job object that is
+ * killed when fwatch closes it (or dies), and in a console process group
+ * of their own.  Windows has no signals; proc_signal() maps them:
+ *
+ *   KILL            TerminateJobObject(job, 128+9): the whole tree, at once
+ *   TERM, INT, HUP  CTRL_BREAK_EVENT to the command's console process
+ *                   group: console programs run their handler, or exit
+ *                   with STATUS_CONTROL_C_EXIT, reported as 128+N.  If
+ *                   fwatch has no console to send it on,
+ *                   TerminateJobObject(job, 128+N) instead.  A program
+ *                   with no console of its own (a GUI program) does not
+ *                   see the break; the KILL after --stop-timeout ends it.
+ *   any other       TerminateJobObject(job, 128+N): Windows has no way to
+ *                   ask a program to reload (USR1, HUP as a reload...).
+ *
+ * The numbers are the POSIX ones (proc_signal_parse), so exit statuses
+ * read the same as on Unix.
+ *
+ * Link: kernel32 only.
+ */
+#include <windows.h>
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "proc.h"
+#include "sys_win.h"
+
+#define SIG_HUP  1
+#define SIG_INT  2
+#define SIG_QUIT 3
+#define SIG_KILL 9
+#define SIG_USR1 10
+#define SIG_USR2 12
+#define SIG_TERM 15
+
+/* CreateProcessW's limit on the command line, and cmd.exe's. */
+#define CMDLINE_MAX 32767
+#define CMD_EXE_MAX 8191
+
+struct proc {
+	HANDLE process;
+	HANDLE job;
+	HANDLE wait;    /* RegisterWaitForSingleObject on process */
+	HANDLE feeder;  /* the thread writing to its stdin, or NULL */
+	DWORD pid;      /* also its console process group */
+	int sent;       /* the last signal sent as a Ctrl-Break */
+	int exited;
+	int status;
+};
+
+struct wbuf {
+	wchar_t *p;
+	size_t len, cap;
+	int err;        /* an errno once something failed */
+};
+
+static void
+wb_add(struct wbuf *b, const wchar_t *s, size_t n)
+{
+	if (b->err)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		wchar_t *np;
+		while (b->len + n + 1 > cap)
+			cap *= 2;
+		if (!(np = realloc(b->p, cap * sizeof *np))) {
+			b->err = ENOMEM;
+			return;
+		}
+		b->p = np;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n * sizeof *s);
+	b->len += n;
+	b->p[b->len] = 0;
+}
+
+static void
+wb_addc(struct wbuf *b, wchar_t c, size_t times)
+{
+	while (times--)
+		wb_add(b, &c, 1);
+}
+
+static void
+wb_adds(struct wbuf *b, const wchar_t *s)
+{
+	wb_add(b, s, wcslen(s));
+}
+
+/*
+ * One argument, written so that CommandLineToArgvW and the Microsoft C
+ * runtime give it back exactly: quoted if it is empty or holds a blank
+ * or a quote; inside quotes, a quote is escaped with a backslash, and
+ * backslashes are doubled where they come before a quote (an escaped one
+ * or the closing one).  Elsewhere backslashes stand for themselves.
+ */
+static void
+add_crt_arg(struct wbuf *b, const wchar_t *a)
+{
+	size_t slashes = 0;
+	if (*a && !wcspbrk(a, L" \t\n\v\"")) {
+		wb_adds(b, a);
+		return;
+	}
+	wb_addc(b, L'"', 1);
+	for (;; a++) {
+		if (*a == L'\\') {
+			slashes++;
+			continue;
+		}
+		if (!*a) {
+			wb_addc(b, L'\\', 2 * slashes);
+			break;
+		}
+		wb_addc(b, L'\\', *a == L'"' ? 2 * slashes + 1 : slashes);
+		wb_addc(b, *a, 1);
+		slashes = 0;
+	}
+	wb_addc(b, L'"', 1);
+}
+
+/*
+ * Hazard: a batch file is run by cmd.exe, which parses its command line
+ * by rules of its own, not the C runtime's: outside quotes & | < > ^ ( )
+ * run commands or redirect, %NAME% is expanded even inside quotes, and a
+ * quote inside an argument flips the quoting of everything after it.
+ * So for a .bat or .cmd file, an argument with anything beyond letters,
+ * digits and #$*+-./:?@\_ (or non-ASCII) is put in quotes, in which cmd
+ * takes the rest literally; a quote or a control character in it is
+ * refused (EINVAL: Windows file names cannot hold them, so no {} can);
+ * and each % becomes %%cd:~,% -- the first % is kept, and %cd:~,% (an
+ * empty substring of %CD%, always defined) expands to nothing while
+ * keeping that % from pairing with a later one.  Delayed expansion (!)
+ * is turned off with /v:off, AutoRun commands with /d.
+ *
+ * This protects arguments of a batch file that fwatch runs.  A command
+ * line given to cmd.exe itself (--exec cmd /c ...) is the user's cmd
+ * script: its words are quoted by the C runtime's rules, which cmd does
+ * not follow.
+ */
+static int
+add_bat_arg(struct wbuf *b, const wchar_t *a, int quote)
+{
+	if (!*a)
+		quote = 1;
+	for (const wchar_t *s = a; *s; s++) {
+		if (*s < 0x20 || *s == L'"' || *s == 0x7f)
+			return -1;
+		if (*s < 0x80 && !(*s >= L'a' && *s <= L'z') &&
+		    !(*s >= L'A' && *s <= L'Z') && !(*s >= L'0' && *s <= L'9') &&
+		    !wcschr(L"#$*+-./:?@\\_", *s))
+			quote = 1;
+	}
+	if (quote)
+		wb_addc(b, L'"', 1);
+	for (; *a; a++) {
+		if (*a == L'%')
+			wb_adds(b, L"%%cd:~,");
+		wb_addc(b, *a, 1);
+	}
+	if (quote)
+		wb_addc(b, L'"', 1);
+	return 0;
+}
+
+static const wchar_t *const runnable[] = { L".com", L".exe", L".bat", L".cmd" };
+#define NRUNNABLE (sizeof runnable / sizeof runnable[0])
+
+static int
+same_ci(const wchar_t *a, size_t na, const wchar_t *b, size_t nb)
+{
+	return CompareStringOrdinal(a, (int)na, b, (int)nb, TRUE) == CSTR_EQUAL;
+}
+
+static int
+ends_with_ci(const wchar_t *s, const wchar_t *ext)
+{
+	size_t n = wcslen(s), k = wcslen(ext);
+	return n > k && same_ci(s + n - k, k, ext, k);
+}
+
+/* A malloc'd copy of the environment variable NAME, or NULL. */
+static wchar_t *
+get_env(const wchar_t *name)
+{
+	DWORD cap = 256, n;
+	wchar_t *v = NULL, *nv;
+	for (;;) {
+		if (!(nv = realloc(v, cap * sizeof *v))) {
+			free(v);
+			return NULL;
+		}
+		v = nv;
+		n = GetEnvironmentVariableW(name, v, cap);
+		if (!n) {
+			free(v);
+			return NULL;
+		}
+		if (n < cap)
+			return v;
+		cap = n;
+	}
+}
+
+/* Which of the extensions CreateProcess can start are tried, in the
+ * order PATHEXT gives them (PATHEXT may also list .vbs, .js, .py...,
+ * which need a file association, not a process). */
+static size_t
+ext_order(size_t order[NRUNNABLE])
+{
+	wchar_t *pe = get_env(L"PATHEXT"), *s, *end;
+	size_t n = 0;
+	for (s = pe; s && *s; s = *end ? end + 1 : end) {
+		end = wcschr(s, L';');
+		if (!end)
+			end = s + wcslen(s);
+		for (size_t i = 0; i < NRUNNABLE; i++) {
+			size_t k = wcslen(runnable[i]), j;
+			if ((size_t)(end - s) != k || !same_ci(s, k, runnable[i], k))
+				continue;
+			for (j = 0; j < n && order[j] != i; j++)
+				;
+			if (j == n)
+				order[n++] = i;
+		}
+	}
+	free(pe);
+	if (!n)
+		for (; n < NRUNNABLE; n++)
+			order[n] = n;
+	return n;
+}
+
+/* The full path of DIR\NAME+EXT if that is a file, else NULL. */
+static wchar_t *
+try_file(const wchar_t *dir, size_t dl, const wchar_t *name,
+	 const wchar_t *ext)
+{
+	size_t nl = wcslen(name), el = wcslen(ext), k = dl;
+	wchar_t *c = malloc((dl + nl + el + 2) * sizeof *c), *full;
+	DWORD a;
+	if (!c)
+		return NULL;
+	memcpy(c, dir, dl * sizeof *c);
+	if (dl && dir[dl - 1] != L'\\' && dir[dl - 1] != L'/' &&
+	    dir[dl - 1] != L':')
+		c[k++] = L'\\';
+	memcpy(c + k, name, nl * sizeof *c);
+	memcpy(c + k + nl, ext, (el + 1) * sizeof *c);
+	a = GetFileAttributesW(c);
+	if (a == INVALID_FILE_ATTRIBUTES || (a & FILE_ATTRIBUTE_DIRECTORY)) {
+		free(c);
+		return NULL;
+	}
+	full = win_full_path(c, NULL);
+	free(c);
+	return full;
+}
+
+static wchar_t *
+try_dir(const wchar_t *dir, size_t dl, const wchar_t *name, int exact,
+	const size_t *order, size_t n)
+{
+	wchar_t *f = NULL;
+	if (exact)
+		return try_file(dir, dl, name, L"");
+	for (size_t i = 0; i < n && !f; i++)
+		f = try_file(dir, dl, name, runnable[order[i]]);
+	return f;
+}
+
+/*
+ * The program for NAME, found the way a shell finds it: a name with a
+ * directory in it as it is, any other in the directories of PATH.  Not
+ * in the current directory first, as cmd.exe would: like sh and
+ * PowerShell, a program there is run as .\name.  A name that ends in
+ * one of runnable[] is taken as it is, any other gets them appended in
+ * PATHEXT's order ("python3.11" finds python3.11.exe).
+ */
+static wchar_t *
+find_program(const wchar_t *name)
+{
+	size_t order[NRUNNABLE], n = ext_order(order);
+	wchar_t *found = NULL, *path, *s, *end;
+	int exact = 0;
+
+	for (size_t i = 0; i < NRUNNABLE; i++)
+		exact |= ends_with_ci(name, runnable[i]);
+	if (!*name || wcspbrk(name, L"\"*?<>|")) {
+		errno = ENOENT;
+		return NULL;
+	}
+	if (wcspbrk(name, L"/\\:")) {
+		found = try_dir(L"", 0, name, exact, order, n);
+	} else if ((path = get_env(L"PATH"))) {
+		for (s = path; *s && !found; s = *end ? end + 1 : end) {
+			end = wcschr(s, L';');
+			if (!end)
+				end = s + wcslen(s);
+			const wchar_t *d = s;
+			size_t dl = (size_t)(end - s);
+			if (dl >= 2 && d[0] == L'"' && d[dl - 1] == L'"') {
+				d++;
+				dl -= 2;
+			}
+			if (dl)
+				found = try_dir(d, dl, name, exact, order, n);
+		}
+		free(path);
+	}
+	if (!found)
+		errno = ENOENT;
+	return found;
+}
+
+/* The command line: the C runtime's quoting, or cmd.exe's for a batch
+ * file (see add_bat_arg). */
+static wchar_t *
+command_line(const wchar_t *prog, wchar_t **wargv, int batch)
+{
+	struct wbuf b = { NULL, 0, 0, 0 };
+	if (batch) {
+		/* /s: cmd removes the outer quotes and keeps the rest */
+		wb_adds(&b, L"cmd.exe /d /e:on /v:off /s /c \"");
+		if (add_bat_arg(&b, prog, 1) < 0)
+			b.err = EINVAL;
+		for (size_t i = 1; wargv[i] && !b.err; i++) {
+			wb_addc(&b, L' ', 1);
+			if (add_bat_arg(&b, wargv[i], 0) < 0)
+				b.err = EINVAL;
+		}
+		wb_addc(&b, L'"', 1);
+	} else {
+		/* argv[0] is read to the next blank or between quotes,
+		 * without escapes; find_program refused quotes in it */
+		if (!*wargv[0] || wcspbrk(wargv[0], L" \t")) {
+			wb_addc(&b, L'"', 1);
+			wb_adds(&b, wargv[0]);
+			wb_addc(&b, L'"', 1);
+		} else {
+			wb_adds(&b, wargv[0]);
+		}
+		for (size_t i = 1; wargv[i]; i++) {
+			wb_addc(&b, L' ', 1);
+			add_crt_arg(&b, wargv[i]);
+		}
+	}
+	if (!b.err && b.len >= (size_t)(batch ? CMD_EXE_MAX : CMDLINE_MAX))
+		b.err = E2BIG;
+	if (b.err) {
+		free(b.p);
+		errno = b.err;
+		return NULL;
+	}
+	return b.p;
+}
+
+static size_t
+env_name_len(const wchar_t *e)
+{
+	/* "=C:=C:\dir", the current directory of drive C, starts with = */
+	const wchar_t *eq = *e ? wcschr(e + 1, L'=') : NULL;
+	return eq ? (size_t)(eq - e) : wcslen(e);
+}
+
+static int
+env_cmp(const void *a, const void *b)
+{
+	const wchar_t *x = *(const wchar_t *const *)a;
+	const wchar_t *y = *(const wchar_t *const *)b;
+	return CompareStringOrdinal(x, (int)env_name_len(x), y,
+				    (int)env_name_len(y), TRUE) - CSTR_EQUAL;
+}
+
+/* Our environment with ADD's "NAME=value" strings replacing or joining
+ * it, as a block sorted by name without regard to case, as Windows keeps
+ * it; NULL with errno. */
+static wchar_t *
+env_block(char *const add[])
+{
+	wchar_t *cur = GetEnvironmentStringsW(), *s, **ent = NULL, **wadd = NULL;
+	wchar_t *block = NULL;
+	size_t n = 0, k = 0, m = 0, total = 1;
+
+	if (!cur) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	for (s = cur; *s; s += wcslen(s) + 1)
+		n++;
+	while (add && add[k])
+		k++;
+	ent = malloc((n + k + 1) * sizeof *ent);
+	wadd = calloc(k + 1, sizeof *wadd);
+	if (!ent || !wadd)
+		goto out;
+	for (size_t j = 0; j < k; j++)
+		if (!(wadd[j] = win_wide(add[j])))
+			goto out;
+	for (s = cur; *s; s += wcslen(s) + 1) {
+		size_t nl = env_name_len(s), j;
+		for (j = 0; j < k; j++)
+			if (same_ci(s, nl, wadd[j], env_name_len(wadd[j])))
+				break;
+		if (j == k)
+			ent[m++] = s;
+	}
+	for (size_t j = 0; j < k; j++)
+		ent[m++] = wadd[j];
+	qsort(ent, m, sizeof *ent, env_cmp);
+	for (size_t i = 0; i < m; i++)
+		total += wcslen(ent[i]) + 1;
+	if (!m)
+		total++;
+	if (!(block = malloc(total * sizeof *block)))
+		goto out;
+	s = block;
+	for (size_t i = 0; i < m; i++) {
+		size_t l = wcslen(ent[i]) + 1;
+		memcpy(s, ent[i], l * sizeof *s);
+		s += l;
+	}
+	if (!m)
+		*s++ = 0;
+	*s = 0;
+out:
+	if (!block)
+		errno = ENOMEM;
+	for (size_t j = 0; wadd && j < k; j++)
+		free(wadd[j]);
+	free(wadd);
+	free(ent);
+	FreeEnvironmentStringsW(cur);
+	return block;
+}
+
+struct feed {
+	HANDLE pipe;
+	char *data;
+	size_t len;
+};
+
+/* Writes the command's stdin on a thread of its own, so that a command
+ * that never reads cannot block fwatch; ends when all is written or the
+ * reader is gone (the job's end closes the pipe). */
+static DWORD WINAPI
+feed_thread(void *arg)
+{
+	struct feed *f = arg;
+	const char *s = f->data;
+	size_t left = f->len;
+	DWORD w;
+	while (left) {
+		DWORD chunk = left > 65536 ? 65536 : (DWORD)left;
+		if (!WriteFile(f->pipe, s, chunk, &w, NULL))
+			break;
+		s += w;
+		left -= w;
+	}
+	CloseHandle(f->pipe);
+	free(f->data);
+	free(f);
+	return 0;
+}
+
+static VOID CALLBACK
+process_ended(void *ctx, BOOLEAN timed_out)
+{
+	(void)ctx;
+	(void)timed_out;
+	sys_win_child_exited();
+}
+
+/* An inheritable copy of H for the child, or NULL if there is none. */
+static HANDLE
+inheritable(HANDLE h)
+{
+	HANDLE d, self = GetCurrentProcess();
+	if (!h || h == INVALID_HANDLE_VALUE ||
+	    !DuplicateHandle(self, h, self, &d, 0, TRUE, DUPLICATE_SAME_ACCESS))
+		return NULL;
+	return d;
+}
+
+struct proc *
+proc_start(char *const argv[], char *const env_add[], const char *input,
+	   size_t len)
+{
+	JOBOBJECT_EXTENDED_LIMIT_INFORMATION lim;
+	PROCESS_INFORMATION pi;
+	STARTUPINFOEXW si;
+	SIZE_T asize = 0;
+	HANDLE in_rd = NULL, in_wr = NULL, std[3] = { NULL, NULL, NULL };
+	HANDLE list[3];
+	DWORD flags, nlist = 0;
+	wchar_t **wargv = NULL, *prog = NULL, *cmdline = NULL, *env = NULL;
+	wchar_t cmd_exe[MAX_PATH + 16];
+	struct feed *feed = NULL;
+	struct proc *p = calloc(1, sizeof *p);
+	int e = 0, argc = 0, started = 0, batch;
+
+	memset(&si, 0, sizeof si);
+	memset(&pi, 0, sizeof pi);
+	if (!p)
+		return NULL;
+	while (argv[argc])
+		argc++;
+	if (!argc) {
+		free(p);
+		errno = ENOENT;
+		return NULL;
+	}
+	if (!(wargv = calloc((size_t)argc + 1, sizeof *wargv))) {
+		e = ENOMEM;
+		goto fail;
+	}
+	for (int i = 0; i < argc; i++)
+		if (!(wargv[i] = win_wide(argv[i]))) {
+			e = errno;
+			goto fail;
+		}
+	if (!(prog = find_program(wargv[0]))) {
+		e = errno;
+		goto fail;
+	}
+	batch = ends_with_ci(prog, L".bat") || ends_with_ci(prog, L".cmd");
+	if (!(cmdline = command_line(prog, wargv, batch)) ||
+	    !(env = env_block(env_add))) {
+		e = errno;
+		goto fail;
+	}
+	if (batch) {
+		/* the system's cmd.exe, not whatever COMSPEC names */
+		UINT n = GetSystemDirectoryW(cmd_exe, MAX_PATH);
+		if (!n || n >= MAX_PATH) {
+			e = ENOENT;
+			goto fail;
+		}
+		wcscpy(cmd_exe + n, L"\\cmd.exe");
+	}
+
+	if (!(p->job = CreateJobObjectW(NULL, NULL))) {
+		e = win_errno(GetLastError());
+		goto fail;
+	}
+	memset(&lim, 0, sizeof lim);
+	lim.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE;
+	if (!SetInformationJobObject(p->job, JobObjectExtendedLimitInformation,
+				     &lim, sizeof lim)) {
+		e = win_errno(GetLastError());
+		goto fail;
+	}
+
+	if (input) {
+		if (!CreatePipe(&in_rd, &in_wr, NULL, 0)) {
+			e = win_errno(GetLastError());
+			goto fail;
+		}
+		std[0] = inheritable(in_rd);
+		if (!std[0]) {
+			e = win_errno(GetLastError());
+			goto fail;
+		}
+	} else {
+		std[0] = inheritable(GetStdHandle(STD_INPUT_HANDLE));
+	}
+	std[1] = inheritable(GetStdHandle(STD_OUTPUT_HANDLE));
+	std[2] = inheritable(GetStdHandle(STD_ERROR_HANDLE));
+	/* The child inherits these three and nothing else, whatever other
+	 * handle happens to be inheritable at the time. */
+	for (int i = 0; i < 3; i++)
+		if (std[i])
+			list[nlist++] = std[i];
+	si.StartupInfo.cb = sizeof si;
+	si.StartupInfo.dwFlags = STARTF_USESTDHANDLES;
+	si.StartupInfo.hStdInput = std[0];
+	si.StartupInfo.hStdOutput = std[1];
+	si.StartupInfo.hStdError = std[2];
+	if (nlist) {
+		InitializeProcThreadAttributeList(NULL, 1, 0, &asize);
+		si.lpAttributeList = malloc(asize);
+		if (!si.lpAttributeList ||
+		    !InitializeProcThreadAttributeList(si.lpAttributeList, 1, 0,
+						       &asize)) {
+			free(si.lpAttributeList);
+			si.lpAttributeList = NULL;
+			e = ENOMEM;
+			goto fail;
+		}
+		if (!UpdateProcThreadAttribute(si.lpAttributeList, 0,
+					       PROC_THREAD_ATTRIBUTE_HANDLE_LIST,
+					       list, nlist * sizeof *list, NULL,
+					       NULL)) {
+			e = win_errno(GetLastError());
+			goto fail;
+		}
+	}
+
+	/* Suspended until it is in the job, so that nothing it starts can
+	 * escape; a process group of its own for the Ctrl-Break.  Without
+	 * a console of ours a console program would open a window. */
+	flags = CREATE_SUSPENDED | CREATE_NEW_PROCESS_GROUP |
+		CREATE_UNICODE_ENVIRONMENT | EXTENDED_STARTUPINFO_PRESENT;
+	if (!GetConsoleWindow() && !GetConsoleCP())
+		flags |= CREATE_NO_WINDOW;
+	if (!CreateProcessW(batch ? cmd_exe : prog, cmdline, NULL, NULL,
+			    nlist > 0, flags, env, NULL, &si.StartupInfo, &pi)) {
+		e = win_errno(GetLastError());
+		goto fail;
+	}
+	started = 1;
+	p->process = pi.hProcess;
+	p->pid = pi.dwProcessId;
+	if (!AssignProcessToJobObject(p->job, pi.hProcess)) {
+		e = win_errno(GetLastError());
+		goto fail;
+	}
+	if (input && len) {
+		if (!(feed = malloc(sizeof *feed)) || !(feed->data = malloc(len))) {
+			e = ENOMEM;
+			goto fail;
+		}
+		memcpy(feed->data, input, len);
+		feed->len = len;
+		feed->pipe = in_wr;
+		if (!(p->feeder = CreateThread(NULL, 0, feed_thread, feed, 0,
+					       NULL))) {
+			e = win_errno(GetLastError());
+			goto fail;
+		}
+		in_wr = NULL; /* the thread's now */
+		feed = NULL;
+	}
+	if (!RegisterWaitForSingleObject(&p->wait, pi.hProcess, process_ended, NULL,
+					 INFINITE, WT_EXECUTEONLYONCE)) {
+		p->wait = NULL;
+		e = win_errno(GetLastError());
+		goto fail;
+	}
+	if (ResumeThread(pi.hThread) == (DWORD)-1) {
+		e = win_errno(GetLastError());
+		goto fail;
+	}
+
+fail:
+	if (e && started)
+		TerminateProcess(pi.hProcess, 127);
+	if (pi.hThread)
+		CloseHandle(pi.hThread);
+	if (si.lpAttributeList) {
+		DeleteProcThreadAttributeList(si.lpAttributeList);
+		free(si.lpAttributeList);
+	}
+	for (int i = 0; i < 3; i++)
+		if (std[i])
+			CloseHandle(std[i]);
+	if (in_rd)
+		CloseHandle(in_rd);
+	if (in_wr) /* an empty input: the command reads EOF at once */
+		CloseHandle(in_wr);
+	if (feed)
+		free(feed->data);
+	free(feed);
+	for (int i = 0; wargv && i < argc; i++)
+		free(wargv[i]);
+	free(wargv);
+	free(prog);
+	free(cmdline);
+	free(env);
+	if (e) {
+		proc_free(p);
+		errno = e;
+		return NULL;
+	}
+	return p;
+}
+
+int
+proc_signal(struct proc *p, int sig)
+{
+	if (!proc_group_alive(p)) {
+		errno = ESRCH;
+		return -1;
+	}
+	if ((sig == SIG_TERM || sig == SIG_INT || sig == SIG_HUP) &&
+	    GenerateConsoleCtrlEvent(CTRL_BREAK_EVENT, p->pid)) {
+		p->sent = sig;
+		return 0;
+	}
+	if (!TerminateJobObject(p->job, 128 + (UINT)sig)) {
+		errno = win_errno(GetLastError());
+		return -1;
+	}
+	return 0;
+}
+
+int
+proc_reap(struct proc *p, int *status)
+{
+	DWORD code;
+	if (!p->exited && WaitForSingleObject(p->process, 0) == WAIT_OBJECT_0) {
+		p->exited = 1;
+		if (!GetExitCodeProcess(p->process, &code))
+			code = 1;
+		/* TerminateJobObject gave it 128+N already */
+		if (code == (DWORD)STATUS_CONTROL_C_EXIT)
+			p->status = 128 + (p->sent ? p->sent : SIG_INT);
+		else
+			p->status = (int)code;
+	}
+	if (p->exited)
+		*status = p->status;
+	return p->exited;
+}
+
+int
+proc_group_alive(struct proc *p)
+{
+	JOBOBJECT_BASIC_ACCOUNTING_INFORMATION info;
+	if (!QueryInformationJobObject(p->job,
+				       JobObjectBasicAccountingInformation,
+				       &info, sizeof info, NULL))
+		return WaitForSingleObject(p->process, 0) == WAIT_TIMEOUT;
+	return info.ActiveProcesses > 0;
+}
+
+void
+proc_free(struct proc *p)
+{
+	if (!p)
+		return;
+	/* waits for a process_ended() under way */
+	if (p->wait)
+		UnregisterWaitEx(p->wait, INVALID_HANDLE_VALUE);
+	/* closing the last handle of the job kills what is left in it */
+	if (p->job)
+		CloseHandle(p->job);
+	if (p->feeder) {
+		CancelSynchronousIo(p->feeder);
+		CloseHandle(p->feeder);
+	}
+	if (p->process)
+		CloseHandle(p->process);
+	free(p);
+}
+
+static const struct {
+	const char *name;
+	int sig;
+} sigs[] = {
+	{ "HUP", SIG_HUP }, { "INT", SIG_INT }, { "QUIT", SIG_QUIT },
+	{ "KILL", SIG_KILL }, { "USR1", SIG_USR1 }, { "USR2", SIG_USR2 },
+	{ "TERM", SIG_TERM },
+};
+
+int
+proc_signal_parse(const char *name)
+{
+	char *end;
+	long v;
+	if (!_strnicmp(name, "SIG", 3))
+		name += 3;
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		if (!_stricmp(name, sigs[i].name))
+			return sigs[i].sig;
+	errno = 0;
+	v = strtol(name, &end, 10);
+	if (*name >= '0' && *name <= '9' && !*end && !errno && v > 0 && v < 65)
+		return (int)v;
+	return -1;
+}
+
+int
+proc_sigkill(void)
+{
+	return SIG_KILL;
+}
+
+int
+proc_sigterm(void)
+{
+	return SIG_TERM;
+}
