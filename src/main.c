@@ -474,7 +474,7 @@ flush_out(struct out *out)
 			out_free(out);
 		out->len = 0;
 		if (n == 0 || fflush(stdout) == EOF) {
-			if (errno == EPIPE)
+			if (sys_reader_gone(errno))
 				return EXIT_OK; /* the reader is done */
 			say("cannot write output: %s", strerror(errno));
 			return EXIT_FAIL;
@@ -644,13 +644,16 @@ main(int argc, char **argv)
 	if (r < 0 && o.exec_only[0] && !o.exec)
 		r = usage_error("%s works only with --exec (put --exec and the "
 				"command last)", o.exec_only);
+	if (r < 0 && o.eo.shell && !SYS_HAS_SH)
+		r = usage_error("--shell needs /bin/sh, which this system does "
+				"not have; run CMD directly, without --shell");
 	if (r < 0 && !o.npaths)
 		r = usage_error("no PATH to watch (give a file or directory, "
 				"e.g. 'fwatch -r .')");
 	if (r < 0)
 		r = run(&o);
 	if (fflush(stdout) == EOF || ferror(stdout)) {
-		if (errno != EPIPE && r != EXIT_FAIL) {
+		if (!sys_reader_gone(errno) && r != EXIT_FAIL) {
 			say("cannot write output: %s", strerror(errno));
 			r = EXIT_FAIL;
 		}

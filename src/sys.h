@@ -39,6 +39,18 @@ void sys_sleep_ms(int ms);
 /* Give freed memory back to the system, where the allocator can. */
 void sys_trim(void);
 
+/* 1 if a write to stdout failed with ERR because its reader went away
+ * (EPIPE; Windows' C runtime says EINVAL for a pipe with no reader). */
+int sys_reader_gone(int err);
+
+/* Whether --shell has a POSIX sh to run (not on Windows, where cmd.exe
+ * would expand %VAR% inside file names). */
+#ifdef _WIN32
+#define SYS_HAS_SH 0
+#else
+#define SYS_HAS_SH 1
+#endif
+
 /* Route SIGINT, SIGTERM and SIGHUP to fn (which must be async-signal-
  * safe), ignore SIGPIPE so write errors come back as EPIPE. */
 void sys_signals(void (*fn)(int sig));

@@ -203,3 +203,9 @@ sys_signals(void (*fn)(int sig))
 	handle(SIGHUP, fn, 0);
 	handle(SIGPIPE, SIG_IGN, 0);
 }
+
+int
+sys_reader_gone(int err)
+{
+	return err == EPIPE;
+}

@@ -527,3 +527,10 @@ wmain(int argc, wchar_t **wargv)
 	}
 	return main(argc, argv);
 }
+
+int
+sys_reader_gone(int err)
+{
+	/* msvcrt maps ERROR_NO_DATA, a pipe whose reader closed, to EINVAL */
+	return err == EPIPE || err == EINVAL;
+}
