@@ -202,3 +202,18 @@ win_skip() {
 	[ "$status" -eq 5 ]
 	[ -e "$BATS_TEST_TMPDIR/a2" ]
 }
+
+@test "windows: --shell is refused with a reason: there is no /bin/sh" {
+	run_fwatch "$WWORK" --shell --exec echo '{}'
+	[ "$status" -eq 1 ]
+	[[ $stderr == *"fwatch:"*"--shell needs /bin/sh"* ]]
+}
+
+@test "windows: a reader that goes away ends fwatch quietly with status 0" {
+	# a pipe that head closes after one line
+	( for i in $(seq 1 40); do : >"$WORK/p$i"; sleep 0.3; done ) &
+	fw_track $!
+	run bash -c "timeout -k 1 30 '$FWATCH' '$WWORK' 2>'$BATS_TEST_TMPDIR/err' | head -n1; echo \"\${PIPESTATUS[0]}\""
+	[[ ${lines[-1]} == 0 ]]
+	! grep -q "cannot write" "$BATS_TEST_TMPDIR/err"
+}
