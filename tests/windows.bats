@@ -53,6 +53,38 @@ setup_file() {
 	C
 	x86_64-w64-mingw32-gcc -municode -o "$BATS_FILE_TMPDIR/argdump.exe" \
 		"$BATS_FILE_TMPDIR/argdump.c"
+	# A command that starts a grandchild (it appends to a file every
+	# 100 ms for 20 s) and exits at once.
+	cat >"$BATS_FILE_TMPDIR/spawner.c" <<-'C'
+	#include <stdio.h>
+	#include <wchar.h>
+	#include <windows.h>
+	int wmain(int argc, wchar_t **argv)
+	{
+		if (argc == 3 && !wcscmp(argv[1], L"child")) {
+			for (int i = 0; i < 200; i++) {
+				FILE *f = _wfopen(argv[2], L"ab");
+				if (f) {
+					fputs("alive\n", f);
+					fclose(f);
+				}
+				Sleep(100);
+			}
+			return 0;
+		}
+		wchar_t cmd[2048];
+		STARTUPINFOW si = { sizeof si };
+		PROCESS_INFORMATION pi;
+		swprintf(cmd, 2048, L"\"%ls\" child \"%ls\"", argv[0], argv[1]);
+		if (!CreateProcessW(NULL, cmd, NULL, NULL, FALSE, 0, NULL, NULL,
+				    &si, &pi))
+			return 9;
+		Sleep(500);
+		return 0;
+	}
+	C
+	x86_64-w64-mingw32-gcc -municode -o "$BATS_FILE_TMPDIR/spawner.exe" \
+		"$BATS_FILE_TMPDIR/spawner.c"
 }
 
 teardown_file() {
@@ -216,4 +248,20 @@ win_skip() {
 	run bash -c "timeout -k 1 30 '$FWATCH' '$WWORK' 2>'$BATS_TEST_TMPDIR/err' | head -n1; echo \"\${PIPESTATUS[0]}\""
 	[[ ${lines[-1]} == 0 ]]
 	! grep -q "cannot write" "$BATS_TEST_TMPDIR/err"
+}
+
+@test "windows: --exec runs the command in a job: its grandchild ends with it" {
+	local log=$BATS_TEST_TMPDIR/alive
+	( for i in $(seq 1 40); do : >"$WORK/t$i"; sleep 0.5; done ) &
+	fw_track $!
+	run --separate-stderr timeout -k 1 30 "$FWATCH" --once "$WWORK" \
+		--exec "$BATS_FILE_TMPDIR/spawner.exe" "$(winepath -w "$log")"
+	[ "$status" -eq 0 ]
+	# the grandchild was running (it wrote), and stops writing now
+	wait_until 5 "the grandchild's first line" test -s "$log"
+	sleep 1
+	local n
+	n=$(wc -l <"$log")
+	sleep 1
+	[ "$(wc -l <"$log")" -eq "$n" ]
 }
