@@ -172,7 +172,7 @@ struct fw_watcher {
 	size_t pc_rel;
 	int fatal;   /* errno that must stop a setup scan */
 	size_t counted;
-	char err[1024];
+	struct buf err; /* the last message, one line however long */
 };
 
 /* ---- backend ids ------------------------------------------------------ */
@@ -530,6 +530,44 @@ emit(fw_watcher *w, enum fw_kind kind, unsigned flags, int root,
 	}
 }
 
+/* w->err = "WHAT 'PATH': A B C".  The path is escaped as in
+ * text output: a name must not split a message or forge a line. */
+static void
+say_path(fw_watcher *w, const char *what, const char *path, const char *a,
+	 const char *b, const char *c)
+{
+	static const char hex[] = "0123456789abcdef";
+	w->err.len = 0;
+	buf_add(&w->err, what, strlen(what));
+	buf_add(&w->err, " '", 2);
+	for (const char *p = path; *p; p++) {
+		unsigned char ch = (unsigned char)*p;
+		char e[4] = { '\\', (char)ch, 0, 0 };
+		size_t n = 2;
+		if (ch >= 0x20 && ch != 0x7f && ch != '\\')
+			e[0] = (char)ch, n = 1;
+		else if (ch == '\n')
+			e[1] = 'n';
+		else if (ch == '\t')
+			e[1] = 't';
+		else if (ch != '\\')
+			e[1] = 'x', e[2] = hex[ch >> 4], e[3] = hex[ch & 15],
+			n = 4;
+		buf_add(&w->err, e, n);
+	}
+	buf_add(&w->err, "': ", 3);
+	buf_add(&w->err, a, strlen(a));
+	buf_add(&w->err, b, strlen(b));
+	buf_add(&w->err, c, strlen(c));
+}
+
+static void
+say_cannot(fw_watcher *w, const char *path, const char *a, const char *b,
+	   const char *c)
+{
+	say_path(w, "cannot watch", path, a, b, c);
+}
+
 static void
 warnf(fw_watcher *w, const char *path, int err, const char *what)
 {
@@ -538,9 +576,9 @@ warnf(fw_watcher *w, const char *path, int err, const char *what)
 	if (!w->cfg.warn)
 		return;
 	h = be_limit_hint(w->be, err, 0, hint, sizeof hint);
-	snprintf(w->err, sizeof w->err, "cannot watch '%s': %s; %s", path,
-		 h ? h : strerror(err), what);
-	w->cfg.warn(w->cfg.ctx, w->err);
+	say_cannot(w, path, h ? h : strerror(err), "; ", what);
+	if (w->err.p)
+		w->cfg.warn(w->cfg.ctx, w->err.p);
 }
 
 /* Remember a create our own scan reported, so the kernel's report of
@@ -1359,12 +1397,12 @@ set_err(fw_watcher *w, const char *path, int err, size_t needed)
 	char hint[512];
 	const char *h = be_limit_hint(w->be, err, needed, hint, sizeof hint);
 	if (h)
-		snprintf(w->err, sizeof w->err, "cannot watch '%s': %s", path, h);
+		say_cannot(w, path, h, "", "");
 	else
-		snprintf(w->err, sizeof w->err, "cannot watch '%s': %s%s", path,
-			 strerror(err),
-			 err == ENOENT ? " (check the path)"
-			 : err == EACCES ? " (check its permissions)" : "");
+		say_cannot(w, path, strerror(err),
+			   err == ENOENT ? " (check the path)"
+			   : err == EACCES ? " (check its permissions)" : "",
+			   "");
 }
 
 /* How many watches all roots need, for the limit message. */
@@ -1413,9 +1451,8 @@ add_root(fw_watcher *w, const char *path, const char *given)
 	size_t dl;
 
 	if (!*path) {
-		snprintf(w->err, sizeof w->err,
-			 "cannot watch '': empty path (use . for the current "
-			 "directory)");
+		say_cannot(w, "", "empty path (use . for the current "
+			   "directory)", "", "");
 		errno = ENOENT;
 		return -1;
 	}
@@ -1493,6 +1530,13 @@ add_root(fw_watcher *w, const char *path, const char *given)
 			return -1;
 		}
 	}
+	/* watched, but the kernel will say little or nothing there */
+	const char *note = sys_fs_note(path);
+	if (note && w->cfg.warn) {
+		say_path(w, "watching", given, "it is on ", note, "");
+		if (w->err.p)
+			w->cfg.warn(w->cfg.ctx, w->err.p);
+	}
 	return 0;
 }
 
@@ -1505,7 +1549,7 @@ fw_wake(fw_watcher *w)
 const char *
 fw_error(const fw_watcher *w)
 {
-	return w->err;
+	return w->err.p ? w->err.p : "out of memory";
 }
 
 size_t
@@ -1562,6 +1606,7 @@ fw_close(fw_watcher *w)
 	free(w->pendbuf.p);
 	free(w->scratch.p);
 	free(w->pc.p);
+	free(w->err.p);
 	free(w->cur.p);
 	free(w->stack.p);
 	free(w->st);
