@@ -32,6 +32,11 @@ void sys_closedir(struct sys_dir *d);
 /* The type of PATH, following a final symlink if follow is set. */
 enum sys_type sys_type_of(const char *path, int follow);
 
+/* If PATH is on a filesystem whose changes are not reported (proc,
+ * sysfs and the like) or only partly (network filesystems), a phrase
+ * saying so, e.g. "proc, a pseudo filesystem: ..."; else NULL. */
+const char *sys_fs_note(const char *path);
+
 /* A malloc'd absolute form of PATH (not resolving symlinks), or NULL. */
 char *sys_abspath(const char *path);
 

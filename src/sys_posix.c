@@ -15,6 +15,10 @@
 
 #include "sys.h"
 
+#ifdef __linux__
+#include <sys/vfs.h>
+#endif
+
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -208,4 +212,42 @@ int
 sys_reader_gone(int err)
 {
 	return err == EPIPE;
+}
+
+const char *
+sys_fs_note(const char *path)
+{
+#ifdef __linux__
+	static const struct {
+		unsigned long magic;
+		const char *note;
+	} fs[] = {
+		{ 0x9fa0, "proc, a pseudo filesystem: its contents change "
+			  "without events, so almost nothing will be reported" },
+		{ 0x62656572, "sysfs, a pseudo filesystem: its contents change "
+			      "without events, so almost nothing will be "
+			      "reported" },
+		{ 0x27e0eb, "cgroupfs: only some of its files report changes" },
+		{ 0x63677270, "cgroup2: only some of its files report changes" },
+		{ 0x64626720, "debugfs, a pseudo filesystem: changes are not "
+			      "reported" },
+		{ 0x74726163, "tracefs, a pseudo filesystem: changes are not "
+			      "reported" },
+		{ 0x6969, "NFS: changes made by other machines are not "
+			  "reported, only this machine's" },
+		{ 0xff534d42, "CIFS/SMB: changes made by other machines are "
+			      "not reported, only this machine's" },
+		{ 0xfe534d42, "SMB2: changes made by other machines are not "
+			      "reported, only this machine's" },
+	};
+	struct statfs st;
+	if (statfs(path, &st) < 0)
+		return NULL;
+	for (size_t i = 0; i < sizeof fs / sizeof fs[0]; i++)
+		if ((unsigned long)st.f_type == fs[i].magic)
+			return fs[i].note;
+#else
+	(void)path;
+#endif
+	return NULL;
 }

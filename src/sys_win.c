@@ -534,3 +534,10 @@ sys_reader_gone(int err)
 	/* msvcrt maps ERROR_NO_DATA, a pipe whose reader closed, to EINVAL */
 	return err == EPIPE || err == EINVAL;
 }
+
+const char *
+sys_fs_note(const char *path)
+{
+	(void)path; /* network shares: see FWATCH_BUFFER_KB in fwatch(1) */
+	return NULL;
+}
