@@ -195,6 +195,23 @@ parse_events(struct opts *o, const char *list, const char *opt)
 	}
 }
 
+/* 1 if S is digits, with one '.' among them if DOT allows: strto*()
+ * alone would also take blanks, signs, hex and exponents. */
+static int
+plain_number(const char *s, int dot)
+{
+	int digits = 0;
+	for (; *s; s++) {
+		if (*s >= '0' && *s <= '9')
+			digits++;
+		else if (*s == '.' && dot)
+			dot = 0;
+		else
+			return 0;
+	}
+	return digits > 0;
+}
+
 /* SECS (decimal) as milliseconds into *ms; an exit status on error. */
 static int
 parse_secs(const char *s, const char *opt, long long *ms)
@@ -203,7 +220,8 @@ parse_secs(const char *s, const char *opt, long long *ms)
 	double v;
 	errno = 0;
 	v = strtod(s, &end);
-	if (!*s || *end || errno || !isfinite(v) || v < 0 || v > 31536000.0)
+	if (!plain_number(s, 1) || *end || errno || !isfinite(v) || v < 0 ||
+	    v > 31536000.0)
 		return usage_error("%s: '%s' is not a number of seconds "
 				   "(from 0 to 31536000, e.g. 0.5)", opt, s);
 	*ms = (long long)ceil(v * 1000.0);
@@ -217,7 +235,7 @@ parse_ms(const char *s, const char *opt, int64_t *ms)
 	long v;
 	errno = 0;
 	v = strtol(s, &end, 10);
-	if (!*s || *end || errno || v < 0 || v > 3600000)
+	if (!plain_number(s, 0) || *end || errno || v < 0 || v > 3600000)
 		return usage_error("%s: '%s' is not a number of milliseconds "
 				   "(from 0 to 3600000)", opt, s);
 	*ms = v;

@@ -289,6 +289,11 @@ end_record(struct out *o)
 int
 out_check_format(const char *fmt, char *err, size_t errlen)
 {
+	if (!*fmt) {
+		snprintf(err, errlen, "empty (every record would be an empty "
+			 "line; try '%%e %%p')");
+		return -1;
+	}
 	for (const char *p = fmt; *p; p++) {
 		if (*p != '%')
 			continue;
@@ -299,8 +304,21 @@ out_check_format(const char *fmt, char *err, size_t errlen)
 			return -1;
 		}
 		if (!strchr("epofwrtsy%", *p)) {
-			snprintf(err, errlen, "unknown directive '%%%c' "
-				 "(use %%%% for a literal %%)", *p);
+			unsigned char c = (unsigned char)*p;
+			size_t n = c >= 0x80 ? utf8_len((const unsigned char *)p,
+							  strlen(p))
+					     : 0;
+			/* never half a UTF-8 character, nor a control byte */
+			if (n)
+				snprintf(err, errlen, "unknown directive '%%%.*s' "
+					 "(use %%%% for a literal %%)", (int)n, p);
+			else if (c < 0x20 || c >= 0x7f)
+				snprintf(err, errlen, "unknown directive '%%' "
+					 "followed by byte \\x%02x (use %%%% for "
+					 "a literal %%)", c);
+			else
+				snprintf(err, errlen, "unknown directive '%%%c' "
+					 "(use %%%% for a literal %%)", c);
 			return -1;
 		}
 	}

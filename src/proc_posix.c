@@ -225,7 +225,8 @@ proc_signal_parse(const char *name)
 			return sigs[i].sig;
 	errno = 0;
 	v = strtol(name, &end, 10);
-	if (*name && !*end && !errno && v > 0 && v < 65)
+	if (*name >= '0' && *name <= '9' && !*end && !errno && v > 0 &&
+	    v < 65) /* digits only: no sign, no blanks */
 		return (int)v;
 	return -1;
 }
