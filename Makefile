@@ -51,6 +51,42 @@ tests/unit/test_win_notify: tests/unit/test_win_notify.c src/win_notify.c \
 		tests/unit/test_win_notify.c src/win_notify.c src/utf16.c \
 		src/strmap.c
 
+# The kqueue backend (macOS, the BSDs), checked on any Unix: src/watch_bsd.c
+# compiled against a stand-in <sys/event.h> as FreeBSD, macOS and OpenBSD
+# see it, then unit-tested with a scripted kevent() on a real directory,
+# alone (test_kqueue-*) and under the portable core (test_core).
+BSDINC   = -Itests/bsd/include
+BSDDEPS  = src/watch_bsd.c src/backend.h tests/bsd/include/sys/event.h \
+           tests/bsd/fake_kevent.c tests/bsd/fake_kevent.h
+BSDTESTS = tests/bsd/test_kqueue-freebsd tests/bsd/test_kqueue-macos \
+           tests/bsd/test_kqueue-openbsd tests/bsd/test_core
+
+check-bsd: $(BSDTESTS)
+	$(CC) $(STD) $(WARN) -Werror $(BSDINC) -fsyntax-only src/watch_bsd.c
+	$(CC) $(STD) $(WARN) -Werror $(BSDINC) -DFAKE_KQ_MACOS \
+		-DO_EVTONLY=0x8000 -DOPEN_MAX=10240 -fsyntax-only src/watch_bsd.c
+	$(CC) $(STD) $(WARN) -Werror $(BSDINC) -DFAKE_KQ_OPENBSD \
+		-fsyntax-only src/watch_bsd.c
+	@for t in $(BSDTESTS); do echo "# $$t"; ./$$t || exit 1; done
+
+tests/bsd/test_kqueue-freebsd: tests/bsd/test_kqueue.c $(BSDDEPS)
+	$(CC) $(STD) $(WARN) -Werror $(BSDINC) $(CPPFLAGS) $(CFLAGS) \
+		$(LDFLAGS) -o $@ tests/bsd/test_kqueue.c tests/bsd/fake_kevent.c
+tests/bsd/test_kqueue-macos: tests/bsd/test_kqueue.c $(BSDDEPS)
+	$(CC) $(STD) $(WARN) -Werror $(BSDINC) -DFAKE_KQ_MACOS $(CPPFLAGS) \
+		$(CFLAGS) $(LDFLAGS) -o $@ tests/bsd/test_kqueue.c \
+		tests/bsd/fake_kevent.c
+tests/bsd/test_kqueue-openbsd: tests/bsd/test_kqueue.c $(BSDDEPS)
+	$(CC) $(STD) $(WARN) -Werror $(BSDINC) -DFAKE_KQ_OPENBSD $(CPPFLAGS) \
+		$(CFLAGS) $(LDFLAGS) -o $@ tests/bsd/test_kqueue.c \
+		tests/bsd/fake_kevent.c
+tests/bsd/test_core: tests/bsd/test_core.c $(BSDDEPS) src/watch.c \
+		src/watch.h src/filter.c src/filter.h src/strmap.c \
+		src/strmap.h src/sys_posix.c src/sys.h
+	$(CC) $(STD) $(WARN) -Werror $(BSDINC) $(CPPFLAGS) $(CFLAGS) \
+		$(LDFLAGS) -o $@ tests/bsd/test_core.c tests/bsd/fake_kevent.c \
+		src/watch.c src/filter.c src/strmap.c src/sys_posix.c $(LDLIBS)
+
 # Windows: cross-built with MinGW-w64 (Debian: gcc-mingw-w64-x86-64).
 # Natively, the same line works in an MSYS2 MinGW shell with WINCC=gcc.
 WINCC   ?= x86_64-w64-mingw32-gcc
@@ -95,6 +131,6 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/fwatch $(DESTDIR)$(MANPREFIX)/man1/fwatch.1
 
 clean:
-	rm -f fwatch fwatch-* fwatch.exe bench/minread $(UNIT)
+	rm -f fwatch fwatch-* fwatch.exe bench/minread $(UNIT) $(BSDTESTS)
 
-.PHONY: all test unit windows install uninstall clean
+.PHONY: all test unit windows check-bsd install uninstall clean

@@ -1,0 +1,270 @@
+/*
+ * test_core.c - the portable core (src/watch.c) running on the kqueue
+ * backend, on Linux: the whole loop as fwatch runs it on a BSD, with the
+ * kernel's news posted by hand (as in test_kqueue.c) and the events the
+ * user would see checked.  It shows that the backend keeps the contract
+ * of backend.h as the core reads it: recursion into new directories,
+ * rename pairing, removed subtrees, a watched PATH going away.
+ *
+ * Linked with src/watch.c, src/filter.c, src/strmap.c, src/sys_posix.c
+ * and fake_kevent.c; output is TAP.
+ */
+#undef _POSIX_C_SOURCE
+#define _DEFAULT_SOURCE 1
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fake_kevent.h"
+
+static int
+t_close(int fd)
+{
+	fake_forget(fd); /* close() ends a descriptor's registrations */
+	return close(fd);
+}
+
+#define close t_close
+#include "../../src/watch_bsd.c"
+#undef close
+
+#include "../../src/watch.h"
+
+static int ntest, nfail;
+static fw_watcher *W;
+static char base[256], warned[1024];
+
+static int
+ok(int cond, const char *fmt, ...)
+{
+	va_list ap;
+	printf("%sok %d - ", cond ? "" : "not ", ++ntest);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	if (!cond)
+		nfail++;
+	return cond;
+}
+
+static void
+is(const char *got, const char *want, const char *what)
+{
+	if (!ok(!strcmp(got, want), "%s", what))
+		printf("#   got:  %s\n#   want: %s\n", got, want);
+}
+
+static void
+on_warn(void *ctx, const char *msg)
+{
+	(void)ctx;
+	snprintf(warned, sizeof warned, "%s", msg);
+}
+
+/* Every event until a quiet 50 ms, as "kind path" or "rename a -> b". */
+static const char *
+events(void)
+{
+	static char out[8192];
+	const struct fw_event *ev;
+	size_t len = 0;
+	int n;
+	out[0] = '\0';
+	while ((n = fw_read(W, 50, &ev)) > 0)
+		for (int i = 0; i < n && len < sizeof out - 512; i++) {
+			len += (size_t)snprintf(out + len, sizeof out - len,
+						"%s%s ", len ? ", " : "",
+						fw_kind_name(ev[i].kind));
+			if (ev[i].kind == FW_RENAME)
+				len += (size_t)snprintf(out + len,
+							sizeof out - len,
+							"%s%s -> ",
+							ev[i].old_path,
+							ev[i].flags & FW_EV_DIR
+								? "/" : "");
+			len += (size_t)snprintf(out + len, sizeof out - len,
+						"%s%s", ev[i].path,
+						ev[i].flags & FW_EV_DIR ? "/"
+									: "");
+		}
+	if (n < 0)
+		snprintf(out, sizeof out, "error: %s", strerror(errno));
+	return out;
+}
+
+static void
+post(const char *path, unsigned ff)
+{
+	if (fake_post_path(path, ff) < 0) {
+		printf("# not watched: %s\n", path);
+		nfail++;
+	}
+}
+
+static void
+put(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "a");
+	if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
+		perror(path);
+		exit(2);
+	}
+}
+
+static void
+sh(const char *cmd)
+{
+	if (system(cmd) != 0) {
+		fprintf(stderr, "failed: %s\n", cmd);
+		exit(2);
+	}
+}
+
+int
+main(void)
+{
+	struct fw_config cfg;
+	const char *tmp = getenv("TMPDIR");
+	int ff, fe;
+
+	snprintf(base, sizeof base, "%s/fwatch-core.XXXXXX",
+		 tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(base) || chdir(base) < 0) {
+		perror(base);
+		return 2;
+	}
+	sh("mkdir -p w/old/deep && echo x > w/old/deep/f && echo y > w/top");
+
+	memset(&cfg, 0, sizeof cfg);
+	cfg.recursive = 1;
+	cfg.events = FW_DEFAULT_EVENTS;
+	cfg.warn = on_warn;
+	if (!ok((W = fw_open(&cfg)) != NULL, "fw_open on kqueue") ||
+	    !ok(fw_add(W, "w") == 0, "fw_add w, recursively"))
+		return 1;
+	ok(fw_watch_count(W, NULL) == 3 && !strcmp(fw_backend_name(), "kqueue"),
+	   "three directories watched, with kqueue");
+
+	put("w/a", "hi\n");
+	post("w", NOTE_WRITE);
+	is(events(), "create w/a, modify w/a", "echo hi > w/a");
+
+	put("w/top", "more\n");
+	post("w/top", NOTE_WRITE | NOTE_EXTEND);
+	is(events(), "modify w/top", "echo more >> w/top");
+
+	sh("mkdir -p w/x/y && echo z > w/x/y/f");
+	post("w", NOTE_WRITE | NOTE_LINK);
+	is(events(), "create w/x/, create w/x/y/, create w/x/y/f",
+	   "mkdir -p w/x/y && echo z > w/x/y/f: the new directories are "
+	   "watched and scanned");
+	put("w/x/y/f", "again\n");
+	post("w/x/y/f", NOTE_WRITE | NOTE_EXTEND);
+	is(events(), "modify w/x/y/f", "and files in them report changes");
+
+	sh("mv w/a w/x/a2");
+	post("w", NOTE_WRITE | NOTE_EXTEND);
+	post("w/x", NOTE_WRITE | NOTE_EXTEND);
+	post("w/x/a2", NOTE_RENAME);
+	is(events(), "rename w/a -> w/x/a2", "mv w/a w/x/a2: one rename");
+
+	sh("mv w/x w/z");
+	post("w", NOTE_WRITE);
+	post("w/z", NOTE_RENAME);
+	is(events(), "rename w/x/ -> w/z/", "mv w/x w/z: a directory renamed");
+	put("w/z/y/f", "later\n");
+	post("w/z/y/f", NOTE_WRITE | NOTE_EXTEND);
+	is(events(), "modify w/z/y/f", "below it, paths use the new name");
+
+	ff = fake_ident("w/z/y/f");
+	fe = fake_ident("w/z/y");
+	{
+		int fz = fake_ident("w/z"), fa = fake_ident("w/z/a2");
+		sh("rm -r w/z");
+		fake_post(ff, NOTE_DELETE);
+		fake_post(fa, NOTE_DELETE);
+		fake_post(fe, NOTE_WRITE);
+		fake_post(fe, NOTE_DELETE);
+		fake_post(fz, NOTE_WRITE | NOTE_LINK);
+		fake_post(fz, NOTE_DELETE);
+		post("w", NOTE_WRITE | NOTE_LINK);
+	}
+	is(events(), "delete w/z/y/f, delete w/z/a2, delete w/z/y/, delete w/z/",
+	   "rm -r w/z: every delete, inner first");
+	ok(fw_watch_count(W, NULL) == 3, "the removed directories are no "
+	   "longer watched");
+
+	sh("rm -r w/old && echo file > w/old");
+	post("w", NOTE_WRITE | NOTE_LINK);
+	is(events(), "delete w/old/deep/f, delete w/old/deep/, delete w/old/, "
+	   "create w/old, modify w/old",
+	   "a directory replaced by a file of the same name, with only the "
+	   "parent's news read");
+	ok(fw_watch_count(W, NULL) == 1, "(its watches are gone)");
+
+	sh("mkdir w/p w/q && touch w/p/in-p w/q/in-q");
+	post("w", NOTE_WRITE | NOTE_LINK);
+	is(events(), "create w/p/, create w/p/in-p, create w/q/, create w/q/in-q",
+	   "two new directories");
+	sh("mv w/p w/t && mv w/q w/p && mv w/t w/q");
+	post("w", NOTE_WRITE);
+	post("w/p", NOTE_RENAME);
+	post("w/q", NOTE_RENAME);
+	is(events(), "delete w/q/, rename w/p/ -> w/q/, create w/p/, "
+	   "create w/p/in-q",
+	   "two directories swapped: the core's tree stays right");
+	put("w/p/in-q", "1");
+	put("w/q/in-p", "2");
+	post("w/p/in-q", NOTE_WRITE | NOTE_EXTEND);
+	post("w/q/in-p", NOTE_WRITE | NOTE_EXTEND);
+	is(events(), "modify w/p/in-q, modify w/q/in-p",
+	   "(both directories report under their new names)");
+
+	sh("mkdir w/dd && touch w/dd/in w/ff");
+	post("w", NOTE_WRITE | NOTE_LINK);
+	is(events(), "create w/dd/, create w/dd/in, create w/ff",
+	   "a directory and a file");
+	sh("mv w/dd w/t && mv w/ff w/dd && mv w/t w/ff");
+	post("w", NOTE_WRITE);
+	is(events(), "rename w/ff -> w/dd, rename w/dd/ -> w/ff/",
+	   "swapped: two renames, the file one not taken for a directory");
+	put("w/ff/in", "1");
+	post("w/ff/in", NOTE_WRITE | NOTE_EXTEND);
+	is(events(), "modify w/ff/in", "(the directory's tree is right)");
+	sh("rm -r w/ff w/dd");
+	post("w", NOTE_WRITE | NOTE_LINK);
+	is(events(), "delete w/ff/in, delete w/dd, delete w/ff/",
+	   "(and both go)");
+
+	sh("mv w/q ..");
+	post("w", NOTE_WRITE | NOTE_LINK);
+	post("../q", NOTE_RENAME);
+	is(events(), "delete w/q/", "a directory moved out of the tree");
+	sh("mv ../q w/back");
+	post("w", NOTE_WRITE | NOTE_LINK);
+	is(events(), "create w/back/, create w/back/in-p",
+	   "and back in: created with its content");
+
+	fe = fake_ident("w");
+	sh("rm -r w");
+	fake_post(fe, NOTE_DELETE | NOTE_WRITE | NOTE_LINK);
+	is(events(), "delete w/back/in-p, delete w/p/in-q, delete w/back/, "
+	   "delete w/old, delete w/p/, delete w/top, delete w/",
+	   "the watched PATH removed (only its own news read): what was in "
+	   "it, deepest first, then itself");
+	ok(fw_roots_left(W) == 0, "nothing left to watch");
+	ok(!warned[0], "no warnings%s%s", warned[0] ? ": " : "", warned);
+
+	fw_close(W);
+	if (chdir("/") == 0) {
+		char cmd[300];
+		snprintf(cmd, sizeof cmd, "rm -rf '%s'", base);
+		sh(cmd);
+	}
+	printf("1..%d\n", ntest);
+	return nfail ? 1 : 0;
+}
