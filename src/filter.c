@@ -81,13 +81,23 @@ class_match(const char *p, const char *end, unsigned char c)
 	return hit != neg;
 }
 
+/*
+ * Hazard: trying every split for every star is exponential ('*?*?*...'
+ * against a long name).  Two results prune it, as in git's wildmatch: a
+ * star that reaches the end of the string without a match means no
+ * star before it can do better (ABORT_ALL), and a '*' stopped by a '/'
+ * means only an earlier '**' could still help (ABORT_TO_STARSTAR).
+ */
+enum { NOMATCH = 0, MATCH = 1, ABORT_ALL = -1, ABORT_TO_STARSTAR = -2 };
+
 static int
 match(const char *p, const char *s)
 {
+	int r;
 	for (;;) {
 		switch (*p) {
 		case '\0':
-			return !*s;
+			return *s ? NOMATCH : MATCH;
 		case '*':
 			if (p[1] == '*') {
 				/* '**' crosses directories; '**' followed by
@@ -95,25 +105,30 @@ match(const char *p, const char *s)
 				const char *q = p + 2;
 				while (*q == '*')
 					q++;
-				if (*q == '/' && match(q + 1, s))
-					return 1;
+				if (*q == '/' && match(q + 1, s) == MATCH)
+					return MATCH;
 				for (;; s++) {
-					if (match(q, s))
-						return 1;
-					if (!*s)
-						return 0;
+					r = match(q, s);
+					if (r != NOMATCH && r != ABORT_TO_STARSTAR)
+						return r;
+					if (!*s) /* '**' '/' may still match ""
+						  * from a later start */
+						return *q == '/' ? NOMATCH
+								 : ABORT_ALL;
 				}
 			}
 			p++;
 			for (;; s++) {
-				if (match(p, s))
-					return 1;
-				if (!*s || *s == '/')
-					return 0;
+				if ((r = match(p, s)) != NOMATCH)
+					return r;
+				if (!*s)
+					return ABORT_ALL;
+				if (*s == '/')
+					return ABORT_TO_STARSTAR;
 			}
 		case '?':
 			if (!*s || *s == '/')
-				return 0;
+				return NOMATCH;
 			p++;
 			s++;
 			break;
@@ -150,13 +165,13 @@ int
 glob_match(const char *glob, const char *str)
 {
 	if (*glob == '/') /* anchored: the whole path below the PATH */
-		return match(glob + 1, str);
+		return match(glob + 1, str) == MATCH;
 	if (!strchr(glob, '/')) {
 		const char *slash = strrchr(str, '/');
 		if (slash)
 			str = slash + 1;
 	}
-	return match(glob, str);
+	return match(glob, str) == MATCH;
 }
 
 int

@@ -247,3 +247,11 @@ create d/f9.c"
 	: >'d/[x'
 	wait_for_record 'create d/[x'
 }
+
+@test "a glob of many stars against a long name is matched at once, not in exponential time" {
+	start_fwatch -x '*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?*z' .
+	local long
+	long=$(printf 'a%.0s' {1..200})
+	: >"$long"
+	wait_for_record "create ./$long" 5
+}
