@@ -87,6 +87,12 @@ tests/bsd/test_core: tests/bsd/test_core.c $(BSDDEPS) src/watch.c \
 		$(LDFLAGS) -o $@ tests/bsd/test_core.c tests/bsd/fake_kevent.c \
 		src/watch.c src/filter.c src/strmap.c src/sys_posix.c $(LDLIBS)
 
+# libFuzzer targets for the parsers that take user text or kernel
+# buffers (tests/fuzz/): `make fuzz` runs each for FUZZ_SECONDS (20);
+# `make test` replays their corpora (tests/unit.bats), no libFuzzer needed.
+fuzz:
+	tests/fuzz/run
+
 # Windows: cross-built with MinGW-w64 (Debian: gcc-mingw-w64-x86-64).
 # Natively, the same line works in an MSYS2 MinGW shell with WINCC=gcc.
 WINCC   ?= x86_64-w64-mingw32-gcc
@@ -132,5 +138,6 @@ uninstall:
 
 clean:
 	rm -f fwatch fwatch-* fwatch.exe bench/minread $(UNIT) $(BSDTESTS)
+	rm -rf tests/fuzz/build
 
-.PHONY: all test unit windows check-bsd install uninstall clean
+.PHONY: all test unit windows check-bsd fuzz install uninstall clean

@@ -9,3 +9,10 @@
 	[[ "$output" != *"not ok"* ]]
 	[[ "$output" == *"1..23"* ]]
 }
+
+@test "fuzz corpora replay with no crash, leak or timeout (glob, format, Windows records, UTF-16, options)" {
+	run "$BATS_TEST_DIRNAME/fuzz/run" --replay
+	echo "$output"
+	[ "$status" -eq 0 ] || [ "$status" -eq 77 ]
+	[[ "$output" != *"failed"* ]]
+}
