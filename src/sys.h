@@ -37,6 +37,9 @@ enum sys_type sys_type_of(const char *path, int follow);
  * saying so, e.g. "proc, a pseudo filesystem: ..."; else NULL. */
 const char *sys_fs_note(const char *path);
 
+/* The size of the file at PATH (not following a final symlink), or -1. */
+long long sys_size_of(const char *path);
+
 /* A malloc'd absolute form of PATH (not resolving symlinks), or NULL. */
 char *sys_abspath(const char *path);
 

@@ -251,3 +251,10 @@ sys_fs_note(const char *path)
 #endif
 	return NULL;
 }
+
+long long
+sys_size_of(const char *path)
+{
+	struct stat st;
+	return lstat(path, &st) < 0 ? -1 : (long long)st.st_size;
+}

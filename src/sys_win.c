@@ -541,3 +541,13 @@ sys_fs_note(const char *path)
 	(void)path; /* network shares: see FWATCH_BUFFER_KB in fwatch(1) */
 	return NULL;
 }
+
+long long
+sys_size_of(const char *path)
+{
+	WIN32_FILE_ATTRIBUTE_DATA a;
+	wchar_t *w = win_wide_path(path);
+	BOOL ok = w && GetFileAttributesExW(w, GetFileExInfoStandard, &a);
+	free(w);
+	return ok ? (long long)a.nFileSizeHigh << 32 | a.nFileSizeLow : -1;
+}

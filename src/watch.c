@@ -730,6 +730,13 @@ scan(fw_watcher *w, int start, const char *path, size_t plen,
 				emit(w, FW_CREATE, fl, root, w->cur.p,
 				     w->cur.len, crel, NULL, 0, 0);
 				synth_add(w, w->cur.p, w->cur.len);
+				/* Hazard: written before its directory was
+				 * watched, its content came with no event;
+				 * say it changed, or -e modify never hears */
+				if (!is_dir && (w->report & FW_BIT(FW_MODIFY)) &&
+				    sys_size_of(w->cur.p) > 0)
+					emit(w, FW_MODIFY, fl, root, w->cur.p,
+					     w->cur.len, crel, NULL, 0, 0);
 			}
 			if (!is_dir || !w->cfg.recursive ||
 			    filter_excluded(w->cfg.filter, w->cur.p + crel))

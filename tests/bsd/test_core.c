@@ -159,7 +159,7 @@ main(void)
 
 	sh("mkdir -p w/x/y && echo z > w/x/y/f");
 	post("w", NOTE_WRITE | NOTE_LINK);
-	is(events(), "create w/x/, create w/x/y/, create w/x/y/f",
+	is(events(), "create w/x/, create w/x/y/, create w/x/y/f, modify w/x/y/f",
 	   "mkdir -p w/x/y && echo z > w/x/y/f: the new directories are "
 	   "watched and scanned");
 	put("w/x/y/f", "again\n");
@@ -246,7 +246,7 @@ main(void)
 	is(events(), "delete w/q/", "a directory moved out of the tree");
 	sh("mv ../q w/back");
 	post("w", NOTE_WRITE | NOTE_LINK);
-	is(events(), "create w/back/, create w/back/in-p",
+	is(events(), "create w/back/, create w/back/in-p, modify w/back/in-p",
 	   "and back in: created with its content");
 
 	fe = fake_ident("w");
