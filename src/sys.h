@@ -40,6 +40,18 @@ const char *sys_fs_note(const char *path);
 /* The size of the file at PATH (not following a final symlink), or -1. */
 long long sys_size_of(const char *path);
 
+/* What a snapshot keeps of an entry.  ino is 0 where the system has no
+ * cheap file identity (Windows); mtime is in nanoseconds. */
+struct sys_info {
+	uint64_t ino;
+	int64_t size, mtime;
+	enum sys_type type;
+};
+/* Fill *I for PATH, not following a final symlink; -1 with errno. */
+int sys_stat(const char *path, struct sys_info *i);
+/* The same for the entry sys_readdir() just returned from D. */
+int sys_dir_stat(struct sys_dir *d, const char *name, struct sys_info *i);
+
 /* A malloc'd absolute form of PATH (not resolving symlinks), or NULL. */
 char *sys_abspath(const char *path);
 

@@ -3,6 +3,12 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #define _DEFAULT_SOURCE /* d_type */
+#ifdef __APPLE__
+#define _DARWIN_C_SOURCE 1 /* st_mtimespec */
+#define ST_MTIM st_mtimespec
+#else
+#define ST_MTIM st_mtim
+#endif
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -257,4 +263,35 @@ sys_size_of(const char *path)
 {
 	struct stat st;
 	return lstat(path, &st) < 0 ? -1 : (long long)st.st_size;
+}
+
+static void
+info_of(const struct stat *st, struct sys_info *i)
+{
+	i->ino = (uint64_t)st->st_ino;
+	i->size = (int64_t)st->st_size;
+	i->mtime = (int64_t)st->ST_MTIM.tv_sec * 1000000000 +
+		   st->ST_MTIM.tv_nsec;
+	i->type = from_mode(st->st_mode);
+}
+
+int
+sys_stat(const char *path, struct sys_info *i)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0)
+		return -1;
+	info_of(&st, i);
+	return 0;
+}
+
+/* relative to the open directory: no walk down the whole path again */
+int
+sys_dir_stat(struct sys_dir *d, const char *name, struct sys_info *i)
+{
+	struct stat st;
+	if (fstatat(dirfd(d->d), name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -1;
+	info_of(&st, i);
+	return 0;
 }

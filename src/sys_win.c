@@ -551,3 +551,42 @@ sys_size_of(const char *path)
 	free(w);
 	return ok ? (long long)a.nFileSizeHigh << 32 | a.nFileSizeLow : -1;
 }
+
+int
+sys_stat(const char *path, struct sys_info *i)
+{
+	WIN32_FILE_ATTRIBUTE_DATA a;
+	wchar_t *w = win_wide_path(path);
+	BOOL ok = w && GetFileAttributesExW(w, GetFileExInfoStandard, &a);
+	DWORD err = GetLastError();
+	free(w);
+	if (!ok) {
+		errno = err == ERROR_ACCESS_DENIED ? EACCES : ENOENT;
+		return -1;
+	}
+	/* no file identity without opening it: size and time must do */
+	i->ino = 0;
+	i->size = (int64_t)((uint64_t)a.nFileSizeHigh << 32 | a.nFileSizeLow);
+	i->mtime = (int64_t)((uint64_t)a.ftLastWriteTime.dwHighDateTime << 32 |
+			     a.ftLastWriteTime.dwLowDateTime) * 100;
+	/* as the listing says, so a rescan sees no change that is none */
+	i->type = a.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT
+			  ? sys_type_of(path, 0)
+			  : win_type(a.dwFileAttributes, 0);
+	return 0;
+}
+
+/* The listing already holds what a stat would say. */
+int
+sys_dir_stat(struct sys_dir *d, const char *name, struct sys_info *i)
+{
+	(void)name;
+	i->ino = 0;
+	i->size = (int64_t)((uint64_t)d->data.nFileSizeHigh << 32 |
+			    d->data.nFileSizeLow);
+	i->mtime = (int64_t)((uint64_t)d->data.ftLastWriteTime.dwHighDateTime
+				     << 32 |
+			     d->data.ftLastWriteTime.dwLowDateTime) * 100;
+	i->type = win_type(d->data.dwFileAttributes, d->data.dwReserved0);
+	return 0;
+}
