@@ -22,12 +22,12 @@ else
   $(error fwatch has no backend for '$(UNAME_S)' yet)
 endif
 
-SRC  = src/main.c src/watch.c src/filter.c src/output.c src/strmap.c \
+SRC  = src/main.c src/watch.c src/snap.c src/filter.c src/output.c src/strmap.c \
        src/exec.c src/proc_posix.c \
        src/sys_posix.c \
        $(BACKEND)
 HDR  = src/watch.h src/backend.h src/filter.h src/output.h src/strmap.h \
-       src/sys.h src/exec.h src/proc.h
+       src/sys.h src/exec.h src/proc.h src/snap.h
 
 all: fwatch
 
@@ -81,11 +81,12 @@ tests/bsd/test_kqueue-openbsd: tests/bsd/test_kqueue.c $(BSDDEPS)
 		$(CFLAGS) $(LDFLAGS) -o $@ tests/bsd/test_kqueue.c \
 		tests/bsd/fake_kevent.c
 tests/bsd/test_core: tests/bsd/test_core.c $(BSDDEPS) src/watch.c \
-		src/watch.h src/filter.c src/filter.h src/strmap.c \
+		src/watch.h src/snap.c src/snap.h src/filter.c src/filter.h src/strmap.c \
 		src/strmap.h src/sys_posix.c src/sys.h
 	$(CC) $(STD) $(WARN) -Werror $(BSDINC) $(CPPFLAGS) $(CFLAGS) \
 		$(LDFLAGS) -o $@ tests/bsd/test_core.c tests/bsd/fake_kevent.c \
-		src/watch.c src/filter.c src/strmap.c src/sys_posix.c $(LDLIBS)
+		src/watch.c src/snap.c src/filter.c src/strmap.c src/sys_posix.c \
+		$(LDLIBS)
 
 # libFuzzer targets for the parsers that take user text or kernel
 # buffers (tests/fuzz/): `make fuzz` runs each for FUZZ_SECONDS (20);
@@ -97,7 +98,7 @@ fuzz:
 # Natively, the same line works in an MSYS2 MinGW shell with WINCC=gcc.
 WINCC   ?= x86_64-w64-mingw32-gcc
 WINFLAGS = -std=c11 -D_WIN32_WINNT=0x0602 -DWINVER=0x0602 -municode
-WINSRC  = src/main.c src/watch.c src/filter.c src/output.c src/strmap.c \
+WINSRC  = src/main.c src/watch.c src/snap.c src/filter.c src/output.c src/strmap.c \
           src/exec.c src/utf16.c src/win_notify.c src/proc_win.c \
           src/sys_win.c src/watch_win.c
 WINHDR  = $(HDR) src/sys_win.h src/utf16.h src/win_notify.h
