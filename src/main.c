@@ -56,6 +56,9 @@ static const char usage_text[] =
 "  -t, --timeout SECS     exit with status 2 after SECS without an event\n"
 "  -q, --quiet            do not announce on stderr when watching begins\n"
 "      --ready            print a `ready` record once watching has begun\n"
+"      --snapshot         remember every file's inode, size and time, so\n"
+"                         that after an overflow the rescan reports the\n"
+"                         files created, deleted and changed unseen\n"
 "\n"
 "Running a command (--exec must come last; everything after it is the\n"
 "command, run without a shell; these words are replaced when they stand\n"
@@ -254,7 +257,7 @@ parse_signal(const char *s, const char *opt, int *sig)
 
 enum {
 	OPT_READY = 256, OPT_EXEC, OPT_SHELL, OPT_ON_BUSY, OPT_STOP_SIGNAL,
-	OPT_STOP_TIMEOUT, OPT_STDIN, OPT_PRINT
+	OPT_STOP_TIMEOUT, OPT_STDIN, OPT_PRINT, OPT_SNAPSHOT
 };
 
 static const struct longopt {
@@ -275,6 +278,7 @@ static const struct longopt {
 	{ "timeout", 1, 't' },
 	{ "quiet", 0, 'q' },
 	{ "ready", 0, OPT_READY },
+	{ "snapshot", 0, OPT_SNAPSHOT },
 	{ "exec", 0, OPT_EXEC },
 	{ "shell", 0, OPT_SHELL },
 	{ "debounce", 1, 'd' },
@@ -378,6 +382,7 @@ apply(struct opts *o, int c, const char *arg, const char *opt)
 		break;
 	case 'q': o->quiet = 1; break;
 	case OPT_READY: o->ready = 1; break;
+	case OPT_SNAPSHOT: o->cfg.snapshot = 1; break;
 	case 'h':
 		fputs(usage_text, stdout);
 		return fflush(stdout) || ferror(stdout) ? EXIT_FAIL : EXIT_OK;

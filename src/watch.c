@@ -18,6 +18,7 @@
 
 #include "backend.h"
 #include "filter.h"
+#include "snap.h"
 #include "strmap.h"
 #include "sys.h"
 #include "watch.h"
@@ -173,6 +174,9 @@ struct fw_watcher {
 	int fatal;   /* errno that must stop a setup scan */
 	size_t counted;
 	struct buf err; /* the last message, one line however long */
+	struct snap snap;   /* --snapshot: every entry of every directory */
+	int *dirty;         /* entries reported changed in this batch */
+	size_t ndirty, capdirty;
 };
 
 /* ---- backend ids ------------------------------------------------------ */
@@ -345,6 +349,7 @@ subtree_free(fw_watcher *w, int top, int unwatch)
 		}
 		if (unwatch)
 			be_unwatch(w->be, nd->id);
+		snap_drop_dir(&w->snap, n);
 		id_del(w, nd->id);
 		if (nd->parent < 0)
 			root_gone(w, nd->root);
@@ -617,6 +622,171 @@ synth_expire(fw_watcher *w)
 		smap_clear(&w->synth[1]);
 }
 
+/* ---- the snapshot (--snapshot) -------------------------------------------- */
+
+/* NAME in directory node DIR, found at PATH, exists now: remember what
+ * it is in *I.  If it is gone already, it is remembered as not known, so
+ * a rescan still says it went. */
+static void
+snap_note(fw_watcher *w, int dir, const char *name, size_t nl,
+	  const char *path, struct sys_info *i)
+{
+	if (sys_stat(path, i) < 0) {
+		i->ino = 0;
+		i->size = i->mtime = -1;
+		i->type = SYS_GONE;
+	}
+	snap_put(&w->snap, dir, name, nl, i);
+}
+
+static void
+snap_forget(fw_watcher *w, int dir, const char *name, size_t nl)
+{
+	int i = snap_find(&w->snap, dir, name, nl);
+	if (i >= 0)
+		snap_del(&w->snap, i);
+}
+
+/* NAME changed and that was reported: look at it again once the batch
+ * is read (a save writes many times; one look per batch will do). */
+static void
+snap_touch(fw_watcher *w, int dir, const char *name, size_t nl,
+	   const char *path)
+{
+	struct sys_info info;
+	int i = snap_find(&w->snap, dir, name, nl);
+	if (i < 0) {
+		snap_note(w, dir, name, nl, path, &info);
+		return;
+	}
+	if (w->snap.e[i].flags & SNAP_DIRTY)
+		return;
+	if (GROW(w->dirty, w->capdirty, w->ndirty + 1) < 0) {
+		if (sys_stat(path, &info) == 0)
+			snap_set(&w->snap, i, &info);
+		return;
+	}
+	w->snap.e[i].flags |= SNAP_DIRTY;
+	w->dirty[w->ndirty++] = i;
+}
+
+/*
+ * Hazard: this runs after the batch's events were made, so what it
+ * records is never older than what a reader of those events will see;
+ * a change after this look is either queued by the kernel or, after an
+ * overflow, found different by the rescan.
+ */
+static void
+snap_refresh(fw_watcher *w)
+{
+	for (size_t k = 0; k < w->ndirty; k++) {
+		int i = w->dirty[k];
+		struct snap_ent *e = &w->snap.e[i];
+		struct sys_info info;
+		size_t rel;
+		if (e->dir < 0 || !(e->flags & SNAP_DIRTY))
+			continue;
+		e->flags &= (unsigned char)~SNAP_DIRTY;
+		if (node_path(w, e->dir, snap_name(&w->snap, i), e->nlen,
+			      &w->scratch, &rel) >= 0 &&
+		    sys_stat(w->scratch.p, &info) == 0)
+			snap_set(&w->snap, i, &info);
+	}
+	w->ndirty = 0;
+}
+
+/*
+ * Rescan with a snapshot: compare NAME in directory node DIR (its path
+ * in w->cur) with what the snapshot says, and report the difference.
+ * WATCHED: a directory there will be watched, and the scan reports it.
+ * -1 if it is gone already.
+ */
+static int
+rescan_entry(fw_watcher *w, struct sys_dir *d, int dir, const char *name,
+	     size_t nl, int root, size_t crel, int watched)
+{
+	struct sys_info i;
+	int idx;
+	if (sys_dir_stat(d, name, &i) < 0)
+		return -1;
+	idx = snap_find(&w->snap, dir, name, nl);
+	if (idx >= 0) {
+		struct snap_ent *e = &w->snap.e[idx];
+		if (e->type != i.type || (e->ino && i.ino && e->ino != i.ino)) {
+			/* replaced while we were blind: say the old one
+			 * went before the new one comes */
+			int was_dir = e->type == SYS_DIRECTORY;
+			emit(w, FW_DELETE, (was_dir ? FW_EV_DIR : 0) | FW_EV_RESCAN,
+			     root, w->cur.p, w->cur.len, crel, NULL, 0, 0);
+			if (was_dir) {
+				int c = find_child(w, dir, name, nl);
+				if (c >= 0)
+					subtree_free(w, c, 1);
+			}
+			snap_del(&w->snap, idx);
+			idx = -1;
+		}
+	}
+	if (idx >= 0) {
+		struct snap_ent *e = &w->snap.e[idx];
+		e->flags |= SNAP_MARK;
+		if (i.type != SYS_DIRECTORY &&
+		    (e->size != i.size || e->mtime != i.mtime))
+			emit(w, FW_MODIFY, FW_EV_RESCAN, root, w->cur.p,
+			     w->cur.len, crel, NULL, 0, 0);
+		snap_set(&w->snap, idx, &i);
+		return 0;
+	}
+	idx = snap_put(&w->snap, dir, name, nl, &i);
+	if (idx >= 0)
+		w->snap.e[idx].flags |= SNAP_MARK;
+	if (!watched) {
+		unsigned fl = (i.type == SYS_DIRECTORY ? FW_EV_DIR : 0) |
+			      FW_EV_RESCAN;
+		emit(w, FW_CREATE, fl, root, w->cur.p, w->cur.len, crel, NULL,
+		     0, 0);
+		synth_add(w, w->cur.p, w->cur.len);
+		if (i.type != SYS_DIRECTORY && i.size > 0)
+			emit(w, FW_MODIFY, fl, root, w->cur.p, w->cur.len, crel,
+			     NULL, 0, 0);
+	}
+	return 0;
+}
+
+/* After the listing of directory node DIR (path: the first DLEN bytes of
+ * w->cur): what the snapshot has and the listing did not went away. */
+static void
+rescan_sweep(fw_watcher *w, int dir, size_t dlen, int root, size_t rel)
+{
+	int i = snap_first(&w->snap, dir), next;
+	for (; i >= 0; i = next) {
+		struct snap_ent *e = &w->snap.e[i];
+		next = e->next;
+		if (e->flags & SNAP_MARK) {
+			e->flags &= (unsigned char)~SNAP_MARK;
+			continue;
+		}
+		w->cur.len = dlen;
+		if ((dlen && w->cur.p[dlen - 1] != '/' &&
+		     buf_add(&w->cur, "/", 1) < 0) ||
+		    buf_add(&w->cur, snap_name(&w->snap, i), e->nlen) < 0)
+			return;
+		size_t crel = rel;
+		if (crel < w->cur.len && w->cur.p[crel] == '/')
+			crel++;
+		int was_dir = e->type == SYS_DIRECTORY;
+		emit(w, FW_DELETE, (was_dir ? FW_EV_DIR : 0) | FW_EV_RESCAN,
+		     root, w->cur.p, w->cur.len, crel, NULL, 0, 0);
+		if (was_dir) {
+			int c = find_child(w, dir, snap_name(&w->snap, i),
+					   e->nlen);
+			if (c >= 0)
+				subtree_free(w, c, 1);
+		}
+		snap_del(&w->snap, i);
+	}
+}
+
 /* ---- scanning ------------------------------------------------------------ */
 
 static int
@@ -658,6 +828,23 @@ root_of(const fw_watcher *w, int n)
 	return w->nodes[n].root;
 }
 
+/* A watched directory N turned up in a rescan as NAME in node PARENT
+ * (its path in w->cur): it was moved while we were blind. */
+static void
+moved_unseen(fw_watcher *w, int n, int parent, const char *name, size_t nl,
+	     int root, size_t crel)
+{
+	size_t orel;
+	int oroot = node_path(w, n, NULL, 0, &w->scratch, &orel);
+	/* its old name must not be swept as a delete after the rename */
+	snap_forget(w, w->nodes[n].parent, nname(&w->nodes[n]),
+		    w->nodes[n].nlen);
+	if (node_move(w, n, parent, name, nl) < 0 || oroot < 0)
+		return;
+	emit(w, FW_RENAME, FW_EV_DIR | FW_EV_RESCAN, root, w->cur.p,
+	     w->cur.len, crel, w->scratch.p, w->scratch.len, orel);
+}
+
 static int
 scan(fw_watcher *w, int start, const char *path, size_t plen,
      enum scan_mode mode, int fresh)
@@ -685,6 +872,8 @@ scan(fw_watcher *w, int start, const char *path, size_t plen,
 		w->stack.len = e.path;
 		if (mode != SCAN_COUNT && w->nodes[e.node].id < 0)
 			continue; /* dropped while we were busy */
+		int snapping = w->cfg.snapshot && mode != SCAN_COUNT;
+		int diffing = snapping && mode == SCAN_RESCAN && !e.fresh;
 		if (!(d = sys_opendir(w->cur.p))) {
 			if (errno != ENOENT && errno != ENOTDIR &&
 			    mode != SCAN_COUNT)
@@ -693,11 +882,18 @@ scan(fw_watcher *w, int start, const char *path, size_t plen,
 			continue;
 		}
 		dlen = w->cur.len;
+		if (diffing)
+			for (int i = snap_first(&w->snap, e.node); i >= 0;
+			     i = w->snap.e[i].next)
+				w->snap.e[i].flags &= (unsigned char)~SNAP_MARK;
 		while ((r = sys_readdir(d, &name, &type)) > 0) {
 			size_t nl;
 			int is_dir, id, n, link = 0;
-			/* setting up, a file needs nothing: not even its path */
-			if ((mode == SCAN_SETUP || mode == SCAN_COUNT ||
+			struct sys_info si;
+			/* setting up, a file needs nothing: not even its path
+			 * (unless a snapshot wants to know it) */
+			if (!snapping &&
+			    (mode == SCAN_SETUP || mode == SCAN_COUNT ||
 			     (mode == SCAN_RESCAN && !e.fresh)) &&
 			    type != SYS_DIRECTORY && type != SYS_LINK)
 				continue;
@@ -724,6 +920,21 @@ scan(fw_watcher *w, int start, const char *path, size_t plen,
 			size_t crel = rel;
 			if (crel < w->cur.len && w->cur.p[crel] == '/')
 				crel++;
+			if (diffing) {
+				int watched = is_dir && w->cfg.recursive &&
+					      !filter_excluded(w->cfg.filter,
+							       w->cur.p + crel);
+				if (rescan_entry(w, d, e.node, name, nl, root,
+						 crel, watched) < 0)
+					continue; /* gone: the sweep says so */
+			} else if (snapping) {
+				if (sys_dir_stat(d, name, &si) < 0) {
+					si.ino = 0;
+					si.size = si.mtime = -1;
+					si.type = SYS_GONE;
+				}
+				snap_put(&w->snap, e.node, name, nl, &si);
+			}
 			if (mode == SCAN_NEW || (mode == SCAN_RESCAN && e.fresh)) {
 				unsigned fl = (is_dir ? FW_EV_DIR : 0) |
 					      (mode == SCAN_RESCAN ? FW_EV_RESCAN : 0);
@@ -734,7 +945,7 @@ scan(fw_watcher *w, int start, const char *path, size_t plen,
 				 * watched, its content came with no event;
 				 * say it changed, or -e modify never hears */
 				if (!is_dir && (w->report & FW_BIT(FW_MODIFY)) &&
-				    sys_size_of(w->cur.p) > 0)
+				    (snapping ? si.size : sys_size_of(w->cur.p)) > 0)
 					emit(w, FW_MODIFY, fl, root, w->cur.p,
 					     w->cur.len, crel, NULL, 0, 0);
 			}
@@ -764,7 +975,8 @@ scan(fw_watcher *w, int start, const char *path, size_t plen,
 					continue;
 				if (w->nodes[n].parent != e.node ||
 				    strcmp(nname(&w->nodes[n]), name))
-					node_move(w, n, e.node, name, nl);
+					moved_unseen(w, n, e.node, name, nl, root,
+						     crel);
 				w->nodes[n].mark = 1;
 				push(w, n, w->cur.p, w->cur.len, 0);
 				continue;
@@ -782,6 +994,8 @@ scan(fw_watcher *w, int start, const char *path, size_t plen,
 		if (r < 0 && mode != SCAN_COUNT)
 			warnf(w, w->cur.p, errno,
 			      "some changes below it may not be reported");
+		else if (diffing)
+			rescan_sweep(w, e.node, dlen, root, rel);
 		sys_closedir(d);
 	}
 	return 0;
@@ -828,6 +1042,8 @@ finish_pend(fw_watcher *w, size_t i)
 {
 	struct pend p = w->pend[i];
 	w->pend[i] = w->pend[--w->npend];
+	if (w->cfg.snapshot && w->nodes[p.node].id >= 0)
+		snap_forget(w, p.node, w->pendbuf.p + p.name, p.name_len);
 	if (p.ev < 0)
 		return;
 	/* moved out of the tree: gone, as far as we can see; its
@@ -886,6 +1102,15 @@ moved_to(fw_watcher *w, int n, const struct fw_raw *r, int is_dir)
 		if (!wanted(w, FW_RENAME, root, w->out.p + e->path, e->path_len,
 			    e->rel, w->out.p + e->old, e->old_len, orel))
 			e->kind = DROPPED;
+		if (w->cfg.snapshot) {
+			int si = snap_find(&w->snap, p.node,
+					   w->pendbuf.p + p.name, p.name_len);
+			struct sys_info info;
+			if (si < 0 || snap_move(&w->snap, si, n, r->name,
+						r->name_len) < 0)
+				snap_note(w, n, r->name, r->name_len,
+					  w->scratch.p, &info);
+		}
 		if (!is_dir)
 			return;
 		int c = find_child(w, p.node, w->pendbuf.p + p.name,
@@ -913,6 +1138,10 @@ moved_to(fw_watcher *w, int n, const struct fw_raw *r, int is_dir)
 		return;
 	emit(w, FW_CREATE, is_dir ? FW_EV_DIR : 0, root, w->scratch.p,
 	     w->scratch.len, rel, NULL, 0, 0);
+	if (w->cfg.snapshot) {
+		struct sys_info info;
+		snap_note(w, n, r->name, r->name_len, w->scratch.p, &info);
+	}
 	if (is_dir)
 		new_dir(w, n, r->name, r->name_len, w->scratch.p,
 			w->scratch.len, rel);
@@ -1057,6 +1286,11 @@ handle(fw_watcher *w, const struct fw_raw *r)
 			return; /* our scan reported it already */
 		emit(w, FW_CREATE, is_dir ? FW_EV_DIR : 0, root, w->scratch.p,
 		     w->scratch.len, rel, NULL, 0, 0);
+		if (w->cfg.snapshot) {
+			struct sys_info info;
+			snap_note(w, n, r->name, r->name_len, w->scratch.p,
+				  &info);
+		}
 		if (is_dir)
 			new_dir(w, n, r->name, r->name_len, w->scratch.p,
 				w->scratch.len, rel);
@@ -1064,6 +1298,8 @@ handle(fw_watcher *w, const struct fw_raw *r)
 	}
 	if (f & BE_DELETE) {
 		synth_take(w, w->scratch.p, w->scratch.len);
+		if (w->cfg.snapshot)
+			snap_forget(w, n, r->name, r->name_len);
 		emit(w, FW_DELETE, is_dir ? FW_EV_DIR : 0, root, w->scratch.p,
 		     w->scratch.len, rel, NULL, 0, 0);
 		/* inotify has dropped a deleted directory's watch by now;
@@ -1075,6 +1311,9 @@ handle(fw_watcher *w, const struct fw_raw *r)
 		if (f & plain[i].bit)
 			emit(w, plain[i].kind, is_dir ? FW_EV_DIR : 0, root,
 			     w->scratch.p, w->scratch.len, rel, NULL, 0, 0);
+	if (w->cfg.snapshot && !(f & BE_DELETE) &&
+	    (f & (BE_MODIFY | BE_ATTRIB | BE_CLOSE_WRITE)))
+		snap_touch(w, n, r->name, r->name_len, w->scratch.p);
 }
 
 /* After an overflow: watch every directory again, forget the ones that
@@ -1104,7 +1343,7 @@ rescan(fw_watcher *w)
 				be_unwatch(w->be, id);
 			continue;
 		}
-		if (w->nodes[n].is_dir && w->cfg.recursive)
+		if (w->nodes[n].is_dir && (w->cfg.recursive || w->cfg.snapshot))
 			scan(w, n, rt->disp, rt->disp_len, SCAN_RESCAN, 0);
 	}
 	for (size_t i = 0; i < w->nnodes; i++) {
@@ -1170,6 +1409,7 @@ compact(fw_watcher *w)
 	for (size_t r = 0; r < w->nroots; r++)
 		w->roots[r].node = REMAP(w->roots[r].node);
 #undef REMAP
+	snap_renumber(&w->snap, map, w->nnodes);
 	free(map);
 	free(w->nodes);
 	w->nodes = nn;
@@ -1324,6 +1564,8 @@ fw_read(fw_watcher *w, int timeout_ms, const struct fw_event **evs)
 				break;
 		}
 		finish_all_pend(w);
+		if (w->ndirty)
+			snap_refresh(w);
 		w->queued = !drained;
 		if (drained)
 			synth_expire(w);
@@ -1382,6 +1624,7 @@ fw_open(const struct fw_config *cfg)
 	w->seen.arena = &w->out;
 	w->synth[0].arena = &w->synthbuf[0];
 	w->synth[1].arena = &w->synthbuf[1];
+	snap_init(&w->snap);
 	if (be_open(&w->be) < 0) {
 		int e = errno;
 		free(w);
@@ -1527,7 +1770,7 @@ add_root(fw_watcher *w, const char *path, const char *given)
 	rt->node = n;
 	w->nroots++;
 	w->roots_left++;
-	if (t == SYS_DIRECTORY && w->cfg.recursive) {
+	if (t == SYS_DIRECTORY && (w->cfg.recursive || w->cfg.snapshot)) {
 		w->fatal = 0;
 		if (scan(w, n, rt->disp, rt->disp_len, SCAN_SETUP, 0) < 0) {
 			e = w->fatal ? w->fatal : errno;
@@ -1618,6 +1861,8 @@ fw_close(fw_watcher *w)
 	free(w->stack.p);
 	free(w->st);
 	free(w->chain);
+	snap_free(&w->snap);
+	free(w->dirty);
 	free(w);
 }
 

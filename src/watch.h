@@ -62,6 +62,9 @@ struct fw_config {
 	int recursive;            /* watch directories beneath directories */
 	int follow;               /* follow symlinks to directories (-L) */
 	int absolute;             /* report absolute paths */
+	int snapshot;             /* keep every entry's inode, size and
+				   * time, so an overflow's rescan can say
+				   * which files changed (--snapshot) */
 	unsigned events;          /* FW_BIT mask of kinds to report */
 	const struct filter *filter; /* include/exclude, may be NULL */
 	/* Called for problems that do not stop watching (an unreadable
