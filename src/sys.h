@@ -54,6 +54,10 @@ int sys_dir_stat(struct sys_dir *d, const char *name, struct sys_info *i);
 
 /* A malloc'd absolute form of PATH (not resolving symlinks), or NULL. */
 char *sys_abspath(const char *path);
+/* A malloc'd path of what the symlink PATH leads to, following links
+ * to links, written as the links say (relative stays relative), or NULL
+ * with errno (ENOSYS where the system cannot say). */
+char *sys_link_target(const char *path);
 
 void sys_sleep_ms(int ms);
 /* Give freed memory back to the system, where the allocator can. */

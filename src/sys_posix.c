@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,6 +131,46 @@ sys_type_of(const char *path, int follow)
 	if ((follow ? stat(path, &st) : lstat(path, &st)) < 0)
 		return SYS_GONE;
 	return from_mode(st.st_mode);
+}
+
+char *
+sys_link_target(const char *path)
+{
+	char *cur = strdup(path);
+	for (int hops = 0; cur && hops < 40; hops++) {
+		struct stat st;
+		char *t, *next, *slash;
+		ssize_t n;
+		if (lstat(cur, &st) < 0 || !S_ISLNK(st.st_mode))
+			return cur;
+		t = malloc(PATH_MAX);
+		if (!t || (n = readlink(cur, t, PATH_MAX - 1)) < 0) {
+			free(t);
+			free(cur);
+			return NULL;
+		}
+		t[n] = '\0';
+		slash = strrchr(cur, '/');
+		if (t[0] == '/' || !slash) {
+			next = t;
+		} else {
+			/* relative to the link's own directory */
+			size_t dl = (size_t)(slash - cur) + 1;
+			next = malloc(dl + (size_t)n + 1);
+			if (next) {
+				memcpy(next, cur, dl);
+				memcpy(next + dl, t, (size_t)n + 1);
+			}
+			free(t);
+		}
+		free(cur);
+		cur = next;
+	}
+	if (cur) {
+		free(cur);
+		errno = ELOOP;
+	}
+	return NULL;
 }
 
 char *

@@ -552,6 +552,15 @@ sys_size_of(const char *path)
 	return ok ? (long long)a.nFileSizeHigh << 32 | a.nFileSizeLow : -1;
 }
 
+/* A link PATH is watched by its own name on Windows (see BUGS). */
+char *
+sys_link_target(const char *path)
+{
+	(void)path;
+	errno = ENOSYS;
+	return NULL;
+}
+
 int
 sys_stat(const char *path, struct sys_info *i)
 {
