@@ -39,9 +39,11 @@ static const char usage_text[] =
 "                         including ones created later\n"
 "  -L, --follow-symlinks  with -r, also descend into symlinked directories\n"
 "  -e, --event LIST       report only these events (comma-separated,\n"
-"                         repeatable): create modify delete rename attrib\n"
-"                         close_write close_nowrite open access, or all;\n"
-"                         default: create,modify,delete,rename,attrib\n"
+"                         repeatable): create modify truncate delete\n"
+"                         rename attrib close_write close_nowrite open\n"
+"                         access, or all; default: create,modify,\n"
+"                         truncate,delete,rename,attrib (modify includes\n"
+"                         truncate: a file PATH that got shorter)\n"
 "  -i, --include GLOB     report only paths matching GLOB (repeatable)\n"
 "  -x, --exclude GLOB     ignore paths matching GLOB; matching directories\n"
 "                         are not watched at all (repeatable)\n"
@@ -56,6 +58,9 @@ static const char usage_text[] =
 "  -t, --timeout SECS     exit with status 2 after SECS without an event\n"
 "  -q, --quiet            do not announce on stderr when watching begins\n"
 "      --ready            print a `ready` record once watching has begun\n"
+"      --on-delete MODE   when a file PATH is deleted or moved away: wait\n"
+"                         for a file to come back under its name (default)\n"
+"                         or exit: count it gone (all gone: exit 3)\n"
 "      --snapshot         remember every file's inode, size and time, so\n"
 "                         that after an overflow the rescan reports the\n"
 "                         files created, deleted and changed unseen\n"
@@ -187,7 +192,7 @@ parse_events(struct opts *o, const char *list, const char *opt)
 			char name[64];
 			snprintf(name, sizeof name, "%.*s", (int)(n < 40 ? n : 40), p);
 			return usage_error("%s: unknown event '%s' (known: create, "
-					   "modify, delete, rename, attrib, "
+					   "modify, truncate, delete, rename, attrib, "
 					   "close_write, close_nowrite, open, "
 					   "access, overflow, unmount, all)",
 					   opt, name);
@@ -257,7 +262,7 @@ parse_signal(const char *s, const char *opt, int *sig)
 
 enum {
 	OPT_READY = 256, OPT_EXEC, OPT_SHELL, OPT_ON_BUSY, OPT_STOP_SIGNAL,
-	OPT_STOP_TIMEOUT, OPT_STDIN, OPT_PRINT, OPT_SNAPSHOT
+	OPT_STOP_TIMEOUT, OPT_STDIN, OPT_PRINT, OPT_SNAPSHOT, OPT_ON_DELETE
 };
 
 static const struct longopt {
@@ -279,6 +284,7 @@ static const struct longopt {
 	{ "quiet", 0, 'q' },
 	{ "ready", 0, OPT_READY },
 	{ "snapshot", 0, OPT_SNAPSHOT },
+	{ "on-delete", 1, OPT_ON_DELETE },
 	{ "exec", 0, OPT_EXEC },
 	{ "shell", 0, OPT_SHELL },
 	{ "debounce", 1, 'd' },
@@ -383,6 +389,15 @@ apply(struct opts *o, int c, const char *arg, const char *opt)
 	case 'q': o->quiet = 1; break;
 	case OPT_READY: o->ready = 1; break;
 	case OPT_SNAPSHOT: o->cfg.snapshot = 1; break;
+	case OPT_ON_DELETE:
+		if (!strcmp(arg, "wait"))
+			o->cfg.gone_exit = 0;
+		else if (!strcmp(arg, "exit"))
+			o->cfg.gone_exit = 1;
+		else
+			return usage_error("%s: unknown mode '%s' (use wait or "
+					   "exit)", opt, arg);
+		break;
 	case 'h':
 		fputs(usage_text, stdout);
 		return fflush(stdout) || ferror(stdout) ? EXIT_FAIL : EXIT_OK;

@@ -420,6 +420,14 @@ put_json(struct out *o, const struct fw_event *e, size_t watches)
 	}
 	if (e->flags & FW_EV_RESCAN)
 		r |= puts_(o, ",\"rescan\":true");
+	if (e->flags & FW_EV_REPLACED)
+		r |= puts_(o, ",\"replaced\":true");
+	if (e->size >= 0) {
+		char b[32];
+		int k = snprintf(b, sizeof b, ",\"size\":%lld",
+				 (long long)e->size);
+		r |= put(o, b, (size_t)k);
+	}
 	if (e->kind == FW_READY) {
 		char b[32];
 		int k = snprintf(b, sizeof b, ",\"watches\":%zu", watches);
@@ -471,6 +479,7 @@ out_ready(struct out *o, size_t watches, long long sec, long usec)
 {
 	struct fw_event e;
 	memset(&e, 0, sizeof e);
+	e.size = -1;
 	e.kind = FW_READY;
 	e.path = "";
 	e.sec = sec;

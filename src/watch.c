@@ -38,8 +38,10 @@ struct node {
 	int parent; /* -1 for a watched PATH */
 	int child, next, prev;
 	int root;   /* index in roots[], for nodes with parent -1 */
+	int froot;  /* first file PATH watched through this directory */
 	uint16_t nlen;
 	unsigned char is_dir, mark;
+	unsigned char hidden; /* watched only for the file PATHs in it */
 	char in[NAME_IN]; /* the name, or a pointer to it (unaligned) */
 };
 
@@ -98,6 +100,20 @@ struct root {
 	const char *base; /* last component of disp, for filters */
 	int node;
 	int gone;
+	/* A file PATH is watched through its directory (node) and its
+	 * name there, never through an inode that a save can replace. */
+	int file;
+	char *fname;  /* its name in the directory */
+	size_t fnlen;
+	char *real;   /* where to look at it: a final symlink resolved */
+	char *pdir;   /* the directory to watch */
+	char *sib;    /* how a sibling's path starts, for renames */
+	int fnext;    /* the next file PATH in the same directory */
+	int present;  /* the name holds a file now */
+	int left;     /* it left in this batch: left_ev says how */
+	int left_ev;
+	uint32_t cookie;
+	struct sys_info info; /* the last look at it */
 };
 
 struct iev { /* an event whose strings are offsets into w->out */
@@ -108,6 +124,7 @@ struct iev { /* an event whose strings are offsets into w->out */
 	size_t rel;
 	int64_t sec;
 	long usec;
+	int64_t size;
 };
 
 struct pend {
@@ -177,6 +194,8 @@ struct fw_watcher {
 	struct snap snap;   /* --snapshot: every entry of every directory */
 	int *dirty;         /* entries reported changed in this batch */
 	size_t ndirty, capdirty;
+	size_t nhidden;     /* nodes watched only for file PATHs */
+	size_t nleft;       /* file PATHs that left in this batch */
 };
 
 /* ---- backend ids ------------------------------------------------------ */
@@ -282,7 +301,7 @@ node_new(fw_watcher *w, int id, int parent, const char *name, size_t len,
 	nd->id = id;
 	nd->parent = parent;
 	nd->child = nd->next = nd->prev = -1;
-	nd->root = -1;
+	nd->root = nd->froot = -1;
 	nd->is_dir = (unsigned char)is_dir;
 	nd->mark = 1;
 	if (name && name_set(nd, name, len) < 0)
@@ -353,6 +372,14 @@ subtree_free(fw_watcher *w, int top, int unwatch)
 		id_del(w, nd->id);
 		if (nd->parent < 0)
 			root_gone(w, nd->root);
+		/* the file PATHs in it can never come back */
+		for (int fr = nd->froot; fr >= 0; fr = w->roots[fr].fnext)
+			root_gone(w, fr);
+		nd->froot = -1;
+		if (nd->hidden) {
+			nd->hidden = 0;
+			w->nhidden--;
+		}
 		name_free(nd);
 		nd->id = -1;
 		nd->next = w->freelist;
@@ -391,6 +418,23 @@ node_move(fw_watcher *w, int n, int parent, const char *name, size_t len)
 		w->nodes[p->child].prev = n;
 	p->child = n;
 	return 0;
+}
+
+/* Directory N, watched so far only for the file PATHs in it, is now
+ * watched as a directory (a PATH itself, or inside one): its events
+ * report those files as part of it, so they stop being PATHs of their
+ * own, as a file given inside a directory PATH always is. */
+static void
+absorb(fw_watcher *w, int n)
+{
+	struct node *nd = &w->nodes[n];
+	for (int fr = nd->froot; fr >= 0; fr = w->roots[fr].fnext)
+		root_gone(w, fr);
+	nd->froot = -1;
+	if (nd->hidden) {
+		nd->hidden = 0;
+		w->nhidden--;
+	}
 }
 
 /* Write the path of node N (plus "/NAME" when name is given) into B,
@@ -497,6 +541,7 @@ append(fw_watcher *w, enum fw_kind kind, unsigned flags, int root,
 	e->rel = rel < len ? rel : len;
 	e->sec = w->sec;
 	e->usec = w->usec;
+	e->size = -1;
 	e->path = w->out.len;
 	e->path_len = len;
 	e->old = 0;
@@ -967,6 +1012,14 @@ scan(fw_watcher *w, int start, const char *path, size_t plen,
 				continue;
 			}
 			n = id_get(w, id);
+			if (n >= 0 && w->nodes[n].hidden) {
+				/* watched so far for a file PATH in it */
+				absorb(w, n);
+				if (node_move(w, n, e.node, name, nl) < 0)
+					continue;
+				push(w, n, w->cur.p, w->cur.len, 0);
+				continue;
+			}
 			if (n >= 0) {
 				/* Watched already: a loop through a symlink,
 				 * or (rescan) a directory that may have moved. */
@@ -1022,11 +1075,16 @@ new_dir(fw_watcher *w, int parent, const char *name, size_t nl,
 			      "changes below it will not be reported");
 		return;
 	}
-	if (id_get(w, id) >= 0)
+	n = id_get(w, id);
+	if (n >= 0 && !w->nodes[n].hidden)
 		return; /* already known (and scanned) */
-	n = node_new(w, id, parent, name, nl, 1);
-	if (n < 0)
+	if (n >= 0) {
+		absorb(w, n);
+		if (node_move(w, n, parent, name, nl) < 0)
+			return;
+	} else if ((n = node_new(w, id, parent, name, nl, 1)) < 0) {
 		return;
+	}
 	char *copy = malloc(len + 1);
 	if (!copy)
 		return;
@@ -1202,6 +1260,185 @@ self_event(fw_watcher *w, int n, const struct fw_raw *r)
 	}
 }
 
+/* ---- file PATHs ---------------------------------------------------------- */
+
+static int
+file_named(const fw_watcher *w, int n, const char *name, size_t len)
+{
+	for (int fr = w->nodes[n].froot; fr >= 0; fr = w->roots[fr].fnext)
+		if (w->roots[fr].fnlen == len &&
+		    !memcmp(w->roots[fr].fname, name, len))
+			return fr;
+	return -1;
+}
+
+/* Look at file PATH FR again: its size, or -1 if it is not there. */
+static int64_t
+file_look(fw_watcher *w, int fr)
+{
+	struct root *rt = &w->roots[fr];
+	if (sys_stat(rt->real, &rt->info) < 0) {
+		rt->info.ino = 0;
+		rt->info.size = rt->info.mtime = -1;
+		return -1;
+	}
+	return rt->info.size;
+}
+
+/* Report KIND on file PATH FR, with its SIZE (-1: none). */
+static void
+file_emit(fw_watcher *w, int fr, enum fw_kind kind, unsigned flags,
+	  int64_t size)
+{
+	const char *p = w->roots[fr].self;
+	size_t len = strlen(p);
+	int last, i;
+	flags |= FW_EV_ROOT;
+	if (!wanted(w, kind, fr, p, len, len, NULL, 0, 0))
+		return;
+	/* many writes in one batch: one event, with the last size */
+	last = smap_get(&w->seen, p, len);
+	if (last >= 0 && w->ev[last].kind == kind &&
+	    w->ev[last].flags == flags && kind != FW_RENAME) {
+		w->ev[last].size = size;
+		return;
+	}
+	i = append(w, kind, flags, fr, p, len, len);
+	if (i >= 0)
+		w->ev[i].size = size;
+}
+
+/* A name moved into directory N: the new name of a file PATH that
+ * left it in this batch?  Then that was a rename (a log rotated). */
+static void
+file_moved_to(fw_watcher *w, int n, const struct fw_raw *r)
+{
+	for (int fr = w->nodes[n].froot; fr >= 0; fr = w->roots[fr].fnext) {
+		struct root *rt = &w->roots[fr];
+		if (!rt->left || !rt->cookie || rt->cookie != r->cookie ||
+		    rt->left_ev < 0)
+			continue;
+		struct iev *e = &w->ev[rt->left_ev];
+		size_t sl = strlen(rt->sib), orel = e->rel;
+		e->old = e->path;
+		e->old_len = e->path_len;
+		e->kind = FW_RENAME;
+		e->path = w->out.len;
+		e->path_len = sl + r->name_len;
+		e->rel = e->path_len;
+		if (buf_add(&w->out, rt->sib, sl) < 0 ||
+		    buf_add(&w->out, r->name, r->name_len) < 0 ||
+		    buf_add(&w->out, "", 1) < 0) {
+			e->kind = DROPPED;
+			return;
+		}
+		if (!wanted(w, FW_RENAME, fr, w->out.p + e->path, e->path_len,
+			    e->rel, w->out.p + e->old, e->old_len, orel))
+			e->kind = DROPPED;
+		rt->cookie = 0;
+		rt->left_ev = -1; /* a rename now, no longer a delete */
+		return;
+	}
+}
+
+/*
+ * A record from directory N, watched for the file PATHs in it.  Only
+ * their names matter.  A name that leaves is reported where it left
+ * (delete, or rename when its new name follows in the same read); a
+ * name that comes back is a create, or, if it never left (renamed
+ * over: sed -i, most editors), a modify marked replaced.
+ */
+static void
+file_event(fw_watcher *w, int n, const struct fw_raw *r)
+{
+	unsigned f = r->flags;
+	int fr;
+	if (!r->name_len) {
+		if (!(f & (BE_SELF_DELETE | BE_SELF_MOVE | BE_IGNORED |
+			   BE_UNMOUNT)))
+			return;
+		/* the directory went, and the names in it with it */
+		for (fr = w->nodes[n].froot; fr >= 0; fr = w->roots[fr].fnext)
+			if (!w->roots[fr].gone && w->roots[fr].present)
+				file_emit(w, fr, f & BE_UNMOUNT ? FW_UNMOUNT
+								: FW_DELETE,
+					  0, -1);
+		subtree_free(w, n, !(f & BE_IGNORED));
+		return;
+	}
+	if ((fr = file_named(w, n, r->name, r->name_len)) < 0) {
+		if (f & BE_MOVED_TO)
+			file_moved_to(w, n, r);
+		return;
+	}
+	struct root *rt = &w->roots[fr];
+	if (rt->gone)
+		return;
+	if (f & (BE_DELETE | BE_MOVED_FROM)) {
+		if (!rt->present)
+			return;
+		size_t len = strlen(rt->self);
+		rt->present = 0;
+		rt->info.ino = 0;
+		rt->info.size = rt->info.mtime = -1;
+		if (!rt->left)
+			w->nleft++;
+		rt->left = 1;
+		rt->cookie = f & BE_MOVED_FROM ? r->cookie : 0;
+		rt->left_ev = append(w, FW_DELETE, FW_EV_ROOT, fr, rt->self, len,
+				     len);
+		if (rt->left_ev >= 0 &&
+		    !wanted(w, FW_DELETE, fr, rt->self, len, len, NULL, 0, 0))
+			w->ev[rt->left_ev].kind = DROPPED;
+		return;
+	}
+	if (f & (BE_CREATE | BE_MOVED_TO)) {
+		int64_t size = file_look(w, fr);
+		/* deleted and made again in one read: replaced, as a
+		 * rename over it is (Windows reports that so) */
+		if (!rt->present && rt->left && !rt->cookie &&
+		    rt->left_ev >= 0) {
+			w->ev[rt->left_ev].kind = DROPPED;
+			rt->present = 1;
+		}
+		if (rt->present)
+			file_emit(w, fr, FW_MODIFY, FW_EV_REPLACED, size);
+		else
+			file_emit(w, fr, FW_CREATE, 0, size);
+		rt->present = 1;
+		return;
+	}
+	if (!rt->present)
+		return; /* news about a file no longer there */
+	int64_t before = rt->info.size, size = file_look(w, fr);
+	for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++) {
+		enum fw_kind k = plain[i].kind;
+		if (!(f & plain[i].bit))
+			continue;
+		/* shorter than before: whoever follows it must start over */
+		if (k == FW_MODIFY && size >= 0 && before >= 0 && size < before)
+			k = FW_TRUNCATE;
+		file_emit(w, fr, k, 0, size);
+	}
+}
+
+/* The end of a read: file PATHs that left and did not come back. */
+static void
+files_settle(fw_watcher *w)
+{
+	for (size_t r = 0; r < w->nroots && w->nleft; r++) {
+		struct root *rt = &w->roots[r];
+		if (!rt->left)
+			continue;
+		rt->left = 0;
+		rt->left_ev = -1;
+		w->nleft--;
+		if (!rt->present && w->cfg.gone_exit)
+			root_gone(w, (int)r);
+	}
+	w->nleft = 0;
+}
+
 static void
 handle(fw_watcher *w, const struct fw_raw *r)
 {
@@ -1217,6 +1454,10 @@ handle(fw_watcher *w, const struct fw_raw *r)
 	}
 	if ((n = id_get(w, r->id)) < 0)
 		return; /* a watch we dropped; its last words */
+	if (w->nodes[n].hidden) {
+		file_event(w, n, r);
+		return;
+	}
 	if (!r->name_len) {
 		self_event(w, n, r);
 		return;
@@ -1316,6 +1557,48 @@ handle(fw_watcher *w, const struct fw_raw *r)
 		snap_touch(w, n, r->name, r->name_len, w->scratch.p);
 }
 
+/* After an overflow: look at file PATH R again and report what changed. */
+static void
+rescan_file(fw_watcher *w, int r)
+{
+	struct root *rt = &w->roots[r];
+	int n = rt->node, id;
+	if (!w->nodes[n].mark) {
+		/* its directory first: still the one we watch? */
+		w->nodes[n].mark = 1;
+		id = be_watch(w->be, rt->pdir, w->want | BE_ONLYDIR | BE_FOLLOW);
+		if (id < 0 || id != w->nodes[n].id) {
+			for (int fr = w->nodes[n].froot; fr >= 0;
+			     fr = w->roots[fr].fnext)
+				if (w->roots[fr].present)
+					file_emit(w, fr, FW_DELETE, FW_EV_RESCAN,
+						  -1);
+			subtree_free(w, n, 1);
+			if (id >= 0 && id_get(w, id) < 0)
+				be_unwatch(w->be, id);
+			return;
+		}
+	}
+	struct sys_info old = rt->info;
+	int64_t size = file_look(w, r);
+	if (size < 0) {
+		if (rt->present)
+			file_emit(w, r, FW_DELETE, FW_EV_RESCAN, -1);
+		rt->present = 0;
+		if (w->cfg.gone_exit)
+			root_gone(w, r);
+	} else if (!rt->present) {
+		rt->present = 1;
+		file_emit(w, r, FW_CREATE, FW_EV_RESCAN, size);
+	} else if (old.ino && rt->info.ino && old.ino != rt->info.ino) {
+		file_emit(w, r, FW_MODIFY, FW_EV_RESCAN | FW_EV_REPLACED, size);
+	} else if (old.size >= 0 && size < old.size) {
+		file_emit(w, r, FW_TRUNCATE, FW_EV_RESCAN, size);
+	} else if (size != old.size || rt->info.mtime != old.mtime) {
+		file_emit(w, r, FW_MODIFY, FW_EV_RESCAN, size);
+	}
+}
+
 /* After an overflow: watch every directory again, forget the ones that
  * are gone, and report directories that are new to us. */
 static void
@@ -1328,6 +1611,10 @@ rescan(fw_watcher *w)
 		int n = rt->node, id;
 		if (rt->gone || n < 0)
 			continue;
+		if (rt->file) {
+			rescan_file(w, (int)r);
+			continue;
+		}
 		w->nodes[n].mark = 1;
 		id = w->nodes[n].is_dir ? watch_one(w, rt->disp, 1)
 					: be_watch(w->be, rt->disp,
@@ -1347,7 +1634,8 @@ rescan(fw_watcher *w)
 			scan(w, n, rt->disp, rt->disp_len, SCAN_RESCAN, 0);
 	}
 	for (size_t i = 0; i < w->nnodes; i++) {
-		if (w->nodes[i].id >= 0 && !w->nodes[i].mark) {
+		if (w->nodes[i].id >= 0 && !w->nodes[i].mark &&
+		    !w->nodes[i].hidden) {
 			/* a directory that went away while we were blind */
 			size_t rel;
 			int root = node_path(w, (int)i, NULL, 0, &w->scratch, &rel);
@@ -1564,11 +1852,17 @@ fw_read(fw_watcher *w, int timeout_ms, const struct fw_event **evs)
 				break;
 		}
 		finish_all_pend(w);
+		if (w->nleft)
+			files_settle(w);
 		if (w->ndirty)
 			snap_refresh(w);
 		w->queued = !drained;
 		if (drained)
 			synth_expire(w);
+		/* the last PATH went without a word (a file PATH already
+		 * reported deleted lost its directory): let the caller see */
+		if (!w->nev && !w->roots_left)
+			return 0;
 	}
 
 	w->queued = 1;
@@ -1592,6 +1886,7 @@ fw_read(fw_watcher *w, int timeout_ms, const struct fw_event **evs)
 		o->rel = e->rel;
 		o->sec = e->sec;
 		o->usec = e->usec;
+		o->size = e->size;
 	}
 	*evs = w->fev;
 	return (int)nout;
@@ -1607,7 +1902,10 @@ fw_open(const struct fw_config *cfg)
 		return NULL;
 	w->cfg = *cfg;
 	w->report = cfg->events | FW_ALWAYS;
+	/* a truncation is a kind of modification */
 	if (cfg->events & FW_BIT(FW_MODIFY))
+		w->report |= FW_BIT(FW_TRUNCATE);
+	if (w->report & FW_BIT(FW_TRUNCATE))
 		w->want |= BE_WANT_CONTENT;
 	if (cfg->events & FW_BIT(FW_ATTRIB))
 		w->want |= BE_WANT_ATTRIB;
@@ -1692,41 +1990,18 @@ fw_add(fw_watcher *w, const char *path)
 	return r;
 }
 
+/* A new entry in roots[] for PATH (given as GIVEN); its index, or -1. */
 static int
-add_root(fw_watcher *w, const char *path, const char *given)
+root_new(fw_watcher *w, const char *path, const char *given)
 {
 	struct root *rt;
-	enum sys_type t;
-	int id, n, e;
 	size_t dl;
-
-	if (!*path) {
-		say_cannot(w, "", "empty path (use . for the current "
-			   "directory)", "", "");
-		errno = ENOENT;
-		return -1;
-	}
-	t = sys_type_of(path, 1);
-	if (t == SYS_GONE) {
-		e = errno;
-		set_err(w, path, e, 0);
-		errno = e;
-		return -1;
-	}
-	id = t == SYS_DIRECTORY ? watch_one(w, path, 1)
-				: be_watch(w->be, path, w->want | BE_FOLLOW);
-	if (id < 0) {
-		e = errno;
-		set_err(w, path, e, e == ENOSPC ? count_needed(w, path) : 0);
-		errno = e;
-		return -1;
-	}
-	if (id_get(w, id) >= 0)
-		return 0; /* given twice, or inside another PATH: watched */
 	if (GROW(w->roots, w->caproots, w->nroots + 1) < 0)
 		return -1;
 	rt = &w->roots[w->nroots];
 	memset(rt, 0, sizeof *rt);
+	rt->node = -1;
+	rt->fnext = rt->left_ev = -1;
 	rt->given = malloc(strlen(given) + 1);
 	rt->disp = w->cfg.absolute ? sys_abspath(path) : NULL;
 	if (!rt->given || (w->cfg.absolute && !rt->disp)) {
@@ -1763,14 +2038,169 @@ add_root(fw_watcher *w, const char *path, const char *given)
 	rt->disp_len = dl;
 	rt->base = strrchr(rt->disp, '/');
 	rt->base = rt->base && rt->base[1] ? rt->base + 1 : rt->disp;
-	n = node_new(w, id, -1, NULL, 0, t == SYS_DIRECTORY);
-	if (n < 0)
+	return (int)w->nroots++;
+}
+
+static void
+root_free(struct root *rt)
+{
+	free(rt->given);
+	free(rt->disp);
+	free(rt->self);
+	free(rt->fname);
+	free(rt->real);
+	free(rt->pdir);
+	free(rt->sib);
+}
+
+/* strndup, which C11 lacks */
+static char *
+dupn(const char *s, size_t n)
+{
+	char *p = malloc(n + 1);
+	if (p) {
+		memcpy(p, s, n);
+		p[n] = '\0';
+	}
+	return p;
+}
+
+/*
+ * Watch the file PATH through its directory and its name there, so a
+ * save that replaces the file, or a log rotation, does not end the
+ * watch.  A symlink is followed to the file it names once, now.
+ */
+static int
+add_file(fw_watcher *w, const char *path, const char *given)
+{
+	char *real = NULL, *pdir, *sib;
+	const char *target, *slash, *name;
+	size_t pl;
+	int id, n, r, e;
+
+	if (sys_type_of(path, 0) == SYS_LINK)
+		real = sys_link_target(path);
+	target = real ? real : path;
+	slash = strrchr(target, '/');
+	name = slash ? slash + 1 : target;
+	pl = !slash ? 0 : slash == target ? 1 : (size_t)(slash - target);
+	pdir = pl ? dupn(target, pl) : dupn(".", 1);
+	/* "C:" alone is the current directory on drive C */
+	if (pdir && pl == 2 && pdir[1] == ':' && SYS_ALT_SEP) {
+		char *p = realloc(pdir, 4);
+		if (p)
+			strcpy(p + 2, "/");
+		pdir = p;
+	}
+	if (!pdir) {
+		free(real);
 		return -1;
-	w->nodes[n].root = (int)w->nroots;
+	}
+	id = be_watch(w->be, pdir, w->want | BE_ONLYDIR | BE_FOLLOW);
+	if (id < 0) {
+		e = errno;
+		set_err(w, path, e, 0);
+		free(real);
+		free(pdir);
+		errno = e;
+		return -1;
+	}
+	n = id_get(w, id);
+	if (n >= 0 && (!w->nodes[n].hidden ||
+		       file_named(w, n, name, strlen(name)) >= 0)) {
+		/* inside a watched directory, or given twice */
+		free(real);
+		free(pdir);
+		return 0;
+	}
+	if ((r = root_new(w, path, given)) < 0)
+		goto nomem;
+	struct root *rt = &w->roots[r];
+	rt->file = 1;
+	rt->pdir = pdir;
+	rt->real = real ? real : dupn(path, strlen(path));
+	rt->fname = dupn(name, strlen(name));
+	rt->fnlen = strlen(name);
+	/* a sibling's path: where the file's own path puts its name */
+	if (real)
+		sib = dupn(real, (size_t)(strrchr(real, '/') - real) + 1);
+	else if ((slash = strrchr(rt->self, '/')))
+		sib = dupn(rt->self, (size_t)(slash - rt->self) + 1);
+	else
+		sib = dupn("", 0);
+	rt->sib = sib;
+	real = pdir = NULL;
+	if (!rt->real || !rt->fname || !rt->sib)
+		goto undo;
+	if (n < 0) {
+		if ((n = node_new(w, id, -1, NULL, 0, 1)) < 0)
+			goto undo;
+		w->nodes[n].hidden = 1;
+		w->nhidden++;
+	}
 	rt->node = n;
-	w->nroots++;
+	rt->fnext = w->nodes[n].froot;
+	w->nodes[n].froot = r;
 	w->roots_left++;
-	if (t == SYS_DIRECTORY && (w->cfg.recursive || w->cfg.snapshot)) {
+	rt->present = file_look(w, r) >= 0;
+	return 0;
+undo:
+	root_free(rt);
+	w->nroots--;
+nomem:
+	free(real);
+	free(pdir);
+	if (id_get(w, id) < 0)
+		be_unwatch(w->be, id);
+	errno = ENOMEM;
+	return -1;
+}
+
+static int
+add_root(fw_watcher *w, const char *path, const char *given)
+{
+	enum sys_type t;
+	int id, n, r, e;
+
+	if (!*path) {
+		say_cannot(w, "", "empty path (use . for the current "
+			   "directory)", "", "");
+		errno = ENOENT;
+		return -1;
+	}
+	t = sys_type_of(path, 1);
+	if (t == SYS_GONE) {
+		e = errno;
+		set_err(w, path, e, 0);
+		errno = e;
+		return -1;
+	}
+	if (t != SYS_DIRECTORY) {
+		if (add_file(w, path, given) < 0)
+			return -1;
+		goto note;
+	}
+	id = watch_one(w, path, 1);
+	if (id < 0) {
+		e = errno;
+		set_err(w, path, e, e == ENOSPC ? count_needed(w, path) : 0);
+		errno = e;
+		return -1;
+	}
+	n = id_get(w, id);
+	if (n >= 0 && !w->nodes[n].hidden)
+		return 0; /* given twice, or inside another PATH: watched */
+	if ((r = root_new(w, path, given)) < 0)
+		return -1;
+	if (n >= 0)
+		absorb(w, n); /* watched for file PATHs in it until now */
+	else if ((n = node_new(w, id, -1, NULL, 0, 1)) < 0)
+		return -1;
+	w->nodes[n].root = r;
+	w->roots[r].node = n;
+	w->roots_left++;
+	if (w->cfg.recursive || w->cfg.snapshot) {
+		struct root *rt = &w->roots[r];
 		w->fatal = 0;
 		if (scan(w, n, rt->disp, rt->disp_len, SCAN_SETUP, 0) < 0) {
 			e = w->fatal ? w->fatal : errno;
@@ -1780,6 +2210,7 @@ add_root(fw_watcher *w, const char *path, const char *given)
 			return -1;
 		}
 	}
+note:;
 	/* watched, but the kernel will say little or nothing there */
 	const char *note = sys_fs_note(path);
 	if (note && w->cfg.warn) {
@@ -1805,14 +2236,14 @@ fw_error(const fw_watcher *w)
 size_t
 fw_watch_count(const fw_watcher *w, size_t *files)
 {
-	if (files) {
-		*files = 0;
-		for (size_t i = 0; i < w->nroots; i++)
-			if (!w->roots[i].gone && w->roots[i].node >= 0 &&
-			    !w->nodes[w->roots[i].node].is_dir)
-				(*files)++;
-	}
-	return w->inuse;
+	size_t nf = 0;
+	for (size_t i = 0; i < w->nroots; i++)
+		if (!w->roots[i].gone && w->roots[i].file)
+			nf++;
+	if (files)
+		*files = nf;
+	/* a directory watched only for file PATHs counts as those files */
+	return w->inuse - w->nhidden + nf;
 }
 
 size_t
@@ -1835,11 +2266,8 @@ fw_close(fw_watcher *w)
 	be_close(w->be);
 	for (size_t i = 0; i < w->nnodes; i++)
 		name_free(&w->nodes[i]);
-	for (size_t i = 0; i < w->nroots; i++) {
-		free(w->roots[i].given);
-		free(w->roots[i].disp);
-		free(w->roots[i].self);
-	}
+	for (size_t i = 0; i < w->nroots; i++)
+		root_free(&w->roots[i]);
 	free(w->nodes);
 	free(w->idk);
 	free(w->idv);
@@ -1867,7 +2295,7 @@ fw_close(fw_watcher *w)
 }
 
 static const char *const kind_names[FW_NKINDS] = {
-	"create", "modify", "delete", "rename", "attrib", "close_write",
+	"create", "modify", "truncate", "delete", "rename", "attrib", "close_write",
 	"close_nowrite", "open", "access", "overflow", "unmount", "ready",
 };
 

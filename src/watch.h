@@ -19,6 +19,7 @@ struct filter;
 enum fw_kind {
 	FW_CREATE,
 	FW_MODIFY,
+	FW_TRUNCATE,  /* a file PATH got shorter: read it from the start */
 	FW_DELETE,
 	FW_RENAME,
 	FW_ATTRIB,
@@ -36,14 +37,15 @@ enum fw_kind {
 /* Reported whatever --event says: they tell the user what was lost. */
 #define FW_ALWAYS (FW_BIT(FW_OVERFLOW) | FW_BIT(FW_UNMOUNT))
 #define FW_DEFAULT_EVENTS                                                     \
-	(FW_BIT(FW_CREATE) | FW_BIT(FW_MODIFY) | FW_BIT(FW_DELETE) |          \
-	 FW_BIT(FW_RENAME) | FW_BIT(FW_ATTRIB))
+	(FW_BIT(FW_CREATE) | FW_BIT(FW_MODIFY) | FW_BIT(FW_TRUNCATE) |        \
+	 FW_BIT(FW_DELETE) | FW_BIT(FW_RENAME) | FW_BIT(FW_ATTRIB))
 #define FW_ALL_EVENTS (FW_BIT(FW_READY) - 1u)
 
 /* fw_event.flags */
 #define FW_EV_DIR    0x1u /* the path is (was) a directory */
 #define FW_EV_ROOT   0x2u /* the path is one of the watched PATHs itself */
 #define FW_EV_RESCAN 0x4u /* found by a rescan, not reported by the kernel */
+#define FW_EV_REPLACED 0x8u /* a file PATH's name now holds another file */
 
 struct fw_event {
 	enum fw_kind kind;
@@ -56,6 +58,7 @@ struct fw_event {
 	size_t rel;           /* offset of the part below root in path */
 	int64_t sec;          /* wall-clock time the event was read */
 	long usec;
+	int64_t size;         /* a file PATH's size after the event, or -1 */
 };
 
 struct fw_config {
@@ -66,6 +69,8 @@ struct fw_config {
 				   * time, so an overflow's rescan can say
 				   * which files changed (--snapshot) */
 	unsigned events;          /* FW_BIT mask of kinds to report */
+	int gone_exit;            /* a file PATH deleted or moved away is
+				   * gone (else its name is waited for) */
 	const struct filter *filter; /* include/exclude, may be NULL */
 	/* Called for problems that do not stop watching (an unreadable
 	 * subdirectory, a watch limit hit by a new directory). */

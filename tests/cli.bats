@@ -6,7 +6,7 @@
 load helpers
 
 LONG_OPTIONS=(--recursive --follow-symlinks --event --include --exclude --json --print0
-	--format --absolute --once --timeout --quiet --ready --snapshot --help --version)
+	--format --absolute --once --timeout --quiet --ready --snapshot --on-delete --help --version)
 SHORT_OPTIONS=(-r -L -e -i -x -j -0 -f -a -1 -t -q -h -V)
 
 @test "--help prints usage on stdout and exits 0" {

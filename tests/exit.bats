@@ -211,9 +211,9 @@ create d/a"
 	wait_for_line "$FW_OUT" '^[a-z]+ d$' 1
 }
 
-@test "deleting a watched file PATH reports delete and exits 3" {
+@test "--on-delete exit: deleting a watched file PATH reports delete and exits 3" {
 	echo x >f.txt
-	start_fwatch f.txt
+	start_fwatch --on-delete exit f.txt
 	rm f.txt
 	wait_exit "$FW_PID" 5
 	assert_status 3

@@ -27,8 +27,9 @@ struct jstr {
 
 struct jrec {
 	struct jstr time, event, path, old_path, path_b64, old_path_b64;
-	int dir, rescan; /* -1 absent, 0 false, 1 true */
+	int dir, rescan, replaced; /* -1 absent, 0 false, 1 true */
 	bool watches;
+	long long size; /* -1 absent */
 };
 
 static int
@@ -155,7 +156,8 @@ jrecord(const char *p, size_t n, struct jrec *r)
 {
 	const char *end = p + n;
 	memset(r, 0, sizeof *r);
-	r->dir = r->rescan = -1;
+	r->dir = r->rescan = r->replaced = -1;
+	r->size = -1;
 	if (n < 3 || end[-1] != '\n' || memchr(p, '\n', n - 1))
 		return -1;
 	end--;
@@ -188,6 +190,14 @@ jrecord(const char *p, size_t n, struct jrec *r)
 			bad = jbool(&p, end, &r->dir);
 		} else if (KEY("rescan")) {
 			bad = jbool(&p, end, &r->rescan);
+		} else if (KEY("replaced")) {
+			bad = jbool(&p, end, &r->replaced);
+		} else if (KEY("size") && r->size < 0) {
+			r->size = 0;
+			if (p == end || *p < '0' || *p > '9')
+				bad = -1;
+			while (p < end && *p >= '0' && *p <= '9')
+				r->size = r->size * 10 + (*p++ - '0');
 		} else if (KEY("watches") && !r->watches) {
 			r->watches = true;
 			if (p == end || *p < '0' || *p > '9')
@@ -386,6 +396,7 @@ try_format(const char *fmt, const char *in, size_t size)
 		for (size_t i = 0; i <= NODD; i++) {
 			struct fw_event e, plain;
 			memset(&e, 0, sizeof e);
+			e.size = -1;
 			e.kind = (enum fw_kind)k;
 			e.flags = (unsigned)(k + i) & 7;
 			if (i < NODD) {
@@ -434,6 +445,7 @@ try_format(const char *fmt, const char *in, size_t size)
 	for (size_t i = 0; i < NODD; i++) {
 		struct fw_event e;
 		memset(&e, 0, sizeof e);
+		e.size = -1;
 		e.kind = FW_RENAME;
 		e.path = odd[i].path;
 		e.path_len = odd[i].len;
@@ -462,6 +474,7 @@ try_text(const char *in, size_t size)
 		for (int turn = 0; turn < 2; turn++) {
 			struct fw_event e;
 			memset(&e, 0, sizeof e);
+			e.size = -1;
 			e.kind = (enum fw_kind)k;
 			e.path = in;
 			e.path_len = size;
@@ -506,6 +519,7 @@ try_text(const char *in, size_t size)
 	o.len = 0;
 	struct fw_event e;
 	memset(&e, 0, sizeof e);
+	e.size = -1;
 	e.kind = FW_MODIFY;
 	e.path = in;
 	e.path_len = size;
@@ -529,10 +543,12 @@ try_json(const char *in, size_t size)
 		struct fw_event e;
 		struct jrec j;
 		memset(&e, 0, sizeof e);
+		e.size = -1;
 		e.kind = (enum fw_kind)k;
-		e.flags = (unsigned)k & 7;
+		e.flags = (unsigned)k & 15;
 		e.path = in;
 		e.path_len = size;
+		e.size = k & 1 ? (int64_t)size * 1000003 : -1;
 		if (k == FW_RENAME) {
 			e.old_path = in + size / 2;
 			e.old_len = size - size / 2;
@@ -554,6 +570,8 @@ try_json(const char *in, size_t size)
 			FUZZ_CHECK(!j.old_path.set && !j.old_path_b64.set);
 		FUZZ_CHECK(j.dir == !!(e.flags & FW_EV_DIR));
 		FUZZ_CHECK(j.rescan == (e.flags & FW_EV_RESCAN ? 1 : -1));
+		FUZZ_CHECK(j.replaced == (e.flags & FW_EV_REPLACED ? 1 : -1));
+		FUZZ_CHECK(j.size == (long long)e.size);
 		FUZZ_CHECK(j.watches == (k == FW_READY));
 		jfree(&j);
 	}

@@ -1,0 +1,378 @@
+#!/usr/bin/env bats
+# A file PATH: saves by editors and tools, appends with sizes, truncation,
+# log rotation, deletion.  fwatch watches the file's directory and its
+# name there, so a save that replaces the file does not end the watch.
+# shellcheck disable=SC2154
+
+load helpers
+
+teardown() {
+	if [[ -n ${LOOP_PGID:-} ]]; then
+		kill -KILL -- -"$LOOP_PGID" 2>/dev/null || true
+	fi
+	fw_teardown
+}
+
+# fmark: append to ./marker.txt (watched as a PATH too) and wait for its
+# modify: everything before it has been printed by then.
+fmark() {
+	FW_MARKS=$((FW_MARKS + 1))
+	printf '%s\n' "$FW_MARKS" >>marker.txt
+	wait_for_line "$FW_OUT" "^modify marker.txt\$"
+	[[ $(grep -c '^modify marker.txt$' "$FW_OUT") -ge $FW_MARKS ]] ||
+		wait_until "$FW_WAIT" "marker $FW_MARKS" \
+			eval '(( $(grep -c "^modify marker.txt$" "$FW_OUT") >= FW_MARKS ))'
+}
+
+# editor: vim, or vi, as ex in silent mode; skip without one.
+editor() {
+	local e
+	for e in vim vi; do
+		command -v "$e" >/dev/null && { EDITOR_CMD=$e; return 0; }
+	done
+	skip "no vim or vi on this machine"
+}
+
+@test "a file PATH: appends are modify records carrying the new size" {
+	printf 'one\n' >build.log
+	start_fwatch --json build.log
+	printf 'two\n' >>build.log
+	wait_for_json '.event == "modify" and .size == 8'
+	printf 'three\n' >>build.log
+	wait_for_json '.event == "modify" and .size == 14'
+	assert_equal "$(jq -r 'select(.event == "modify") | .path' "$FW_OUT" | sort -u)" "build.log"
+}
+
+@test "a file PATH: the size lets a reader print exactly the appended bytes with tail -c" {
+	printf 'old\n' >build.log
+	start_fwatch --json build.log
+	offset=4
+	printf 'new line\n' >>build.log
+	wait_for_json '.event == "modify" and .size == 13'
+	size=$(jq -r 'select(.event == "modify") | .size' "$FW_OUT" | tail -n 1)
+	assert_equal "$(tail -c +$((offset + 1)) build.log | head -c $((size - offset)))" "new line"
+}
+
+@test "a file PATH emptied with : > is reported as truncate with size 0" {
+	printf 'lots of log\n' >build.log
+	start_fwatch --json build.log
+	: >build.log
+	wait_for_json '.event == "truncate" and .path == "build.log" and .size == 0'
+}
+
+@test "-e modify also reports truncate; -e truncate reports only truncations" {
+	printf 'abc\n' >a.log
+	printf 'abc\n' >b.log
+	start_fwatch -e modify a.log
+	: >a.log
+	wait_for_record "truncate a.log"
+	stop_fwatch
+	start_fwatch -e truncate b.log
+	printf 'more\n' >>b.log
+	: >b.log
+	wait_for_record "truncate b.log"
+	assert_no_record "modify b.log"
+}
+
+@test "vim with backupcopy=no (write a new file, rename the old away) keeps reporting saves of the file" {
+	editor
+	printf 'a = 1\n' >app.conf
+	start_fwatch app.conf
+	for n in 2 3; do
+		# backupskip: vim makes no backup of files under /tmp
+		"$EDITOR_CMD" -es -u NONE -i NONE \
+			-c 'set backupcopy=no backup nowritebackup backupskip= backupdir=.' \
+			-c "%s/= .*/= $n/" -c 'wq' app.conf </dev/null
+		assert_equal "$(cat app.conf)" "a = $n"
+		wait_until "$FW_WAIT" "save $n" eval '(( $(grep -c "^create app.conf$" "$FW_OUT") >= n - 1 ))'
+	done
+	# vim renamed the file to its backup and wrote a new one, each time
+	wait_for_records 5 "rename app.conf -> app.conf~" "create app.conf" "modify app.conf"
+	assert_equal "$(grep -c '^create app.conf$' "$FW_OUT")" 2
+	printf 'x\n' >>app.conf
+	wait_for_line "$FW_OUT" '^modify app.conf$'
+}
+
+@test "vim with backupcopy=yes (overwrite in place) reports each save as a change of the file" {
+	editor
+	printf 'a = 1\n' >app.conf
+	ino=$(stat -c %i app.conf)
+	start_fwatch --json app.conf
+	"$EDITOR_CMD" -es -u NONE -i NONE -c 'set backupcopy=yes' -c '%s/= 1/= 2/' -c 'wq' app.conf </dev/null
+	wait_for_json '(.event == "modify" or .event == "truncate") and .size == 6'
+	"$EDITOR_CMD" -es -u NONE -i NONE -c 'set backupcopy=yes' -c '%s/= 2/= 333/' -c 'wq' app.conf </dev/null
+	wait_for_json '.event == "modify" and .size == 8'
+	assert_equal "$(stat -c %i app.conf)" "$ino"
+}
+
+@test "sed -i (a temporary file renamed over the file) is a modify marked replaced, and later saves are seen" {
+	printf 'port=1\n' >app.conf
+	start_fwatch --json app.conf
+	sed -i 's/1/2/' app.conf
+	wait_for_json '.event == "modify" and .replaced == true and .size == 7'
+	sed -i 's/2/33/' app.conf
+	wait_for_json '.event == "modify" and .replaced == true and .size == 8'
+	printf 'x\n' >>app.conf
+	wait_for_json '.event == "modify" and .size == 10 and .replaced == null'
+	assert_no_match '"event":"(delete|create)"'
+}
+
+@test "an editor's atomic save (write a temporary file, mv it over) is reported on the file, again and again" {
+	printf 'v1\n' >app.conf
+	: >marker.txt
+	start_fwatch app.conf marker.txt
+	for v in v2 v3 v4; do
+		printf '%s\n' "$v" >.app.conf.swp
+		mv .app.conf.swp app.conf
+		fmark
+	done
+	assert_record_count 3 "modify app.conf"
+	assert_equal "$(records | grep -v -c -e '^modify app.conf$' -e '^modify marker.txt$')" 0
+}
+
+@test "cp new app.conf (rewrite in place) is reported as a change of app.conf" {
+	printf 'old contents, longer\n' >app.conf
+	printf 'new\n' >new
+	start_fwatch --json app.conf
+	cp new app.conf
+	wait_for_json '(.event == "modify" or .event == "truncate") and .path == "app.conf" and .size == 4'
+}
+
+@test "rotation by mv and touch: fwatch reports the rename, then the new file, and follows the new one" {
+	printf 'line\n' >app.log
+	: >marker.txt
+	start_fwatch app.log marker.txt
+	mv app.log app.log.1
+	touch app.log
+	wait_for_record "rename app.log -> app.log.1"
+	wait_for_record "create app.log"
+	printf 'after\n' >>app.log
+	wait_for_record "modify app.log"
+	# the old file is not followed
+	printf 'old\n' >>app.log.1
+	fmark
+	assert_record_count 1 "modify app.log"
+}
+
+@test "rotation by mv only, the new file made later: rename, then create when it comes" {
+	printf 'line\n' >app.log
+	start_fwatch app.log
+	mv app.log app.log.1
+	wait_for_record "rename app.log -> app.log.1"
+	sleep 0.2
+	printf 'x\n' >app.log
+	wait_for_record "create app.log"
+	wait_for_record "modify app.log"
+}
+
+@test "logrotate, create mode: the rotation is reported and the new app.log is followed" {
+	command -v logrotate >/dev/null || skip "logrotate is not installed"
+	printf 'line\n' >app.log
+	cat >rot.conf <<EOF
+$WORK/app.log {
+	rotate 2
+	create
+	missingok
+}
+EOF
+	start_fwatch app.log
+	logrotate -f -s "$BATS_TEST_TMPDIR/state" rot.conf
+	wait_for_record "rename app.log -> app.log.1"
+	wait_for_record "create app.log"
+	printf 'new\n' >>app.log
+	wait_for_record "modify app.log"
+}
+
+@test "logrotate, copytruncate mode: the truncation is reported and appends go on being seen" {
+	command -v logrotate >/dev/null || skip "logrotate is not installed"
+	printf 'a long first line\n' >app.log
+	cat >rot.conf <<EOF
+$WORK/app.log {
+	rotate 2
+	copytruncate
+}
+EOF
+	start_fwatch --json app.log
+	logrotate -f -s "$BATS_TEST_TMPDIR/state" rot.conf
+	wait_for_json '.event == "truncate" and .path == "app.log" and .size == 0'
+	assert_equal "$(cat app.log.1)" "a long first line"
+	printf 'next\n' >>app.log
+	wait_for_json '.event == "modify" and .path == "app.log" and .size == 5'
+}
+
+@test "copytruncate by hand (cp, then truncate): truncate, then the appends" {
+	printf '0123456789\n' >app.log
+	start_fwatch --json app.log
+	cp app.log app.log.1
+	truncate -s 0 app.log
+	wait_for_json '.event == "truncate" and .size == 0'
+	printf 'ab\n' >>app.log
+	wait_for_json '.event == "modify" and .size == 3'
+}
+
+@test "a file PATH deleted and made again: delete, then create, and it is still watched" {
+	printf 'x\n' >app.conf
+	start_fwatch app.conf
+	rm app.conf
+	wait_for_record "delete app.conf"
+	printf 'y\n' >app.conf
+	wait_for_record "create app.conf"
+	printf 'z\n' >>app.conf
+	wait_for_line "$FW_OUT" '^modify app.conf$'
+}
+
+@test "a file PATH deleted for good: by default fwatch waits for it (here until --timeout)" {
+	printf 'x\n' >app.conf
+	start_fwatch -t 1 app.conf
+	rm app.conf
+	wait_for_record "delete app.conf"
+	wait_exit "$FW_PID" 5
+	assert_equal "$status" 2
+}
+
+@test "--on-delete exit: a file PATH deleted ends fwatch with status 3 once every PATH is gone" {
+	printf 'x\n' >app.conf
+	start_fwatch --on-delete exit app.conf
+	rm app.conf
+	wait_for_record "delete app.conf"
+	wait_exit "$FW_PID" 5
+	assert_equal "$status" 3
+	assert_contains "$(cat "$FW_ERR")" "every PATH is gone"
+}
+
+@test "--on-delete exit still follows a save by rename (the name comes back in the same read)" {
+	printf 'x\n' >app.conf
+	start_fwatch --on-delete exit app.conf
+	printf 'y\n' >tmp && mv tmp app.conf
+	wait_for_record "modify app.conf"
+	printf 'z\n' >>app.conf
+	wait_for_line "$FW_OUT" '^modify app.conf$'
+	_fw_alive "$FW_PID" || fail "fwatch exited"
+}
+
+@test "--on-delete with an unknown mode is exit 1 naming the option and the modes" {
+	: >f
+	run_fwatch --on-delete never f
+	assert_status 1
+	assert_contains "$stderr" "--on-delete"
+	assert_contains "$stderr" "wait or exit"
+}
+
+@test "the directory holding a file PATH removed: delete, then exit 3 (the name cannot come back)" {
+	mkdir d
+	printf 'x\n' >d/app.conf
+	start_fwatch d/app.conf
+	rm -r d
+	wait_for_record "delete d/app.conf"
+	wait_exit "$FW_PID" 5
+	assert_equal "$status" 3
+}
+
+@test "a file PATH's siblings are not reported" {
+	printf 'x\n' >app.conf
+	start_fwatch app.conf
+	printf 'y\n' >other
+	mkdir sub
+	rm other
+	printf 'z\n' >>app.conf
+	wait_for_record "modify app.conf"
+	assert_equal "$(records)" "modify app.conf"
+}
+
+@test "two file PATHs in one directory are both followed through one watch" {
+	printf 'a\n' >a.conf
+	printf 'b\n' >b.conf
+	start_fwatch --json a.conf b.conf
+	assert_equal "$(jq -r 'select(.event == "ready") | .watches' "$FW_OUT")" 2
+	sed -i 's/a/A/' a.conf
+	printf 'B\n' >>b.conf
+	wait_for_json '.event == "modify" and .path == "a.conf"'
+	wait_for_json '.event == "modify" and .path == "b.conf"'
+}
+
+@test "a file PATH inside a directory PATH, in either order, is reported once per change" {
+	mkdir d
+	printf 'x\n' >d/f
+	start_fwatch d/f d
+	printf 'y\n' >>d/f
+	: >d/g
+	wait_for_record "create d/g"
+	assert_record_count 1 "modify d/f"
+	stop_fwatch
+	start_fwatch d d/f
+	printf 'z\n' >>d/f
+	: >d/h
+	wait_for_record "create d/h"
+	assert_record_count 1 "modify d/f"
+}
+
+@test "a file PATH below a later -r directory PATH does not stop that subdirectory being watched" {
+	mkdir -p d/sub
+	printf 'x\n' >d/sub/f
+	start_fwatch d/sub/f -r d
+	: >d/sub/new
+	wait_for_record "create d/sub/new"
+	mkdir d/sub/deeper
+	: >d/sub/deeper/x
+	wait_for_record "create d/sub/deeper/x"
+}
+
+@test "a file PATH that is a symlink follows the file it names" {
+	mkdir real
+	printf 'x\n' >real/app.log
+	ln -s real/app.log link.log
+	start_fwatch link.log
+	printf 'y\n' >>real/app.log
+	wait_for_record "modify link.log"
+	mv real/app.log real/app.log.1
+	wait_for_record "rename link.log -> real/app.log.1"
+}
+
+@test "a file PATH, after a kernel queue overflow: what changed while blind is reported, marked rescan" {
+	printf 'x\n' >app.log
+	printf 'y\n' >gone.log
+	mkdir flood
+	sysctl_for_test max_queued_events 16
+	start_fwatch --json app.log gone.log
+	sysctl_restore
+	kill -STOP "$FW_PID"
+	for i in $(seq 1 30); do : >"f$i"; rm "f$i"; done
+	printf 'more\n' >>app.log
+	rm gone.log
+	kill -CONT "$FW_PID"
+	wait_for_json '.event == "overflow"'
+	wait_for_json '.event == "modify" and .path == "app.log" and .rescan == true and .size == 7'
+	wait_for_json '.event == "delete" and .path == "gone.log" and .rescan == true'
+}
+
+@test "the README's log-following loop prints each appended byte once, across a truncation and a rotation" {
+	# the loop exactly as the README shows it, with fwatch from this tree
+	script=$(awk '/^## Following a log file in CI/ {on = 1} on && /^```sh$/ {grab = 1; next}
+		grab && /^```$/ {exit} grab' "$BATS_TEST_DIRNAME/../README.md")
+	[[ $script == *"./fwatch --json build.log"* ]] || fail "README example not found"
+	script=${script//.\/fwatch/\"\$FWATCH\"}
+	: >build.log
+	# its own process group, so that fwatch, jq and the loop all end
+	FWATCH=$FWATCH setsid bash -c "$script" >followed 2>"$BATS_TEST_TMPDIR/loop.err" &
+	LOOP_PGID=$!
+	wait_for_line "$BATS_TEST_TMPDIR/loop.err" 'ready$'
+	printf 'one\n' >>build.log
+	wait_until 5 "one" grep -q '^one$' followed
+	printf 'two\n' >>build.log
+	wait_until 5 "two" grep -q '^two$' followed
+	: >build.log
+	printf 'three\n' >>build.log
+	wait_until 5 "three" grep -q '^three$' followed
+	mv build.log build.log.1
+	printf 'four\n' >build.log
+	wait_until 5 "four" grep -q '^four$' followed
+	printf 'five\n' >>build.log
+	wait_until 5 "five" grep -q '^five$' followed
+	assert_equal "$(cat followed)" "one
+two
+three
+four
+five"
+	kill -TERM -- -"$LOOP_PGID"
+	wait_until 5 "the loop to end" eval '! kill -0 -- -"$LOOP_PGID" 2>/dev/null'
+}
