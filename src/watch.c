@@ -91,6 +91,18 @@ name_set(struct node *nd, const char *name, size_t len)
 	return 0;
 }
 
+/* strndup, which C11 lacks */
+static char *
+dupn(const char *s, size_t n)
+{
+	char *p = malloc(n + 1);
+	if (p) {
+		memcpy(p, s, n);
+		p[n] = '\0';
+	}
+	return p;
+}
+
 struct root {
 	char *given; /* as the user wrote it */
 	char *disp;  /* what paths below it start with */
@@ -196,6 +208,8 @@ struct fw_watcher {
 	size_t ndirty, capdirty;
 	size_t nhidden;     /* nodes watched only for file PATHs */
 	size_t nleft;       /* file PATHs that left in this batch */
+	struct buf retry;   /* new directories to watch again: (parent,
+			     * length, name) records */
 };
 
 /* ---- backend ids ------------------------------------------------------ */
@@ -568,6 +582,13 @@ emit(fw_watcher *w, enum fw_kind kind, unsigned flags, int root,
 		if (l->kind == kind && l->flags == flags &&
 		    l->path_len == len && !old)
 			return;
+		/* a write racing the unlink: the kernel may name the file
+		 * once more after its delete; it is not there */
+		if (l->kind == FW_DELETE && !old && l->path_len == len &&
+		    (kind == FW_MODIFY || kind == FW_ATTRIB ||
+		     kind == FW_CLOSE_WRITE || kind == FW_CLOSE_NOWRITE ||
+		     kind == FW_OPEN || kind == FW_ACCESS))
+			return;
 	}
 	i = append(w, kind, flags, root, path, len, rel);
 	if (i >= 0 && old) {
@@ -755,6 +776,16 @@ rescan_entry(fw_watcher *w, struct sys_dir *d, int dir, const char *name,
 	if (sys_dir_stat(d, name, &i) < 0)
 		return -1;
 	idx = snap_find(&w->snap, dir, name, nl);
+	if (idx >= 0 && w->snap.e[idx].type == SYS_GONE) {
+		/* reported, but never seen (its path changed under the
+		 * look): this is it; say it may have changed */
+		w->snap.e[idx].flags |= SNAP_MARK;
+		snap_set(&w->snap, idx, &i);
+		if (i.type != SYS_DIRECTORY)
+			emit(w, FW_MODIFY, FW_EV_RESCAN, root, w->cur.p,
+			     w->cur.len, crel, NULL, 0, 0);
+		return 0;
+	}
 	if (idx >= 0) {
 		struct snap_ent *e = &w->snap.e[idx];
 		if (e->type != i.type || (e->ino && i.ino && e->ino != i.ino)) {
@@ -871,6 +902,20 @@ root_of(const fw_watcher *w, int n)
 	while (w->nodes[n].parent >= 0)
 		n = w->nodes[n].parent;
 	return w->nodes[n].root;
+}
+
+/*
+ * Hazard: a new directory is watched by the path the tree gives it when
+ * its create is read, but a rename of one of its ancestors may be later
+ * in the same read (mkdir a/b/new; mv a c): the path is gone, the
+ * directory is not.  Try again once the read's renames are applied.
+ */
+static void
+retry_later(fw_watcher *w, int parent, const char *name, size_t nl)
+{
+	uint32_t h[2] = { (uint32_t)parent, (uint32_t)nl };
+	if (buf_add(&w->retry, (const char *)h, sizeof h) == 0)
+		buf_add(&w->retry, name, nl);
 }
 
 /* A watched directory N turned up in a rescan as NAME in node PARENT
@@ -999,8 +1044,12 @@ scan(fw_watcher *w, int start, const char *path, size_t plen,
 				continue;
 			id = watch_one(w, w->cur.p, link);
 			if (id < 0) {
-				if (errno == ENOENT || errno == ENOTDIR)
-					continue; /* gone already; reported */
+				if (errno == ENOENT || errno == ENOTDIR) {
+					/* gone, or an ancestor renamed */
+					if (mode != SCAN_SETUP)
+						retry_later(w, e.node, name, nl);
+					continue;
+				}
 				if (mode == SCAN_SETUP && (errno == ENOSPC ||
 							   errno == ENOMEM)) {
 					w->fatal = errno;
@@ -1018,6 +1067,22 @@ scan(fw_watcher *w, int start, const char *path, size_t plen,
 				if (node_move(w, n, e.node, name, nl) < 0)
 					continue;
 				push(w, n, w->cur.p, w->cur.len, 0);
+				continue;
+			}
+			if (n >= 0 && !link && w->nodes[n].parent >= 0 &&
+			    (mode == SCAN_NEW || (mode == SCAN_RESCAN && e.fresh))) {
+				/* Hazard: a watched directory moved into this
+				 * one before it was watched (mkdir new; mv dir
+				 * new/).  Its "moved from", read later, must not
+				 * take the watch away from where it is now; and
+				 * it was reported created here, so its contents
+				 * are too. */
+				if ((w->nodes[n].parent != e.node ||
+				     strcmp(nname(&w->nodes[n]), name)) &&
+				    node_move(w, n, e.node, name, nl) < 0)
+					continue;
+				w->nodes[n].mark = 1;
+				push(w, n, w->cur.p, w->cur.len, 1);
 				continue;
 			}
 			if (n >= 0) {
@@ -1054,6 +1119,37 @@ scan(fw_watcher *w, int start, const char *path, size_t plen,
 	return 0;
 }
 
+static void new_dir(fw_watcher *w, int parent, const char *name, size_t nl,
+		    const char *path, size_t len, size_t rel);
+
+static void
+retry_dirs(fw_watcher *w)
+{
+	struct buf b = w->retry;
+	memset(&w->retry, 0, sizeof w->retry);
+	for (size_t off = 0; off + 2 * sizeof(uint32_t) <= b.len;) {
+		uint32_t h[2];
+		size_t rel;
+		memcpy(h, b.p + off, sizeof h);
+		off += sizeof h;
+		const char *name = b.p + off;
+		size_t nl = h[1];
+		int parent = (int)h[0];
+		off += nl;
+		if ((size_t)parent >= w->nnodes || w->nodes[parent].id < 0 ||
+		    w->nodes[parent].hidden ||
+		    find_child(w, parent, name, nl) >= 0 ||
+		    node_path(w, parent, name, nl, &w->scratch, &rel) < 0 ||
+		    sys_type_of(w->scratch.p, 0) != SYS_DIRECTORY)
+			continue; /* gone for good: its delete says so */
+		char *path = dupn(w->scratch.p, w->scratch.len);
+		if (path)
+			new_dir(w, parent, name, nl, path, strlen(path), rel);
+		free(path);
+	}
+	free(b.p);
+}
+
 /* A directory appeared at PATH (child NAME of node PARENT): watch it and
  * report what it already holds. */
 static void
@@ -1073,6 +1169,8 @@ new_dir(fw_watcher *w, int parent, const char *name, size_t nl,
 		if (errno != ENOENT && errno != ENOTDIR)
 			warnf(w, w->cur.p, errno,
 			      "changes below it will not be reported");
+		else
+			retry_later(w, parent, name, nl);
 		return;
 	}
 	n = id_get(w, id);
@@ -1142,9 +1240,23 @@ moved_to(fw_watcher *w, int n, const struct fw_raw *r, int is_dir)
 		root = node_path(w, n, r->name, r->name_len, &w->scratch, &rel);
 		if (root < 0)
 			return;
+		struct iev *e = &w->ev[p.ev];
+		if (synth_take(w, w->scratch.p, w->scratch.len)) {
+			/* Hazard: the scan of a new directory found it there
+			 * first (mkdir new; mv x new/y) and reported it, with
+			 * its contents, as created: a rename now would put
+			 * the old contents back over them.  The old path is
+			 * simply gone. */
+			if (!wanted(w, FW_DELETE, e->root, w->out.p + e->path,
+				    e->path_len, e->rel, NULL, 0, 0))
+				e->kind = DROPPED;
+			if (w->cfg.snapshot)
+				snap_forget(w, p.node, w->pendbuf.p + p.name,
+					    p.name_len);
+			return;
+		}
 		/* The placeholder becomes the rename, where "moved from"
 		 * stood: its path is the old one, the new one is added. */
-		struct iev *e = &w->ev[p.ev];
 		e->old = e->path;
 		e->old_len = e->path_len;
 		orel = e->rel;
@@ -1192,8 +1304,8 @@ moved_to(fw_watcher *w, int n, const struct fw_raw *r, int is_dir)
 	}
 	/* moved in from outside: everything in it is new here */
 	root = node_path(w, n, r->name, r->name_len, &w->scratch, &rel);
-	if (root < 0)
-		return;
+	if (root < 0 || synth_take(w, w->scratch.p, w->scratch.len))
+		return; /* (or our scan of a new directory said so already) */
 	emit(w, FW_CREATE, is_dir ? FW_EV_DIR : 0, root, w->scratch.p,
 	     w->scratch.len, rel, NULL, 0, 0);
 	if (w->cfg.snapshot) {
@@ -1298,8 +1410,11 @@ file_emit(fw_watcher *w, int fr, enum fw_kind kind, unsigned flags,
 		return;
 	/* many writes in one batch: one event, with the last size */
 	last = smap_get(&w->seen, p, len);
-	if (last >= 0 && w->ev[last].kind == kind &&
-	    w->ev[last].flags == flags && kind != FW_RENAME) {
+	if (last >= 0 && w->ev[last].kind == kind && kind != FW_RENAME &&
+	    (w->ev[last].flags | FW_EV_REPLACED) == (flags | FW_EV_REPLACED)) {
+		/* "replaced" then a write of the new file: still one
+		 * modify, and the reader must still start over */
+		w->ev[last].flags |= flags;
 		w->ev[last].size = size;
 		return;
 	}
@@ -1852,6 +1967,8 @@ fw_read(fw_watcher *w, int timeout_ms, const struct fw_event **evs)
 				break;
 		}
 		finish_all_pend(w);
+		if (w->retry.len)
+			retry_dirs(w);
 		if (w->nleft)
 			files_settle(w);
 		if (w->ndirty)
@@ -2051,18 +2168,6 @@ root_free(struct root *rt)
 	free(rt->real);
 	free(rt->pdir);
 	free(rt->sib);
-}
-
-/* strndup, which C11 lacks */
-static char *
-dupn(const char *s, size_t n)
-{
-	char *p = malloc(n + 1);
-	if (p) {
-		memcpy(p, s, n);
-		p[n] = '\0';
-	}
-	return p;
 }
 
 /*
@@ -2291,6 +2396,7 @@ fw_close(fw_watcher *w)
 	free(w->chain);
 	snap_free(&w->snap);
 	free(w->dirty);
+	free(w->retry.p);
 	free(w);
 }
 
