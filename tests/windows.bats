@@ -203,6 +203,82 @@ win_skip() {
 		eval '(( $(grep -c "^modify $PWORK/app.conf\$" "$FW_OUT") >= 2 ))'
 }
 
+@test "windows: a file PATH: appends are modify records with a growing size in --json, siblings unreported" {
+	printf 'one\n' >app.log
+	start_fwatch --json "$WWORK\\app.log"
+	printf 'two\n' >>app.log
+	wait_for_json ".event == \"modify\" and .path == \"$PWORK/app.log\" and .size == 8"
+	printf 'sibling\n' >other.log
+	printf 'three\n' >>app.log
+	wait_for_json ".event == \"modify\" and .path == \"$PWORK/app.log\" and .size == 14"
+	printf 'four\n' >>app.log
+	wait_for_json ".event == \"modify\" and .path == \"$PWORK/app.log\" and .size == 19"
+	# every size is a number, and they never go down
+	local sizes
+	sizes=$(jq -r 'select(.event == "modify") | .size' "$FW_OUT")
+	assert_equal "$(sort -n <<<"$sizes")" "$sizes"
+	assert_equal "$(jq -r 'select(.event != "ready") | .event' "$FW_OUT" | sort -u)" "modify"
+	assert_equal "$(jq -r 'select(.event != "ready") | .path' "$FW_OUT" | sort -u)" "$PWORK/app.log"
+}
+
+@test "windows: a file PATH saved by writing a temporary file and renaming it over: modify, replaced" {
+	printf 'port=1\n' >app.conf
+	start_fwatch --json "$WWORK\\app.conf"
+	printf 'port=22\n' >.app.conf.tmp
+	mv .app.conf.tmp app.conf
+	# Wine 8 says replaced, as Windows does (the old name removed, the
+	# temporary file's renamed to it)
+	wait_for_json ".event == \"modify\" and .path == \"$PWORK/app.conf\" and .replaced == true and .size == 8"
+	printf 'port=333\n' >.app.conf.tmp
+	mv .app.conf.tmp app.conf
+	wait_for_json ".event == \"modify\" and .replaced == true and .size == 9"
+	printf 'x\n' >>app.conf
+	wait_for_json ".event == \"modify\" and .size == 11 and .replaced == null"
+	assert_no_match '"event":"(delete|create|rename)"'
+	assert_no_match 'app\.conf\.tmp'
+}
+
+@test "windows: a file PATH rotated by mv and a new file: rename, then create, and the new file is followed" {
+	printf 'line\n' >app.log
+	start_fwatch --json "$WWORK\\app.log"
+	mv app.log app.log.1
+	touch app.log
+	wait_for_json ".event == \"rename\" and .old_path == \"$PWORK/app.log\" and .path == \"$PWORK/app.log.1\""
+	wait_for_json ".event == \"create\" and .path == \"$PWORK/app.log\""
+	# in that order (Wine adds a modify of size 0 for touch's times)
+	assert_equal "$(jq -r 'select(.event == "rename" or .event == "create") | .event' "$FW_OUT" | paste -sd' ')" "rename create"
+	# the rotated file is a sibling now: its writes are not reported
+	printf 'old\n' >>app.log.1
+	printf 'new\n' >>app.log
+	wait_for_json ".event == \"modify\" and .path == \"$PWORK/app.log\" and .size == 4"
+	assert_equal "$(jq -r 'select(.event == "modify") | .path' "$FW_OUT" | sort -u)" "$PWORK/app.log"
+	# and a second rotation, the new file made later
+	mv app.log app.log.2
+	wait_for_json ".event == \"rename\" and .path == \"$PWORK/app.log.2\""
+	sleep 0.3
+	printf 'x\n' >app.log
+	wait_for_json ".event == \"modify\" and .path == \"$PWORK/app.log\" and .size == 2"
+	assert_equal "$(jq -r 'select(.event == "rename" or .event == "create") | .event' "$FW_OUT" | paste -sd' ')" "rename create rename create"
+	assert_no_match '"event":"delete"'
+}
+
+@test "windows: a file PATH deleted, then made again, is still watched" {
+	printf 'one\n' >app.log
+	start_fwatch --json "$WWORK\\app.log"
+	rm app.log
+	wait_for_json ".event == \"delete\" and .path == \"$PWORK/app.log\""
+	sleep 0.3
+	_fw_alive "$FW_PID" || fail "fwatch exited when its file was deleted" || return 1
+	printf 'back\n' >app.log
+	wait_for_json ".event == \"create\" and .path == \"$PWORK/app.log\" and .size >= 0"
+	printf 'more\n' >>app.log
+	wait_for_json ".event == \"modify\" and .path == \"$PWORK/app.log\" and .size == 10"
+	rm app.log
+	wait_until "$FW_WAIT" "a second delete" \
+		eval '(( $(jq -r "select(.event == \"delete\") | .path" "$FW_OUT" | grep -c .) >= 2 ))'
+	_fw_alive "$FW_PID"
+}
+
 @test "windows: a tiny read buffer that overflows says overflow, never silence" {
 	FWATCH_BUFFER_KB=1 start_fwatch "$WWORK"
 	for i in $(seq 1 300); do : >"file-with-a-long-name-$i.txt"; done

@@ -96,6 +96,41 @@ events(void)
 	return out;
 }
 
+/* As events(), for a file PATH: each event also shows the fw_event's
+ * size when it has one, and "replaced" when FW_EV_REPLACED is set, as
+ * "modify f/app.log [8]" or "modify f/app.log [7, replaced]". */
+static const char *
+fevents(void)
+{
+	static char out[8192];
+	const struct fw_event *ev;
+	size_t len = 0;
+	int n;
+	out[0] = '\0';
+	while ((n = fw_read(W, 50, &ev)) > 0)
+		for (int i = 0; i < n && len < sizeof out - 512; i++) {
+			const struct fw_event *e = &ev[i];
+			len += (size_t)snprintf(out + len, sizeof out - len,
+						"%s%s ", len ? ", " : "",
+						fw_kind_name(e->kind));
+			if (e->kind == FW_RENAME)
+				len += (size_t)snprintf(out + len,
+							sizeof out - len,
+							"%s -> ", e->old_path);
+			len += (size_t)snprintf(out + len, sizeof out - len,
+						"%s", e->path);
+			if (e->size >= 0 || (e->flags & FW_EV_REPLACED))
+				len += (size_t)snprintf(
+					out + len, sizeof out - len,
+					" [%lld%s]", (long long)e->size,
+					e->flags & FW_EV_REPLACED ? ", replaced"
+								  : "");
+		}
+	if (n < 0)
+		snprintf(out, sizeof out, "error: %s", strerror(errno));
+	return out;
+}
+
 static void
 post(const char *path, unsigned ff)
 {
@@ -122,6 +157,177 @@ sh(const char *cmd)
 		fprintf(stderr, "failed: %s\n", cmd);
 		exit(2);
 	}
+}
+
+/*
+ * A file PATH (f/app.log): watched through its directory and its name,
+ * by a second watcher, not recursive, with the default events.  The
+ * kevents posted are the ones a BSD kernel sends: NOTE_WRITE on the
+ * directory when names change, NOTE_WRITE/NOTE_EXTEND on the file's own
+ * descriptor (kqueue has one open for each file of a directory watched
+ * for content) when it is written, NOTE_DELETE when it is unlinked,
+ * NOTE_RENAME when it is renamed.  (The fake kqueue has one queue at a
+ * time, so the first watcher is closed before this one opens.)
+ */
+static void
+file_paths(void)
+{
+	struct fw_config cfg;
+	int fa, fd;
+
+	sh("mkdir f && printf 'one\\n' > f/app.log && echo s > f/other");
+	memset(&cfg, 0, sizeof cfg);
+	cfg.recursive = 0;
+	cfg.events = FW_DEFAULT_EVENTS;
+	cfg.warn = on_warn;
+	warned[0] = '\0';
+	if (!ok((W = fw_open(&cfg)) != NULL, "file PATH: a second watcher") ||
+	    !ok(fw_add(W, "f/app.log") == 0, "fw_add f/app.log"))
+		return;
+	{
+		size_t files = 0, all = fw_watch_count(W, &files);
+		ok(all == 1 && files == 1 && fw_roots_left(W) == 1,
+		   "one file watched (%zu watches, %zu files)", all, files);
+	}
+	ok(fake_ident("f") >= 0 && fake_ident("f/app.log") >= 0,
+	   "kqueue holds its directory and a descriptor for the file");
+
+	put("f/app.log", "two\n");
+	post("f/app.log", NOTE_WRITE | NOTE_EXTEND);
+	is(fevents(), "modify f/app.log [8]",
+	   "printf 'two\\n' >> f/app.log: modify, with the new size");
+	put("f/app.log", "three\n");
+	post("f/app.log", NOTE_WRITE | NOTE_EXTEND);
+	put("f/app.log", "four\n");
+	post("f/app.log", NOTE_WRITE | NOTE_EXTEND);
+	is(fevents(), "modify f/app.log [19]",
+	   "two appends in one read: one modify, with the last size");
+
+	if (truncate("f/app.log", 0) < 0) {
+		perror("truncate");
+		exit(2);
+	}
+	/* FreeBSD: truncate(2) and O_TRUNC say NOTE_ATTRIB alone */
+	post("f/app.log", NOTE_ATTRIB);
+	is(fevents(), "truncate f/app.log [0]",
+	   ": > f/app.log (NOTE_ATTRIB): truncate, size 0");
+	put("f/app.log", "again\n");
+	post("f/app.log", NOTE_WRITE | NOTE_EXTEND);
+	is(fevents(), "modify f/app.log [6]", "and the next append a modify");
+
+	/* sed -i: the temporary file seen first, then renamed over */
+	put("f/sedXYZ", "port=1\n");
+	post("f", NOTE_WRITE);
+	is(fevents(), "", "sed -i: its temporary file (a sibling) is not "
+	   "reported");
+	fa = fake_ident("f/app.log");
+	fd = fake_ident("f/sedXYZ");
+	sh("mv f/sedXYZ f/app.log");
+	fake_post(fa, NOTE_DELETE);
+	fake_post(fd, NOTE_RENAME);
+	post("f", NOTE_WRITE);
+	is(fevents(), "modify f/app.log [7, replaced]",
+	   "sed -i: renamed over the file: modify, replaced");
+	ok(fake_ident("f/app.log") == fd,
+	   "(the new file's descriptor now stands for f/app.log)");
+	put("f/app.log", "x\n");
+	post("f/app.log", NOTE_WRITE | NOTE_EXTEND);
+	is(fevents(), "modify f/app.log [9]",
+	   "a write to the new file: modify, not replaced");
+
+	/* the same save with everything in one read of events */
+	fa = fake_ident("f/app.log");
+	sh("printf 'port=22\\n' > f/.app.log.tmp && "
+	   "mv f/.app.log.tmp f/app.log");
+	fake_post(fa, NOTE_DELETE);
+	post("f", NOTE_WRITE);
+	is(fevents(), "modify f/app.log [8, replaced]",
+	   "write a temporary file and mv it over, in one read: one modify, "
+	   "replaced");
+
+	/* deleted and made again in one read */
+	fa = fake_ident("f/app.log");
+	sh("rm f/app.log && printf 'new\\n' > f/app.log");
+	fake_post(fa, NOTE_DELETE);
+	post("f", NOTE_WRITE);
+	is(fevents(), "modify f/app.log [4, replaced]",
+	   "rm and a new f/app.log in one read: modify, replaced");
+
+	/* rotation: mv app.log app.log.1; then a new app.log */
+	fa = fake_ident("f/app.log");
+	sh("mv f/app.log f/app.log.1");
+	fake_post(fa, NOTE_RENAME);
+	post("f", NOTE_WRITE);
+	is(fevents(), "rename f/app.log -> f/app.log.1",
+	   "mv f/app.log f/app.log.1: rename");
+	ok(fw_roots_left(W) == 1, "(the name is still watched)");
+	sh("touch f/app.log");
+	post("f", NOTE_WRITE);
+	is(fevents(), "create f/app.log [0]", "touch f/app.log: create");
+	put("f/app.log.1", "old\n");
+	post("f/app.log.1", NOTE_WRITE | NOTE_EXTEND);
+	put("f/app.log", "new\n");
+	post("f/app.log", NOTE_WRITE | NOTE_EXTEND);
+	is(fevents(), "modify f/app.log [4]",
+	   "the new file is followed, the rotated one is not");
+
+	/* rotation with both steps in one read */
+	fa = fake_ident("f/app.log");
+	sh("mv f/app.log f/app.log.2 && touch f/app.log");
+	fake_post(fa, NOTE_RENAME);
+	post("f", NOTE_WRITE);
+	is(fevents(), "rename f/app.log -> f/app.log.2, create f/app.log [0]",
+	   "mv f/app.log f/app.log.2; touch f/app.log in one read: rename, "
+	   "then create");
+
+	/* delete: the name is waited for */
+	fa = fake_ident("f/app.log");
+	sh("rm f/app.log");
+	fake_post(fa, NOTE_DELETE);
+	post("f", NOTE_WRITE);
+	is(fevents(), "delete f/app.log", "rm f/app.log: delete");
+	ok(fw_roots_left(W) == 1, "(and the name is still watched)");
+	sh("printf 'back\\n' > f/app.log");
+	post("f", NOTE_WRITE);
+	is(fevents(), "create f/app.log [5], modify f/app.log [5]",
+	   "made again: create, and modify for its content");
+
+	/* siblings */
+	put("f/other2", "hi\n");
+	post("f", NOTE_WRITE);
+	is(fevents(), "", "a sibling created: nothing");
+	put("f/other2", "more\n");
+	post("f/other2", NOTE_WRITE | NOTE_EXTEND);
+	put("f/other", "more\n");
+	post("f/other", NOTE_WRITE | NOTE_EXTEND);
+	is(fevents(), "", "siblings written: nothing");
+	fa = fake_ident("f/other2");
+	sh("rm f/other2 && mv f/other f/other3");
+	fake_post(fa, NOTE_DELETE);
+	post("f", NOTE_WRITE);
+	is(fevents(), "", "a sibling deleted, another renamed: nothing");
+
+	/* the directory removed */
+	{
+		int fdir = fake_ident("f"), fs[5], ns = 0;
+		const char *names[] = { "f/app.log", "f/app.log.1",
+					"f/app.log.2", "f/other3" };
+		for (int i = 0; i < 4; i++)
+			fs[ns++] = fake_ident(names[i]);
+		sh("rm -r f");
+		for (int i = 0; i < ns; i++)
+			fake_post(fs[i], NOTE_DELETE);
+		fake_post(fdir, NOTE_WRITE);
+		fake_post(fdir, NOTE_DELETE);
+	}
+	is(fevents(), "delete f/app.log", "rm -r f: the file PATH deleted");
+	ok(fw_roots_left(W) == 0, "and gone: no PATH left");
+	ok(fw_watch_count(W, NULL) == 0 && fake_registered() == 0,
+	   "no watch or descriptor left (%zu watches, %zu registered)",
+	   fw_watch_count(W, NULL), fake_registered());
+	ok(!warned[0], "no warnings%s%s", warned[0] ? ": " : "", warned);
+	fw_close(W);
+	W = NULL;
 }
 
 int
@@ -258,8 +464,11 @@ main(void)
 	   "it, deepest first, then itself");
 	ok(fw_roots_left(W) == 0, "nothing left to watch");
 	ok(!warned[0], "no warnings%s%s", warned[0] ? ": " : "", warned);
-
 	fw_close(W);
+	W = NULL;
+
+	file_paths();
+
 	if (chdir("/") == 0) {
 		char cmd[300];
 		snprintf(cmd, sizeof cmd, "rm -rf '%s'", base);
