@@ -127,6 +127,18 @@ bench-quick: fwatch bench/minread
 
 .PHONY: bench bench-quick
 
+# Writers churn a deep tree while fwatch --snapshot watches it with a
+# small kernel queue (as root); the events replayed must give the tree.
+# Not part of make test; CI runs a short one.  make soak SOAK_SECONDS=600
+SOAK_SECONDS ?= 60
+soak: fwatch
+	tests/soak/run --snapshot --seconds $(SOAK_SECONDS)
+
+# The suite with fwatch under valgrind (slow: tens of minutes).
+valgrind:
+	tests/valgrind/run
+.PHONY: soak valgrind
+
 install: fwatch
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANPREFIX)/man1
 	cp -f fwatch $(DESTDIR)$(BINDIR)/fwatch
