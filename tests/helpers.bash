@@ -224,8 +224,16 @@ _fw_scan_args() {
 _fw_launch() {
 	: >"$FW_OUT"
 	: >"$FW_ERR"
-	"${FW_PREFIX[@]}" env --default-signal "$FWATCH" "$@" \
-		</dev/null >"${FW_STDOUT:-$FW_OUT}" 2>"$FW_ERR" 3>&- &
+	if [[ -n $FW_SYSCTL_LOCK ]]; then
+		# fwatch must not inherit the lock on the kernel limits: it
+		# would hold it for as long as it runs
+		"${FW_PREFIX[@]}" env --default-signal "$FWATCH" "$@" \
+			</dev/null >"${FW_STDOUT:-$FW_OUT}" 2>"$FW_ERR" 3>&- \
+			{FW_SYSCTL_LOCK}>&- &
+	else
+		"${FW_PREFIX[@]}" env --default-signal "$FWATCH" "$@" \
+			</dev/null >"${FW_STDOUT:-$FW_OUT}" 2>"$FW_ERR" 3>&- &
+	fi
 	FW_PID=$!
 	fw_track "$FW_PID"
 }
