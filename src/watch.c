@@ -126,6 +126,8 @@ struct root {
 	int left_ev;
 	uint32_t cookie;
 	struct sys_info info; /* the last look at it */
+	unsigned look_gen;    /* the read it was taken in */
+	int shorter;          /* and whether it found the file shorter */
 };
 
 struct iev { /* an event whose strings are offsets into w->out */
@@ -208,6 +210,7 @@ struct fw_watcher {
 	size_t ndirty, capdirty;
 	size_t nhidden;     /* nodes watched only for file PATHs */
 	size_t nleft;       /* file PATHs that left in this batch */
+	unsigned take_gen;  /* bumped by every read of records */
 	struct buf retry;   /* new directories to watch again: (parent,
 			     * length, name) records */
 };
@@ -362,6 +365,24 @@ root_gone(fw_watcher *w, int r)
 	}
 }
 
+/* Directory N, watched so far only for the file PATHs in it, is now
+ * watched as a directory (a PATH itself, or inside one): its events
+ * report those files as part of it, so they stop being PATHs of their
+ * own, as a file given inside a directory PATH always is.  Or it goes
+ * away, and the file PATHs in it can never come back. */
+static void
+absorb(fw_watcher *w, int n)
+{
+	struct node *nd = &w->nodes[n];
+	for (int fr = nd->froot; fr >= 0; fr = w->roots[fr].fnext)
+		root_gone(w, fr);
+	nd->froot = -1;
+	if (nd->hidden) {
+		nd->hidden = 0;
+		w->nhidden--;
+	}
+}
+
 /* Forget N and everything below it; stop their watches if asked (not
  * needed when the kernel has already dropped them). */
 static void
@@ -386,14 +407,7 @@ subtree_free(fw_watcher *w, int top, int unwatch)
 		id_del(w, nd->id);
 		if (nd->parent < 0)
 			root_gone(w, nd->root);
-		/* the file PATHs in it can never come back */
-		for (int fr = nd->froot; fr >= 0; fr = w->roots[fr].fnext)
-			root_gone(w, fr);
-		nd->froot = -1;
-		if (nd->hidden) {
-			nd->hidden = 0;
-			w->nhidden--;
-		}
+		absorb(w, n);
 		name_free(nd);
 		nd->id = -1;
 		nd->next = w->freelist;
@@ -432,23 +446,6 @@ node_move(fw_watcher *w, int n, int parent, const char *name, size_t len)
 		w->nodes[p->child].prev = n;
 	p->child = n;
 	return 0;
-}
-
-/* Directory N, watched so far only for the file PATHs in it, is now
- * watched as a directory (a PATH itself, or inside one): its events
- * report those files as part of it, so they stop being PATHs of their
- * own, as a file given inside a directory PATH always is. */
-static void
-absorb(fw_watcher *w, int n)
-{
-	struct node *nd = &w->nodes[n];
-	for (int fr = nd->froot; fr >= 0; fr = w->roots[fr].fnext)
-		root_gone(w, fr);
-	nd->froot = -1;
-	if (nd->hidden) {
-		nd->hidden = 0;
-		w->nhidden--;
-	}
 }
 
 /* Write the path of node N (plus "/NAME" when name is given) into B,
@@ -1389,6 +1386,8 @@ static int64_t
 file_look(fw_watcher *w, int fr)
 {
 	struct root *rt = &w->roots[fr];
+	rt->look_gen = w->take_gen;
+	rt->shorter = 0;
 	if (sys_stat(rt->real, &rt->info) < 0) {
 		rt->info.ino = 0;
 		rt->info.size = rt->info.mtime = -1;
@@ -1525,13 +1524,19 @@ file_event(fw_watcher *w, int n, const struct fw_raw *r)
 	}
 	if (!rt->present)
 		return; /* news about a file no longer there */
-	int64_t before = rt->info.size, size = file_look(w, fr);
+	/* one look per read: a log appended to a hundred times in it is
+	 * one stat, and what that look decided holds for the whole read */
+	int64_t before = rt->info.size, size = before;
+	if (rt->look_gen != w->take_gen) {
+		size = file_look(w, fr);
+		/* shorter than before: whoever follows it must start over */
+		rt->shorter = size >= 0 && before >= 0 && size < before;
+	}
 	for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++) {
 		enum fw_kind k = plain[i].kind;
 		if (!(f & plain[i].bit))
 			continue;
-		/* shorter than before: whoever follows it must start over */
-		if (k == FW_MODIFY && size >= 0 && before >= 0 && size < before)
+		if (k == FW_MODIFY && rt->shorter)
 			k = FW_TRUNCATE;
 		file_emit(w, fr, k, 0, size);
 	}
@@ -1883,6 +1888,7 @@ take(fw_watcher *w, int *drained)
 {
 	const struct fw_raw *recs;
 	int n = be_read(w->be, &recs, drained);
+	w->take_gen++;
 	sys_now(&w->sec, &w->usec);
 	/* The kernel queues both halves of a rename back to back: a move
 	 * still waiting from the last read whose partner does not open
