@@ -12,22 +12,33 @@ WARN     = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 STD      = -std=c11 -D_POSIX_C_SOURCE=200809L
 LDLIBS  += -lm
 
-# The backend is chosen by the operating system, once, here.
+# The sources, listed once; each build below is made of these lists.
+# CORE: the portable watcher (no platform type, no main).  APP: main.c and
+# what only the program needs.  Then the platform layer and its backends;
+# backends.c names the backends built in.
+CORE_SRC  = src/watch.c src/snap.c src/filter.c src/strmap.c src/kinds.c
+APP_SRC   = src/main.c src/output.c src/exec.c src/backends.c
+POSIX_SRC = src/proc_posix.c src/sys_posix.c
+WIN_SRC   = src/utf16.c src/win_notify.c src/proc_win.c src/sys_win.c \
+            src/watch_win.c
+HDR  = $(wildcard src/*.h)
+
+# The backends are chosen by the operating system, here.
 UNAME_S := $(shell uname -s 2>/dev/null)
 ifeq ($(UNAME_S),Linux)
-  BACKEND = src/watch_linux.c
+  BACKEND_SRC = src/watch_linux.c
 else ifneq (,$(filter Darwin FreeBSD OpenBSD NetBSD DragonFly,$(UNAME_S)))
-  BACKEND = src/watch_bsd.c
+  BACKEND_SRC = src/watch_bsd.c
 else
   $(error fwatch has no backend for '$(UNAME_S)' yet)
 endif
 
-SRC  = src/main.c src/watch.c src/snap.c src/filter.c src/output.c src/strmap.c \
-       src/exec.c src/proc_posix.c \
-       src/sys_posix.c \
-       $(BACKEND)
-HDR  = src/watch.h src/backend.h src/filter.h src/output.h src/strmap.h \
-       src/sys.h src/exec.h src/proc.h src/snap.h
+SRC    = $(APP_SRC) $(CORE_SRC) $(POSIX_SRC) $(BACKEND_SRC)
+WINSRC = $(APP_SRC) $(CORE_SRC) $(WIN_SRC)
+
+# `make -s print-CORE_SRC`: a list, for scripts (tests/fuzz/run)
+print-%:
+	@echo $($*)
 
 all: fwatch
 
@@ -80,13 +91,11 @@ tests/bsd/test_kqueue-openbsd: tests/bsd/test_kqueue.c $(BSDDEPS)
 	$(CC) $(STD) $(WARN) -Werror $(BSDINC) -DFAKE_KQ_OPENBSD $(CPPFLAGS) \
 		$(CFLAGS) $(LDFLAGS) -o $@ tests/bsd/test_kqueue.c \
 		tests/bsd/fake_kevent.c
-tests/bsd/test_core: tests/bsd/test_core.c $(BSDDEPS) src/watch.c \
-		src/watch.h src/snap.c src/snap.h src/filter.c src/filter.h src/strmap.c \
-		src/strmap.h src/sys_posix.c src/sys.h
+tests/bsd/test_core: tests/bsd/test_core.c $(BSDDEPS) $(CORE_SRC) \
+		src/sys_posix.c $(HDR)
 	$(CC) $(STD) $(WARN) -Werror $(BSDINC) $(CPPFLAGS) $(CFLAGS) \
 		$(LDFLAGS) -o $@ tests/bsd/test_core.c tests/bsd/fake_kevent.c \
-		src/watch.c src/snap.c src/filter.c src/strmap.c src/sys_posix.c \
-		$(LDLIBS)
+		$(CORE_SRC) src/sys_posix.c $(LDLIBS)
 
 # libFuzzer targets for the parsers that take user text or kernel
 # buffers (tests/fuzz/): `make fuzz` runs each for FUZZ_SECONDS (20);
@@ -98,12 +107,8 @@ fuzz:
 # Natively, the same line works in an MSYS2 MinGW shell with WINCC=gcc.
 WINCC   ?= x86_64-w64-mingw32-gcc
 WINFLAGS = -std=c11 -D_WIN32_WINNT=0x0602 -DWINVER=0x0602 -municode
-WINSRC  = src/main.c src/watch.c src/snap.c src/filter.c src/output.c src/strmap.c \
-          src/exec.c src/utf16.c src/win_notify.c src/proc_win.c \
-          src/sys_win.c src/watch_win.c
-WINHDR  = $(HDR) src/sys_win.h src/utf16.h src/win_notify.h
 windows: fwatch.exe
-fwatch.exe: $(WINSRC) $(WINHDR)
+fwatch.exe: $(WINSRC) $(HDR)
 	$(WINCC) $(WINFLAGS) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -static \
 		-o $@ $(WINSRC)
 

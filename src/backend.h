@@ -1,12 +1,70 @@
 /*
- * backend.h - what the portable core (watch.c) asks of one kernel
- * interface.  Each backend (watch_linux.c, later watch_bsd.c and
- * watch_win.c) defines these functions over a private struct backend;
- * the Makefile compiles exactly one of them.
+ * backend.h - the contract between the portable core (src/core/, watch.c)
+ * and one kernel interface: inotify (watch_linux.c), kqueue (watch_bsd.c),
+ * ReadDirectoryChangesW (watch_win.c).
  *
- * A backend only translates: it watches single directories or files,
- * and turns what the kernel says into fw_raw records.  Recursion, rename
- * pairing, filtering and recovery are the core's business.
+ * A backend is a table of operations (struct be_ops) over a private state,
+ * struct backend, that each backend file defines for itself and that is
+ * never complete anywhere else (as redis' ae_epoll.c and ae_kqueue.c each
+ * define their aeApiState).  One binary may carry several backends;
+ * backends.c lists them and the core picks one per watcher at run time
+ * (--backend NAME, else the first listed).
+ *
+ * A backend only translates.  It watches single directories (or whole
+ * subtrees, if it says so) and turns what the kernel says into fw_raw
+ * records.  Recursion, rename pairing, filters, file PATHs, rescans and
+ * output are the core's business, and nothing here is ever seen by
+ * main.c.
+ *
+ * What crosses the contract, in order:
+ *
+ *   open      once, before anything else.  On failure -1 with errno;
+ *             limit_hint(NULL, errno, ...) may then explain it (it is
+ *             called with no state for exactly this case).
+ *   watch     any number of times: a path, and what is wanted of it.
+ *             Returns an id >= 0, the SAME id again for an object that is
+ *             already watched (the core relies on this to skip symlink
+ *             loops, duplicates, and to notice a directory that moved),
+ *             or -1 with errno.  errno dialect: ENOENT, the path is not
+ *             there (or a component moved away meanwhile); ENOTDIR under
+ *             BE_ONLYDIR when it is not a directory (a symlink not to be
+ *             followed counts as not a directory); ENOSPC, a limit on
+ *             watches (limit_hint explains it); EMFILE, out of
+ *             descriptors; EACCES and the rest as the kernel says.
+ *   wait      blocks up to timeout_ms (-1: forever) for records.
+ *   read      takes what is queued without blocking.
+ *   wake      from any thread or a signal handler: ends a wait.
+ *   unwatch   stops an id; the id must not come back in later records
+ *             except in records already queued (the core ignores those).
+ *   close     once; frees everything, also when open's caller failed
+ *             half way (close(NULL) is a no-op).
+ *
+ * What a backend must promise about records:
+ *   - Records of one watch are in the order the kernel saw the changes.
+ *   - A record names an entry of the watched directory ("name"), or the
+ *     watched object itself (name "", name_len 0).  With BE_CAP_SUBTREE
+ *     and BE_WANT_SUBTREE, an entry further down is named by its path
+ *     below the watched directory, components joined by '/'.
+ *   - A rename inside what is watched is BE_MOVED_FROM then BE_MOVED_TO
+ *     with the same non-zero cookie.  With BE_CAP_RENAME_PAIRED both
+ *     halves are in one read, back to back.  Without it (inotify: the
+ *     kernel queues both inside one rename(), but a read can end between
+ *     them) the core looks a few records into the next read and waits a
+ *     few milliseconds for a lone half before calling it a move out of
+ *     (or into) the tree.
+ *   - An id that is gone (the object deleted, or unwatched by the kernel)
+ *     gets a last record with BE_IGNORED if the backend declares
+ *     BE_CAP_SELF_RECORDS; without it the core drops a deleted
+ *     directory's watch itself, on its parent's delete record.
+ *   - BE_ISDIR is set on every record about a directory entry when the
+ *     backend declares BE_CAP_ISDIR; without it (Windows cannot tell for
+ *     a name that is gone) the core asks its own tree.
+ *   - Lost records: one record with BE_OVERFLOW and id -1.  After it the
+ *     core rescans everything; nothing else is owed.
+ *
+ * What a backend may assume: calls come from one thread (but wake);
+ * records handed out by read are not used after the next read or close;
+ * the core never unwatches an id it did not get from watch.
  */
 #ifndef FWATCH_BACKEND_H
 #define FWATCH_BACKEND_H
@@ -40,7 +98,7 @@ struct fw_raw {
 	size_t name_len;
 };
 
-/* be_watch() wants */
+/* watch()'s WANT */
 #define BE_WANT_CONTENT 0x1u /* modify */
 #define BE_WANT_ATTRIB  0x2u
 #define BE_WANT_CLOSE_W 0x4u
@@ -50,36 +108,51 @@ struct fw_raw {
 #define BE_FOLLOW       0x100u /* follow PATH if it is a symlink */
 #define BE_ONLYDIR      0x200u /* fail with ENOTDIR unless a directory */
 /* The core will watch every directory below this one too: a backend that
- * can watch a whole subtree at once (Windows) may, and then name entries
- * in subdirectories by their path below it, components joined by '/'. */
+ * can watch a whole subtree at once (BE_CAP_SUBTREE) may, and then name
+ * entries in subdirectories by their path below it. */
 #define BE_WANT_SUBTREE 0x400u
 
-struct backend;
+/* be_ops.caps: what differs between backends, declared, never guessed */
+#define BE_CAP_SUBTREE       0x1u /* honours BE_WANT_SUBTREE */
+#define BE_CAP_ISDIR         0x2u /* BE_ISDIR is always right */
+#define BE_CAP_SELF_RECORDS  0x4u /* a watched object that goes says so
+				   * on its own id (BE_SELF_*, BE_IGNORED) */
+#define BE_CAP_RENAME_PAIRED 0x8u /* both halves of a rename in one read */
 
-int be_open(struct backend **out);
-void be_close(struct backend *b);
-const char *be_name(void);
-
-/* Watch one object.  Returns its id (>= 0), the SAME id again if the
- * object is already watched (the core relies on this to skip loops and
- * duplicates), or -1 with errno. */
-int be_watch(struct backend *b, const char *path, unsigned want);
-int be_unwatch(struct backend *b, int id);
-
-/* 1 when records can be read, 0 on timeout, BE_WOKEN after be_wake(),
- * -1 on error. */
+/* wait()'s answer when wake() ended it */
 #define BE_WOKEN 2
-int be_wait(struct backend *b, int timeout_ms);
-void be_wake(struct backend *b); /* async-signal-safe */
 
-/* Read what is queued without blocking.  Returns the number of records
- * (0 if none), -1 on error.  *drained says the kernel queue was emptied.
- * The records live until the next call. */
-int be_read(struct backend *b, const struct fw_raw **recs, int *drained);
+struct backend; /* private to each backend file */
 
-/* A sentence about a limit behind err (ENOSPC, EMFILE) and what to do,
- * or NULL.  NEEDED, if not 0, is how many watches the tree needs. */
-const char *be_limit_hint(struct backend *b, int err, size_t needed,
-			  char *buf, size_t n);
+struct be_ops {
+	const char *name;  /* what --backend takes and the ready line says */
+	const char *about; /* a few words for --version */
+	unsigned caps;
+	int (*open)(struct backend **out);
+	void (*close)(struct backend *b);
+	int (*watch)(struct backend *b, const char *path, unsigned want);
+	int (*unwatch)(struct backend *b, int id);
+	/* 1 when records can be read, 0 on timeout, BE_WOKEN after wake(),
+	 * -1 on error. */
+	int (*wait)(struct backend *b, int timeout_ms);
+	void (*wake)(struct backend *b); /* async-signal-safe */
+	/* Returns the number of records (0 if none), -1 on error.
+	 * *drained says the kernel queue was emptied. */
+	int (*read)(struct backend *b, const struct fw_raw **recs,
+		    int *drained);
+	/* A sentence about a limit behind ERR (ENOSPC, EMFILE...) and what
+	 * to do, written into BUF, or NULL.  B is NULL when open failed.
+	 * NEEDED, if not 0, is how many watches the tree needs. */
+	const char *(*limit_hint)(struct backend *b, int err, size_t needed,
+				  char *buf, size_t n);
+};
+
+extern const struct be_ops be_inotify; /* watch_linux.c */
+extern const struct be_ops be_kqueue;  /* watch_bsd.c */
+extern const struct be_ops be_rdcw;    /* watch_win.c */
+
+/* backends.c: the backends built into this binary, the default first,
+ * NULL-terminated. */
+extern const struct be_ops *const be_builtin[];
 
 #endif

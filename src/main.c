@@ -64,6 +64,8 @@ static const char usage_text[] =
 "      --snapshot         remember every file's inode, size and time, so\n"
 "                         that after an overflow the rescan reports the\n"
 "                         files created, deleted and changed unseen\n"
+"      --backend NAME     watch with this kernel interface (--version\n"
+"                         lists the ones built in; the first is default)\n"
 "\n"
 "Running a command (--exec must come last; everything after it is the\n"
 "command, run without a shell; these words are replaced when they stand\n"
@@ -88,7 +90,7 @@ static const char usage_text[] =
 "      --print            print events too (they are not, by default)\n"
 "\n"
 "  -h, --help             show this help and exit\n"
-"  -V, --version          show the version and backend and exit\n"
+"  -V, --version          show the version and the backends and exit\n"
 "\n"
 "A GLOB without '/' matches the file name, one with '/' the path below\n"
 "the watched PATH; '**' crosses directories. --exclude beats --include.\n"
@@ -262,7 +264,8 @@ parse_signal(const char *s, const char *opt, int *sig)
 
 enum {
 	OPT_READY = 256, OPT_EXEC, OPT_SHELL, OPT_ON_BUSY, OPT_STOP_SIGNAL,
-	OPT_STOP_TIMEOUT, OPT_STDIN, OPT_PRINT, OPT_SNAPSHOT, OPT_ON_DELETE
+	OPT_STOP_TIMEOUT, OPT_STDIN, OPT_PRINT, OPT_SNAPSHOT, OPT_ON_DELETE,
+	OPT_BACKEND
 };
 
 static const struct longopt {
@@ -284,6 +287,7 @@ static const struct longopt {
 	{ "quiet", 0, 'q' },
 	{ "ready", 0, OPT_READY },
 	{ "snapshot", 0, OPT_SNAPSHOT },
+	{ "backend", 1, OPT_BACKEND },
 	{ "on-delete", 1, OPT_ON_DELETE },
 	{ "exec", 0, OPT_EXEC },
 	{ "shell", 0, OPT_SHELL },
@@ -302,6 +306,15 @@ static const struct longopt {
 };
 
 static const char shortopts[] = "rLe:i:x:j0f:a1t:qhVd:pRc";
+
+static void
+print_version(void)
+{
+	const char *name, *about;
+	printf("fwatch %s\nbackends:\n", FWATCH_VERSION);
+	for (size_t i = 0; (name = fw_backend_at(i, &about)); i++)
+		printf("  %-10s %s%s\n", name, about, i ? "" : " (default)");
+}
 
 /* Apply one option.  Returns -1 to go on, else an exit status. */
 static int
@@ -389,6 +402,7 @@ apply(struct opts *o, int c, const char *arg, const char *opt)
 	case 'q': o->quiet = 1; break;
 	case OPT_READY: o->ready = 1; break;
 	case OPT_SNAPSHOT: o->cfg.snapshot = 1; break;
+	case OPT_BACKEND: o->cfg.backend = arg; break;
 	case OPT_ON_DELETE:
 		if (!strcmp(arg, "wait"))
 			o->cfg.gone_exit = 0;
@@ -402,8 +416,7 @@ apply(struct opts *o, int c, const char *arg, const char *opt)
 		fputs(usage_text, stdout);
 		return fflush(stdout) || ferror(stdout) ? EXIT_FAIL : EXIT_OK;
 	case 'V':
-		printf("fwatch %s (%s backend)\n", FWATCH_VERSION,
-		       fw_backend_name());
+		print_version();
 		return fflush(stdout) || ferror(stdout) ? EXIT_FAIL : EXIT_OK;
 	}
 	return -1;
@@ -521,6 +534,31 @@ flush_out(struct out *out)
 	return -1;
 }
 
+/* "; with --backend B: the backends that can start here" for a backend
+ * that could not, so the message says what works instead. */
+static const char *
+backends_here(const char *failed, char *buf, size_t n)
+{
+	const char *name;
+	size_t k = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; (name = fw_backend_at(i, NULL)); i++) {
+		if ((failed && !strcmp(name, failed)) || fw_backend_try(name) < 0)
+			continue;
+		int m = snprintf(buf + k, n - k, "%s%s", k ? ", " : "", name);
+		if (m < 0 || (size_t)m >= n - k)
+			break;
+		k += (size_t)m;
+	}
+	if (!k)
+		return "";
+	char tail[256];
+	snprintf(tail, sizeof tail, "; this fwatch can start with: --backend %s",
+		 buf);
+	snprintf(buf, n, "%s", tail);
+	return buf;
+}
+
 static int
 run(struct opts *o)
 {
@@ -543,9 +581,12 @@ run(struct opts *o)
 	}
 	w = fw_open(&o->cfg);
 	if (!w) {
-		char buf[512];
-		say("cannot start %s: %s", fw_backend_name(),
-		    fw_open_error(errno, buf, sizeof buf));
+		char buf[512], also[256];
+		const char *name = o->cfg.backend ? o->cfg.backend
+						  : fw_backend_at(0, NULL);
+		say("cannot start %s: %s%s", name,
+		    fw_open_error(&o->cfg, errno, buf, sizeof buf),
+		    backends_here(o->cfg.backend, also, sizeof also));
 		return EXIT_FAIL;
 	}
 	g_watcher = w;
@@ -571,7 +612,7 @@ run(struct opts *o)
 				"with %s; ready\n", dirs,
 				dirs == 1 ? "directory" : "directories", also,
 				o->npaths, o->npaths == 1 ? "path" : "paths",
-				fw_backend_name());
+				fw_backend_name(w));
 		if (o->ready) {
 			sys_now(&sec, &usec);
 			out_ready(&o->out, n, (long long)sec, usec);

@@ -161,6 +161,7 @@ struct fw_watcher {
 	struct fw_config cfg;
 	unsigned report;  /* kinds reported */
 	unsigned want;    /* be_watch() flags */
+	const struct be_ops *ops; /* the backend in use */
 	struct backend *be;
 
 	struct node *nodes;
@@ -402,7 +403,7 @@ subtree_free(fw_watcher *w, int top, int unwatch)
 				w->nodes[nd->next].prev = -1;
 		}
 		if (unwatch)
-			be_unwatch(w->be, nd->id);
+			w->ops->unwatch(w->be, nd->id);
 		snap_drop_dir(&w->snap, n);
 		id_del(w, nd->id);
 		if (nd->parent < 0)
@@ -643,7 +644,7 @@ warnf(fw_watcher *w, const char *path, int err, const char *what)
 	const char *h;
 	if (!w->cfg.warn)
 		return;
-	h = be_limit_hint(w->be, err, 0, hint, sizeof hint);
+	h = w->ops->limit_hint(w->be, err, 0, hint, sizeof hint);
 	say_cannot(w, path, h ? h : strerror(err), "; ", what);
 	if (w->err.p)
 		w->cfg.warn(w->cfg.ctx, w->err.p);
@@ -882,7 +883,7 @@ push(fw_watcher *w, int node, const char *path, size_t len, int fresh)
 static int
 watch_one(fw_watcher *w, const char *path, int follow)
 {
-	return be_watch(w->be, path,
+	return w->ops->watch(w->be, path,
 			w->want | BE_ONLYDIR | (follow ? BE_FOLLOW : 0) |
 				(w->cfg.recursive ? BE_WANT_SUBTREE : 0));
 }
@@ -1686,7 +1687,7 @@ rescan_file(fw_watcher *w, int r)
 	if (!w->nodes[n].mark) {
 		/* its directory first: still the one we watch? */
 		w->nodes[n].mark = 1;
-		id = be_watch(w->be, rt->pdir, w->want | BE_ONLYDIR | BE_FOLLOW);
+		id = w->ops->watch(w->be, rt->pdir, w->want | BE_ONLYDIR | BE_FOLLOW);
 		if (id < 0 || id != w->nodes[n].id) {
 			for (int fr = w->nodes[n].froot; fr >= 0;
 			     fr = w->roots[fr].fnext)
@@ -1695,7 +1696,7 @@ rescan_file(fw_watcher *w, int r)
 						  -1);
 			subtree_free(w, n, 1);
 			if (id >= 0 && id_get(w, id) < 0)
-				be_unwatch(w->be, id);
+				w->ops->unwatch(w->be, id);
 			return;
 		}
 	}
@@ -1737,7 +1738,7 @@ rescan(fw_watcher *w)
 		}
 		w->nodes[n].mark = 1;
 		id = w->nodes[n].is_dir ? watch_one(w, rt->disp, 1)
-					: be_watch(w->be, rt->disp,
+					: w->ops->watch(w->be, rt->disp,
 						   w->want | BE_FOLLOW);
 		if (id < 0 || id != w->nodes[n].id) {
 			size_t rel;
@@ -1747,7 +1748,7 @@ rescan(fw_watcher *w)
 			     w->scratch.p, w->scratch.len, rel, NULL, 0, 0);
 			subtree_free(w, n, 1);
 			if (id >= 0 && id_get(w, id) < 0)
-				be_unwatch(w->be, id);
+				w->ops->unwatch(w->be, id);
 			continue;
 		}
 		if (w->nodes[n].is_dir && (w->cfg.recursive || w->cfg.snapshot))
@@ -1887,7 +1888,7 @@ static int
 take(fw_watcher *w, int *drained)
 {
 	const struct fw_raw *recs;
-	int n = be_read(w->be, &recs, drained);
+	int n = w->ops->read(w->be, &recs, drained);
 	w->take_gen++;
 	sys_now(&w->sec, &w->usec);
 	/* The kernel queues both halves of a rename back to back: a move
@@ -1951,7 +1952,7 @@ fw_read(fw_watcher *w, int timeout_ms, const struct fw_event **evs)
 		 * out (more may have come meanwhile), read at once: in a
 		 * burst this saves a poll per batch; idle, it costs one
 		 * read that says EAGAIN. */
-		r = w->queued ? 1 : be_wait(w->be, left);
+		r = w->queued ? 1 : w->ops->wait(w->be, left);
 		if (r < 0)
 			return -1;
 		if (r == 0)
@@ -1966,7 +1967,7 @@ fw_read(fw_watcher *w, int timeout_ms, const struct fw_event **evs)
 					return -1;
 				continue;
 			}
-			r = be_wait(w->be, PAIR_MS);
+			r = w->ops->wait(w->be, PAIR_MS);
 			if (r == BE_WOKEN)
 				w->woken = 1;
 			if (r != 1 || take(w, &drained) < 0)
@@ -2017,6 +2018,8 @@ fw_read(fw_watcher *w, int timeout_ms, const struct fw_event **evs)
 
 /* ---- setup ------------------------------------------------------------------ */
 
+static const struct be_ops *backend_find(const char *name);
+
 fw_watcher *
 fw_open(const struct fw_config *cfg)
 {
@@ -2046,7 +2049,12 @@ fw_open(const struct fw_config *cfg)
 	w->synth[0].arena = &w->synthbuf[0];
 	w->synth[1].arena = &w->synthbuf[1];
 	snap_init(&w->snap);
-	if (be_open(&w->be) < 0) {
+	if (!(w->ops = backend_find(cfg->backend))) {
+		free(w);
+		errno = ENOENT;
+		return NULL;
+	}
+	if (w->ops->open(&w->be) < 0) {
 		int e = errno;
 		free(w);
 		errno = e;
@@ -2055,18 +2063,65 @@ fw_open(const struct fw_config *cfg)
 	return w;
 }
 
-const char *
-fw_open_error(int err, char *buf, size_t n)
+/* The built-in backend called NAME; the default for NULL or "". */
+static const struct be_ops *
+backend_find(const char *name)
 {
-	const char *h = be_limit_hint(NULL, err, 0, buf, n);
+	if (!name || !*name)
+		return be_builtin[0];
+	for (size_t i = 0; be_builtin[i]; i++)
+		if (!strcmp(be_builtin[i]->name, name))
+			return be_builtin[i];
+	return NULL;
+}
+
+const char *
+fw_open_error(const struct fw_config *cfg, int err, char *buf, size_t n)
+{
+	const struct be_ops *ops = backend_find(cfg->backend);
+	const char *h;
+	if (!ops) {
+		snprintf(buf, n, "this fwatch has no backend called '%s'",
+			 cfg->backend);
+		return buf;
+	}
+	h = ops->limit_hint(NULL, err, 0, buf, n);
 	return h ? h : strerror(err);
+}
+
+const char *
+fw_backend_at(size_t i, const char **about)
+{
+	size_t k = 0;
+	while (k < i && be_builtin[k])
+		k++;
+	if (!be_builtin[k])
+		return NULL;
+	if (about)
+		*about = be_builtin[k]->about;
+	return be_builtin[k]->name;
+}
+
+int
+fw_backend_try(const char *name)
+{
+	const struct be_ops *ops = backend_find(name);
+	struct backend *b;
+	if (!ops) {
+		errno = ENOENT;
+		return -1;
+	}
+	if (ops->open(&b) < 0)
+		return -1;
+	ops->close(b);
+	return 0;
 }
 
 static void
 set_err(fw_watcher *w, const char *path, int err, size_t needed)
 {
 	char hint[512];
-	const char *h = be_limit_hint(w->be, err, needed, hint, sizeof hint);
+	const char *h = w->ops->limit_hint(w->be, err, needed, hint, sizeof hint);
 	if (h)
 		say_cannot(w, path, h, "", "");
 	else
@@ -2207,7 +2262,7 @@ add_file(fw_watcher *w, const char *path, const char *given)
 		free(real);
 		return -1;
 	}
-	id = be_watch(w->be, pdir, w->want | BE_ONLYDIR | BE_FOLLOW);
+	id = w->ops->watch(w->be, pdir, w->want | BE_ONLYDIR | BE_FOLLOW);
 	if (id < 0) {
 		e = errno;
 		set_err(w, path, e, 0);
@@ -2262,7 +2317,7 @@ nomem:
 	free(real);
 	free(pdir);
 	if (id_get(w, id) < 0)
-		be_unwatch(w->be, id);
+		w->ops->unwatch(w->be, id);
 	errno = ENOMEM;
 	return -1;
 }
@@ -2335,7 +2390,7 @@ note:;
 void
 fw_wake(fw_watcher *w)
 {
-	be_wake(w->be);
+	w->ops->wake(w->be);
 }
 
 const char *
@@ -2364,9 +2419,9 @@ fw_roots_left(const fw_watcher *w)
 }
 
 const char *
-fw_backend_name(void)
+fw_backend_name(const fw_watcher *w)
 {
-	return be_name();
+	return w->ops->name;
 }
 
 void
@@ -2374,7 +2429,7 @@ fw_close(fw_watcher *w)
 {
 	if (!w)
 		return;
-	be_close(w->be);
+	w->ops->close(w->be);
 	for (size_t i = 0; i < w->nnodes; i++)
 		name_free(&w->nodes[i]);
 	for (size_t i = 0; i < w->nroots; i++)
@@ -2404,25 +2459,4 @@ fw_close(fw_watcher *w)
 	free(w->dirty);
 	free(w->retry.p);
 	free(w);
-}
-
-static const char *const kind_names[FW_NKINDS] = {
-	"create", "modify", "truncate", "delete", "rename", "attrib", "close_write",
-	"close_nowrite", "open", "access", "overflow", "unmount", "ready",
-};
-
-const char *
-fw_kind_name(enum fw_kind k)
-{
-	return (unsigned)k < FW_NKINDS ? kind_names[k] : "?";
-}
-
-int
-fw_kind_parse(const char *name, size_t len)
-{
-	for (int k = 0; k < FW_NKINDS; k++)
-		if (strlen(kind_names[k]) == len &&
-		    !memcmp(kind_names[k], name, len))
-			return k;
-	return -1;
 }

@@ -72,6 +72,7 @@ struct fw_config {
 	int gone_exit;            /* a file PATH deleted or moved away is
 				   * gone (else its name is waited for) */
 	const struct filter *filter; /* include/exclude, may be NULL */
+	const char *backend;      /* --backend NAME; NULL: the default */
 	/* Called for problems that do not stop watching (an unreadable
 	 * subdirectory, a watch limit hit by a new directory). */
 	void (*warn)(void *ctx, const char *msg);
@@ -80,9 +81,11 @@ struct fw_config {
 
 typedef struct fw_watcher fw_watcher;
 
-/* NULL with errno set on failure; fw_open_error() then explains. */
+/* NULL with errno set on failure; fw_open_error() then explains, with
+ * the same configuration (ENOENT: cfg->backend is not built in). */
 fw_watcher *fw_open(const struct fw_config *cfg);
-const char *fw_open_error(int err, char *buf, size_t n);
+const char *fw_open_error(const struct fw_config *cfg, int err, char *buf,
+			  size_t n);
 
 /* Watch PATH (recursively if configured).  -1 with errno on failure;
  * fw_error() then holds a message naming the path and what to do. */
@@ -105,7 +108,13 @@ size_t fw_watch_count(const fw_watcher *w, size_t *files);
 size_t fw_roots_left(const fw_watcher *w);  /* watched PATHs still there */
 void fw_close(fw_watcher *w);
 
-const char *fw_backend_name(void);
+/* The backend W runs on. */
+const char *fw_backend_name(const fw_watcher *w);
+/* The I-th backend built in (0 is the default) and, in *about, a few
+ * words on it; NULL past the last. */
+const char *fw_backend_at(size_t i, const char **about);
+/* 0 if backend NAME can start here, else -1 with errno. */
+int fw_backend_try(const char *name);
 const char *fw_kind_name(enum fw_kind k);
 int fw_kind_parse(const char *name, size_t len); /* -1 if unknown */
 

@@ -1353,12 +1353,6 @@ settle(struct backend *b)
 
 /* ---- the interface ------------------------------------------------------ */
 
-const char *
-be_name(void)
-{
-	return "kqueue";
-}
-
 static int
 cloexec_nonblock(int fd)
 {
@@ -1369,7 +1363,7 @@ cloexec_nonblock(int fd)
 	return 0;
 }
 
-int
+static int
 be_open(struct backend **out)
 {
 	struct backend *b = calloc(1, sizeof *b);
@@ -1412,7 +1406,7 @@ fail:
 	return -1;
 }
 
-void
+static void
 be_close(struct backend *b)
 {
 	if (!b)
@@ -1441,7 +1435,7 @@ be_close(struct backend *b)
 	free(b);
 }
 
-int
+static int
 be_watch(struct backend *b, const char *path, unsigned want)
 {
 	struct stat st;
@@ -1480,7 +1474,7 @@ be_watch(struct backend *b, const char *path, unsigned want)
 	return id_give(b, v);
 }
 
-int
+static int
 be_unwatch(struct backend *b, int id)
 {
 	struct vn *v = id_find(b, id);
@@ -1493,7 +1487,7 @@ be_unwatch(struct backend *b, int id)
 	return 0;
 }
 
-int
+static int
 be_wait(struct backend *b, int timeout_ms)
 {
 	struct timespec ts, *tp = NULL;
@@ -1552,7 +1546,7 @@ be_wait(struct backend *b, int timeout_ms)
 	return b->nstash > 0;
 }
 
-void
+static void
 be_wake(struct backend *b)
 {
 	int e = errno; /* called from signal handlers */
@@ -1561,7 +1555,7 @@ be_wake(struct backend *b)
 	errno = e;
 }
 
-int
+static int
 be_read(struct backend *b, const struct fw_raw **recs, int *drained)
 {
 	static const struct timespec zero = { 0, 0 };
@@ -1604,7 +1598,7 @@ be_read(struct backend *b, const struct fw_raw **recs, int *drained)
 	return (int)b->nrec;
 }
 
-const char *
+static const char *
 be_limit_hint(struct backend *b, int err, size_t needed, char *buf, size_t n)
 {
 	struct rlimit rl;
@@ -1648,3 +1642,18 @@ be_limit_hint(struct backend *b, int err, size_t needed, char *buf, size_t n)
 			 files ? ", or --event without modify and attrib" : "");
 	return buf;
 }
+
+const struct be_ops be_kqueue = {
+	.name = "kqueue",
+	.about = "kqueue, a descriptor per directory and per watched file",
+	.caps = BE_CAP_ISDIR | BE_CAP_SELF_RECORDS |
+		BE_CAP_RENAME_PAIRED,
+	.open = be_open,
+	.close = be_close,
+	.watch = be_watch,
+	.unwatch = be_unwatch,
+	.wait = be_wait,
+	.wake = be_wake,
+	.read = be_read,
+	.limit_hint = be_limit_hint,
+};

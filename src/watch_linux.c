@@ -36,13 +36,7 @@ struct backend {
 	size_t dirty; /* how far a read has filled it since the last trim */
 };
 
-const char *
-be_name(void)
-{
-	return "inotify";
-}
-
-int
+static int
 be_open(struct backend **out)
 {
 	struct backend *b = calloc(1, sizeof *b);
@@ -71,7 +65,7 @@ be_open(struct backend **out)
 	return 0;
 }
 
-void
+static void
 be_close(struct backend *b)
 {
 	if (!b)
@@ -84,7 +78,7 @@ be_close(struct backend *b)
 	free(b);
 }
 
-int
+static int
 be_watch(struct backend *b, const char *path, unsigned want)
 {
 	/* Always asked for: what the core needs to keep the tree right. */
@@ -109,13 +103,13 @@ be_watch(struct backend *b, const char *path, unsigned want)
 	return inotify_add_watch(b->fd, path, m);
 }
 
-int
+static int
 be_unwatch(struct backend *b, int id)
 {
 	return inotify_rm_watch(b->fd, id);
 }
 
-int
+static int
 be_wait(struct backend *b, int timeout_ms)
 {
 	struct pollfd p[2] = {
@@ -151,7 +145,7 @@ be_wait(struct backend *b, int timeout_ms)
 	return r > 0 && (p[0].revents & POLLIN);
 }
 
-void
+static void
 be_wake(struct backend *b)
 {
 	int e = errno; /* called from signal handlers */
@@ -184,7 +178,7 @@ translate(uint32_t m)
 	return f;
 }
 
-int
+static int
 be_read(struct backend *b, const struct fw_raw **recs, int *drained)
 {
 	size_t len = 0, n = 0;
@@ -253,7 +247,7 @@ read_limit(const char *file)
 	return v;
 }
 
-const char *
+static const char *
 be_limit_hint(struct backend *b, int err, size_t needed, char *buf, size_t n)
 {
 	(void)b;
@@ -287,3 +281,17 @@ be_limit_hint(struct backend *b, int err, size_t needed, char *buf, size_t n)
 	}
 	return NULL;
 }
+
+const struct be_ops be_inotify = {
+	.name = "inotify",
+	.about = "Linux inotify, a watch per directory",
+	.caps = BE_CAP_ISDIR | BE_CAP_SELF_RECORDS,
+	.open = be_open,
+	.close = be_close,
+	.watch = be_watch,
+	.unwatch = be_unwatch,
+	.wait = be_wait,
+	.wake = be_wake,
+	.read = be_read,
+	.limit_hint = be_limit_hint,
+};

@@ -75,7 +75,7 @@ dupstr(const char *s)
 	return d ? memcpy(d, s, n) : NULL;
 }
 
-int
+static int
 be_open(struct backend **out)
 {
 	struct backend *b = calloc(1, sizeof *b);
@@ -103,12 +103,6 @@ be_open(struct backend **out)
 	}
 	*out = b;
 	return 0;
-}
-
-const char *
-be_name(void)
-{
-	return "ReadDirectoryChangesW";
 }
 
 static int
@@ -187,7 +181,7 @@ filter_for(unsigned want)
 	return f;
 }
 
-int
+static int
 be_watch(struct backend *b, const char *path, unsigned want)
 {
 	size_t len = strlen(path);
@@ -322,7 +316,7 @@ retire(struct backend *b, struct wobj *o)
 		obj_free(o);
 }
 
-int
+static int
 be_unwatch(struct backend *b, int id)
 {
 	struct wobj *o;
@@ -338,7 +332,7 @@ be_unwatch(struct backend *b, int id)
 	return 0;
 }
 
-void
+static void
 be_close(struct backend *b)
 {
 	if (!b)
@@ -362,7 +356,7 @@ be_close(struct backend *b)
 	free(b);
 }
 
-void
+static void
 be_wake(struct backend *b)
 {
 	/* from a signal or console handler thread: both calls are safe */
@@ -409,7 +403,7 @@ gather(struct backend *b, DWORD timeout_ms)
 	return n > 0;
 }
 
-int
+static int
 be_wait(struct backend *b, int timeout_ms)
 {
 	DWORD t = timeout_ms < 0 ? INFINITE : (DWORD)timeout_ms;
@@ -449,7 +443,7 @@ raw(struct backend *b, int id, unsigned flags)
 	return &o->recs[o->n++];
 }
 
-int
+static int
 be_read(struct backend *b, const struct fw_raw **recs, int *drained)
 {
 	struct wn_out *out = &b->out;
@@ -502,7 +496,7 @@ be_read(struct backend *b, const struct fw_raw **recs, int *drained)
 	return (int)out->n;
 }
 
-const char *
+static const char *
 be_limit_hint(struct backend *b, int err, size_t needed, char *buf,
 	      size_t n)
 {
@@ -516,3 +510,17 @@ be_limit_hint(struct backend *b, int err, size_t needed, char *buf,
 	}
 	return NULL;
 }
+
+const struct be_ops be_rdcw = {
+	.name = "rdcw",
+	.about = "ReadDirectoryChangesW, a handle per watched tree",
+	.caps = BE_CAP_SUBTREE,
+	.open = be_open,
+	.close = be_close,
+	.watch = be_watch,
+	.unwatch = be_unwatch,
+	.wait = be_wait,
+	.wake = be_wake,
+	.read = be_read,
+	.limit_hint = be_limit_hint,
+};

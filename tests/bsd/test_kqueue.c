@@ -1266,7 +1266,7 @@ test_api(void)
 	b2 = watch("dir", ALL | BE_ONLYDIR, "dir");
 	ok(b2 >= 0 && b2 != a, "a directory watched again gets a new id, "
 	   "not the one the core may still unwatch");
-	ok(!strcmp(be_name(), "kqueue"), "be_name is kqueue");
+	ok(!strcmp(be_kqueue.name, "kqueue"), "the backend is called kqueue");
 
 	B->next_id = INT_MAX;
 	c = watch("file", ALL | BE_FOLLOW, "file");
