@@ -18,7 +18,8 @@
  *
  * What crosses the contract, in order:
  *
- *   open      once, before anything else.  On failure -1 with errno;
+ *   open      once, before anything else, with what the core lends
+ *             (struct be_env).  On failure -1 with errno;
  *             limit_hint(NULL, errno, ...) may then explain it (it is
  *             called with no state for exactly this case).
  *   watch     any number of times: a path, and what is wanted of it.
@@ -124,11 +125,28 @@ struct fw_raw {
 
 struct backend; /* private to each backend file */
 
+/* What the core lends a backend at open (NULL: a harness, or a trial
+ * open; then every file is wanted). */
+struct be_env {
+	/*
+	 * Would anything about the file (not a directory) NAME in watch ID
+	 * be reported?  0: the backend need spend nothing on it (kqueue: no
+	 * descriptor); the directory's records about the name (create,
+	 * delete, rename) are still owed.
+	 * Hazard: it is called from inside watch() (for the directory being
+	 * watched, before its id is returned) and read().  Its answer can
+	 * change (a second file PATH in one directory): the core then calls
+	 * watch() on the directory again, and the backend must ask again.
+	 */
+	int (*file_wanted)(void *ctx, int id, const char *name, size_t len);
+	void *ctx;
+};
+
 struct be_ops {
 	const char *name;  /* what --backend takes and the ready line says */
 	const char *about; /* a few words for --version */
 	unsigned caps;
-	int (*open)(struct backend **out);
+	int (*open)(struct backend **out, const struct be_env *env);
 	void (*close)(struct backend *b);
 	int (*watch)(struct backend *b, const char *path, unsigned want);
 	int (*unwatch)(struct backend *b, int id);

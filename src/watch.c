@@ -214,6 +214,15 @@ struct fw_watcher {
 	unsigned take_gen;  /* bumped by every read of records */
 	struct buf retry;   /* new directories to watch again: (parent,
 			     * length, name) records */
+	struct be_env env;  /* lent to the backend */
+	struct asking {     /* the directory a watch() call is about, for
+			     * file_wanted() before its id is known */
+		const char *path;
+		size_t rel;      /* where the part below its PATH starts */
+		const char *only; /* a file PATH's directory: its one name */
+		size_t only_len;
+	} ask;
+	struct buf askbuf;  /* file_wanted()'s own path buffer */
 };
 
 /* ---- backend ids ------------------------------------------------------ */
@@ -880,12 +889,69 @@ push(fw_watcher *w, int node, const char *path, size_t len, int fresh)
 	return 0;
 }
 
+/* Watch directory PATH, whose part below its PATH starts at REL. */
 static int
-watch_one(fw_watcher *w, const char *path, int follow)
+watch_one(fw_watcher *w, const char *path, size_t rel, int follow)
 {
-	return w->ops->watch(w->be, path,
-			w->want | BE_ONLYDIR | (follow ? BE_FOLLOW : 0) |
-				(w->cfg.recursive ? BE_WANT_SUBTREE : 0));
+	int id;
+	w->ask.path = path;
+	w->ask.rel = rel;
+	id = w->ops->watch(w->be, path,
+			   w->want | BE_ONLYDIR | (follow ? BE_FOLLOW : 0) |
+				   (w->cfg.recursive ? BE_WANT_SUBTREE : 0));
+	w->ask.path = NULL;
+	return id;
+}
+
+/* The directory of a file PATH, watched for the one name in it. */
+static int
+watch_file_dir(fw_watcher *w, const char *pdir, const char *name, size_t nl)
+{
+	int id;
+	w->ask.path = pdir;
+	w->ask.only = name;
+	w->ask.only_len = nl;
+	id = w->ops->watch(w->be, pdir, w->want | BE_ONLYDIR | BE_FOLLOW);
+	w->ask.path = w->ask.only = NULL;
+	return id;
+}
+
+static int file_named(const fw_watcher *w, int n, const char *name,
+		      size_t len);
+
+/* be_env.file_wanted: is anything about file NAME in watch ID reported?
+ * Hazard: called from inside the backend, in the middle of a scan: it
+ * touches no buffer but its own. */
+static int
+file_wanted(void *ctx, int id, const char *name, size_t len)
+{
+	fw_watcher *w = ctx;
+	int n = id_get(w, id);
+	size_t rel;
+	if (n >= 0 && w->nodes[n].hidden)
+		return file_named(w, n, name, len) >= 0 ||
+		       (w->ask.only && w->ask.only_len == len &&
+			!memcmp(w->ask.only, name, len));
+	if (n >= 0) {
+		if (node_path(w, n, name, len, &w->askbuf, &rel) < 0)
+			return 1;
+	} else if (w->ask.path) {
+		if (w->ask.only)
+			return w->ask.only_len == len &&
+			       !memcmp(w->ask.only, name, len);
+		w->askbuf.len = 0;
+		rel = w->ask.rel;
+		if (buf_add(&w->askbuf, w->ask.path, strlen(w->ask.path)) < 0 ||
+		    buf_add(&w->askbuf, "/", 1) < 0 ||
+		    buf_add(&w->askbuf, name, len) < 0 ||
+		    buf_add(&w->askbuf, "", 1) < 0)
+			return 1;
+		if (rel < w->askbuf.len && w->askbuf.p[rel] == '/')
+			rel++;
+	} else {
+		return 1;
+	}
+	return filter_pass(w->cfg.filter, w->askbuf.p + rel);
 }
 
 /*
@@ -1040,7 +1106,7 @@ scan(fw_watcher *w, int start, const char *path, size_t plen,
 			if (!is_dir || !w->cfg.recursive ||
 			    filter_excluded(w->cfg.filter, w->cur.p + crel))
 				continue;
-			id = watch_one(w, w->cur.p, link);
+			id = watch_one(w, w->cur.p, rel, link);
 			if (id < 0) {
 				if (errno == ENOENT || errno == ENOTDIR) {
 					/* gone, or an ancestor renamed */
@@ -1162,7 +1228,7 @@ new_dir(fw_watcher *w, int parent, const char *name, size_t nl,
 	w->cur.len = 0;
 	if (buf_add(&w->cur, path, len) < 0)
 		return;
-	id = watch_one(w, w->cur.p, 0);
+	id = watch_one(w, w->cur.p, rel, 0);
 	if (id < 0) {
 		if (errno != ENOENT && errno != ENOTDIR)
 			warnf(w, w->cur.p, errno,
@@ -1687,7 +1753,7 @@ rescan_file(fw_watcher *w, int r)
 	if (!w->nodes[n].mark) {
 		/* its directory first: still the one we watch? */
 		w->nodes[n].mark = 1;
-		id = w->ops->watch(w->be, rt->pdir, w->want | BE_ONLYDIR | BE_FOLLOW);
+		id = watch_file_dir(w, rt->pdir, rt->fname, rt->fnlen);
 		if (id < 0 || id != w->nodes[n].id) {
 			for (int fr = w->nodes[n].froot; fr >= 0;
 			     fr = w->roots[fr].fnext)
@@ -1737,7 +1803,7 @@ rescan(fw_watcher *w)
 			continue;
 		}
 		w->nodes[n].mark = 1;
-		id = w->nodes[n].is_dir ? watch_one(w, rt->disp, 1)
+		id = w->nodes[n].is_dir ? watch_one(w, rt->disp, rt->disp_len, 1)
 					: w->ops->watch(w->be, rt->disp,
 						   w->want | BE_FOLLOW);
 		if (id < 0 || id != w->nodes[n].id) {
@@ -2054,7 +2120,9 @@ fw_open(const struct fw_config *cfg)
 		errno = ENOENT;
 		return NULL;
 	}
-	if (w->ops->open(&w->be) < 0) {
+	w->env.file_wanted = file_wanted;
+	w->env.ctx = w;
+	if (w->ops->open(&w->be, &w->env) < 0) {
 		int e = errno;
 		free(w);
 		errno = e;
@@ -2111,7 +2179,7 @@ fw_backend_try(const char *name)
 		errno = ENOENT;
 		return -1;
 	}
-	if (ops->open(&b) < 0)
+	if (ops->open(&b, NULL) < 0)
 		return -1;
 	ops->close(b);
 	return 0;
@@ -2262,7 +2330,7 @@ add_file(fw_watcher *w, const char *path, const char *given)
 		free(real);
 		return -1;
 	}
-	id = w->ops->watch(w->be, pdir, w->want | BE_ONLYDIR | BE_FOLLOW);
+	id = watch_file_dir(w, pdir, name, strlen(name));
 	if (id < 0) {
 		e = errno;
 		set_err(w, path, e, 0);
@@ -2346,7 +2414,7 @@ add_root(fw_watcher *w, const char *path, const char *given)
 			return -1;
 		goto note;
 	}
-	id = watch_one(w, path, 1);
+	id = watch_one(w, path, strlen(path), 1);
 	if (id < 0) {
 		e = errno;
 		set_err(w, path, e, e == ENOSPC ? count_needed(w, path) : 0);
@@ -2458,5 +2526,6 @@ fw_close(fw_watcher *w)
 	snap_free(&w->snap);
 	free(w->dirty);
 	free(w->retry.p);
+	free(w->askbuf.p);
 	free(w);
 }

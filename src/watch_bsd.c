@@ -1364,8 +1364,9 @@ cloexec_nonblock(int fd)
 }
 
 static int
-be_open(struct backend **out)
+be_open(struct backend **out, const struct be_env *env)
 {
+	(void)env; /* TODO: no descriptor for a file nobody wants */
 	struct backend *b = calloc(1, sizeof *b);
 	struct kevent kev;
 	struct rlimit rl;

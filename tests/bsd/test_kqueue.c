@@ -288,7 +288,7 @@ scene(void)
 		exit(2);
 	}
 	nlabels = 0;
-	if (be_open(&B) < 0) {
+	if (be_open(&B, NULL) < 0) {
 		perror("be_open");
 		exit(2);
 	}
@@ -1726,20 +1726,20 @@ test_open_fail(void)
 {
 	struct backend *b = NULL;
 	fake_kqueue_errno = EMFILE;
-	ok(be_open(&b) < 0 && errno == EMFILE, "kqueue() failing");
+	ok(be_open(&b, NULL) < 0 && errno == EMFILE, "kqueue() failing");
 	fail_at(F_ALLOC, 1, ENOMEM);
-	ok(be_open(&b) < 0 && errno == ENOMEM, "out of memory");
+	ok(be_open(&b, NULL) < 0 && errno == ENOMEM, "out of memory");
 	fail_at(F_PIPE, 1, EMFILE);
-	ok(be_open(&b) < 0 && errno == EMFILE, "pipe() failing");
+	ok(be_open(&b, NULL) < 0 && errno == EMFILE, "pipe() failing");
 	fail_at(F_FCNTL, 1, EBADF);
-	ok(be_open(&b) < 0 && errno == EBADF, "fcntl() failing on the queue");
+	ok(be_open(&b, NULL) < 0 && errno == EBADF, "fcntl() failing on the queue");
 	fail_at(F_FCNTL, 3, EBADF);
-	ok(be_open(&b) < 0 && errno == EBADF, "fcntl() failing on the pipe");
+	ok(be_open(&b, NULL) < 0 && errno == EBADF, "fcntl() failing on the pipe");
 	fake_kevent_fail_at = 1;
 	fake_kevent_errno = ENOMEM;
-	ok(be_open(&b) < 0 && errno == ENOMEM,
+	ok(be_open(&b, NULL) < 0 && errno == ENOMEM,
 	   "registering the pipe failing");
-	ok(be_open(&b) == 0, "and then it opens");
+	ok(be_open(&b, NULL) == 0, "and then it opens");
 	be_close(b);
 }
 
@@ -1758,7 +1758,7 @@ composite(void)
 	mk("d/e");
 	put("f", "x", O_EXCL);
 	put("d/e/g", "x", O_EXCL);
-	if (be_open(&B) < 0) {
+	if (be_open(&B, NULL) < 0) {
 		rm_tree(T);
 		return;
 	}
