@@ -119,6 +119,11 @@ struct fw_raw {
 #define BE_CAP_SELF_RECORDS  0x4u /* a watched object that goes says so
 				   * on its own id (BE_SELF_*, BE_IGNORED) */
 #define BE_CAP_RENAME_PAIRED 0x8u /* both halves of a rename in one read */
+#define BE_CAP_BIRTH_WRITES  0x10u /* a write to a new file is reported
+				    * even when it came before the file's
+				    * create was read (the directory's
+				    * watch covers it); without it the core
+				    * looks at a new file's size itself */
 
 /* wait()'s answer when wake() ended it */
 #define BE_WOKEN 2

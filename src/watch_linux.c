@@ -286,7 +286,8 @@ be_limit_hint(struct backend *b, int err, size_t needed, char *buf, size_t n)
 const struct be_ops be_inotify = {
 	.name = "inotify",
 	.about = "Linux inotify, a watch per directory",
-	.caps = BE_CAP_ISDIR | BE_CAP_SELF_RECORDS,
+	.caps = BE_CAP_ISDIR | BE_CAP_SELF_RECORDS |
+		BE_CAP_BIRTH_WRITES,
 	.open = be_open,
 	.close = be_close,
 	.watch = be_watch,

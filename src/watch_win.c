@@ -515,7 +515,8 @@ be_limit_hint(struct backend *b, int err, size_t needed, char *buf,
 const struct be_ops be_rdcw = {
 	.name = "rdcw",
 	.about = "ReadDirectoryChangesW, a handle per watched tree",
-	.caps = BE_CAP_SUBTREE,
+	.caps = BE_CAP_SUBTREE |
+		BE_CAP_BIRTH_WRITES,
 	.open = be_open,
 	.close = be_close,
 	.watch = be_watch,
