@@ -37,6 +37,14 @@ enum sys_type sys_type_of(const char *path, int follow);
  * saying so, e.g. "proc, a pseudo filesystem: ..."; else NULL. */
 const char *sys_fs_note(const char *path);
 
+/* 1 if PATH is on a filesystem where a change made elsewhere (another
+ * machine, the host of a VM or a container, the directory under a FUSE
+ * mount) reaches no kernel notification: network filesystems, 9p,
+ * virtiofs, every FUSE filesystem.  TYPE gets its name as the mount
+ * table says it ("nfs4", "9p", "fuse.sshfs").  0 if not, or if it cannot
+ * be told. */
+int sys_fs_blind(const char *path, char *type, size_t n);
+
 /* The size of the file at PATH (not following a final symlink), or -1. */
 long long sys_size_of(const char *path);
 

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -23,7 +24,13 @@
 #include "sys.h"
 
 #ifdef __linux__
+#include <sys/sysmacros.h>
 #include <sys/vfs.h>
+#elif defined(__APPLE__) || defined(__FreeBSD__) || defined(__OpenBSD__) || \
+	defined(__DragonFly__)
+#include <sys/param.h>
+#include <sys/mount.h>
+#define HAVE_FSTYPENAME 1
 #endif
 
 #ifdef __GLIBC__
@@ -297,6 +304,97 @@ sys_fs_note(const char *path)
 	(void)path;
 #endif
 	return NULL;
+}
+
+#ifdef __linux__
+/* statfs f_type of the filesystems where a change made elsewhere reaches
+ * no inotify or fanotify mark (linux/magic.h and the filesystems' own). */
+static const unsigned long blind_magic[] = {
+	0x6969,     /* nfs, nfs4 */
+	0x517b,     /* smbfs */
+	0xff534d42, /* cifs */
+	0xfe534d42, /* smb2, smb3 */
+	0x01021997, /* 9p: WSL2's drives, QEMU shares */
+	0x65735546, /* fuse: sshfs, rclone, bindfs, virtiofs, Docker Desktop */
+	0x00c36400, /* ceph */
+	0x5346414f, /* afs */
+	0x6b414653, /* kafs */
+	0x73757245, /* coda */
+	0x786f4256, /* vboxsf */
+	0x01161970, /* gfs2 */
+	0x7461636f, /* ocfs2 */
+	0x0bd00bd0, /* lustre */
+	0x47504653, /* gpfs */
+};
+
+/* The type that /proc/self/mountinfo gives the mount of device DEV
+ * ("fuse.sshfs" where f_type only says FUSE); "" if not found. */
+static void
+mount_type(dev_t dev, char *type, size_t n)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "r");
+	char *line = NULL, *p;
+	size_t cap = 0;
+	unsigned ma, mi;
+	if (n)
+		type[0] = '\0';
+	if (!f)
+		return;
+	while (getline(&line, &cap, f) > 0) {
+		/* "ID PARENT MAJOR:MINOR ROOT MOUNTPOINT OPTS... - TYPE SRC" */
+		if (sscanf(line, "%*u %*u %u:%u", &ma, &mi) != 2 ||
+		    ma != major(dev) || mi != minor(dev) ||
+		    !(p = strstr(line, " - ")))
+			continue;
+		p += 3;
+		size_t k = strcspn(p, " \n");
+		if (n && k < n) {
+			memcpy(type, p, k);
+			type[k] = '\0';
+		}
+		break;
+	}
+	free(line);
+	fclose(f);
+}
+#endif
+
+int
+sys_fs_blind(const char *path, char *type, size_t n)
+{
+	if (n)
+		type[0] = '\0';
+#ifdef __linux__
+	struct statfs sf;
+	struct stat st;
+	if (statfs(path, &sf) < 0)
+		return 0;
+	for (size_t i = 0; i < sizeof blind_magic / sizeof blind_magic[0]; i++) {
+		if ((unsigned long)sf.f_type != blind_magic[i])
+			continue;
+		if (stat(path, &st) == 0)
+			mount_type(st.st_dev, type, n);
+		if (n && !type[0])
+			snprintf(type, n, "filesystem 0x%lx",
+				 (unsigned long)sf.f_type);
+		return 1;
+	}
+#elif defined(HAVE_FSTYPENAME)
+	/* Not built here: written from the BSDs' and macOS's statfs(2).
+	 * Remote is what the system says is not local, and FUSE is any
+	 * type named after it (macfuse, osxfuse, fusefs.sshfs). */
+	struct statfs sf;
+	if (statfs(path, &sf) < 0)
+		return 0;
+	if (!(sf.f_flags & MNT_LOCAL) || strstr(sf.f_fstypename, "fuse")) {
+		if (n)
+			snprintf(type, n, "%s", sf.f_fstypename);
+		return 1;
+	}
+#else
+	(void)path;
+#endif
+	return 0;
 }
 
 long long

@@ -542,6 +542,18 @@ sys_fs_note(const char *path)
 	return NULL;
 }
 
+/* Network shares are watched with ReadDirectoryChangesW: an SMB server
+ * forwards every client's changes (a server that does not needs
+ * --poll; see PLATFORMS in fwatch(1)). */
+int
+sys_fs_blind(const char *path, char *type, size_t n)
+{
+	(void)path;
+	if (n)
+		type[0] = '\0';
+	return 0;
+}
+
 long long
 sys_size_of(const char *path)
 {
