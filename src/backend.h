@@ -112,6 +112,10 @@ struct fw_raw {
  * can watch a whole subtree at once (BE_CAP_SUBTREE) may, and then name
  * entries in subdirectories by their path below it. */
 #define BE_WANT_SUBTREE 0x400u
+/* The core found this directory on a filesystem the kernel's
+ * notifications cannot see (or the user asked for polling): mux.c gives
+ * it to the poller.  Other backends ignore it. */
+#define BE_WANT_POLL    0x800u
 
 /* be_ops.caps: what differs between backends, declared, never guessed */
 #define BE_CAP_SUBTREE       0x1u /* honours BE_WANT_SUBTREE */
@@ -163,6 +167,10 @@ struct be_ops {
 	 * *drained says the kernel queue was emptied. */
 	int (*read)(struct backend *b, const struct fw_raw **recs,
 		    int *drained);
+	/* Milliseconds until the backend next looks by itself (a poller's
+	 * next scan; 0: due now), -1 if never.  NULL for a kernel backend,
+	 * which never needs to be asked. */
+	int (*next_due)(struct backend *b);
 	/* A sentence about a limit behind ERR (ENOSPC, EMFILE...) and what
 	 * to do, written into BUF, or NULL.  B is NULL when open failed.
 	 * NEEDED, if not 0, is how many watches the tree needs. */

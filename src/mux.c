@@ -1,0 +1,191 @@
+/*
+ * mux.c - two backends as one: the platform's native backend and the
+ * poller, for a watcher whose PATHs are partly on filesystems that the
+ * native one cannot see (a FUSE or network mount beside local trees).
+ *
+ * It only routes.  Which directories are polled is the core's decision,
+ * made per PATH and passed as BE_WANT_POLL to watch().  The poller is
+ * opened the first time it is wanted, so a watcher with no blind PATH
+ * costs exactly the native backend.
+ *
+ * Ids: the native backend's id i is 2i here, the poller's 2i+1, so the
+ * core keeps one id space.  Waiting: only the native backend blocks, and
+ * never past the poller's next scan (be_ops.next_due); a wake therefore
+ * goes to the native backend alone.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "backend.h"
+#include "mux.h"
+#include "strmap.h"
+
+struct backend {
+	const struct be_ops *ops[2]; /* native, poller */
+	struct backend *be[2];
+	const struct be_env *env;
+	struct fw_raw *recs;
+	size_t cap;
+};
+
+#define NATIVE 0
+#define POLLER 1
+
+static int
+to_mux(int id, int k)
+{
+	return id < 0 ? id : id * 2 + k;
+}
+
+int
+mux_open(struct backend **out, const struct be_ops *native,
+	 const struct be_ops *poller, const struct be_env *env)
+{
+	struct backend *m = calloc(1, sizeof *m);
+	if (!m)
+		return -1;
+	m->ops[NATIVE] = native;
+	m->ops[POLLER] = poller;
+	m->env = env;
+	if (native->open(&m->be[NATIVE], env) < 0) {
+		int e = errno;
+		free(m);
+		errno = e;
+		return -1;
+	}
+	*out = m;
+	return 0;
+}
+
+int
+mux_polling(const struct backend *m)
+{
+	return m->be[POLLER] != NULL;
+}
+
+static void
+mux_close(struct backend *m)
+{
+	if (!m)
+		return;
+	for (int k = 0; k < 2; k++)
+		if (m->be[k])
+			m->ops[k]->close(m->be[k]);
+	free(m->recs);
+	free(m);
+}
+
+static int
+mux_watch(struct backend *m, const char *path, unsigned want)
+{
+	int k = want & BE_WANT_POLL ? POLLER : NATIVE;
+	if (!m->be[k] && m->ops[k]->open(&m->be[k], m->env) < 0)
+		return -1;
+	return to_mux(m->ops[k]->watch(m->be[k], path, want), k);
+}
+
+static int
+mux_unwatch(struct backend *m, int id)
+{
+	int k = id & 1;
+	if (id < 0 || !m->be[k]) {
+		errno = EINVAL;
+		return -1;
+	}
+	return m->ops[k]->unwatch(m->be[k], id / 2);
+}
+
+/* Hazard: the poller scans only when asked; a wait that outlasts its
+ * next scan must end there, or polled PATHs would go unseen while the
+ * native backend sleeps. */
+static int
+mux_wait(struct backend *m, int timeout_ms)
+{
+	for (;;) {
+		int t = timeout_ms, due = -1, r;
+		if (m->be[POLLER]) {
+			due = m->ops[POLLER]->next_due(m->be[POLLER]);
+			if (due == 0)
+				return 1;
+			if (due > 0 && (t < 0 || due < t))
+				t = due;
+		}
+		r = m->ops[NATIVE]->wait(m->be[NATIVE], t);
+		if (r != 0 || t == timeout_ms)
+			return r;
+		if (timeout_ms > 0)
+			timeout_ms = timeout_ms > t ? timeout_ms - t : 0;
+	}
+}
+
+static void
+mux_wake(struct backend *m)
+{
+	m->ops[NATIVE]->wake(m->be[NATIVE]);
+}
+
+/* Copy child K's records in, with their ids made ours. */
+static int
+take(struct backend *m, int k, size_t *n, int *drained)
+{
+	const struct fw_raw *r;
+	int got, dr = 1;
+	if (!m->be[k])
+		return 0;
+	if ((got = m->ops[k]->read(m->be[k], &r, &dr)) < 0)
+		return -1;
+	*drained &= dr;
+	if (GROW(m->recs, m->cap, *n + (size_t)got) < 0)
+		return -1;
+	for (int i = 0; i < got; i++) {
+		m->recs[*n] = r[i];
+		m->recs[(*n)++].id = to_mux(r[i].id, k);
+	}
+	return 0;
+}
+
+static int
+mux_read(struct backend *m, const struct fw_raw **recs, int *drained)
+{
+	size_t n = 0;
+	*drained = 1;
+	if (take(m, NATIVE, &n, drained) < 0 || take(m, POLLER, &n, drained) < 0)
+		return -1;
+	*recs = m->recs;
+	return (int)n;
+}
+
+static int
+mux_next_due(struct backend *m)
+{
+	return m->be[POLLER] ? m->ops[POLLER]->next_due(m->be[POLLER]) : -1;
+}
+
+static const char *
+mux_limit_hint(struct backend *m, int err, size_t needed, char *buf,
+	       size_t n)
+{
+	return m->ops[NATIVE]->limit_hint(m ? m->be[NATIVE] : NULL, err,
+					  needed, buf, n);
+}
+
+unsigned
+mux_caps(const struct be_ops *native, const struct be_ops *poller)
+{
+	/* what both promise; a subtree watch only where both give one */
+	return native->caps & poller->caps;
+}
+
+const struct be_ops be_mux = {
+	.name = "mux",
+	.about = "the native backend, and the poller for PATHs it cannot see",
+	.caps = 0, /* mux_caps() of the pair, set by the core */
+	.close = mux_close,
+	.watch = mux_watch,
+	.unwatch = mux_unwatch,
+	.wait = mux_wait,
+	.wake = mux_wake,
+	.read = mux_read,
+	.next_due = mux_next_due,
+	.limit_hint = mux_limit_hint,
+};
