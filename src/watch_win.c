@@ -6,9 +6,9 @@
  * handle), completions gathered on one I/O completion port.  Directories
  * the core watches below such a PATH need no handle of their own: they
  * get an id, and records name entries by their path below the PATH,
- * which the core resolves through its tree.  A PATH that is a file is
- * watched through its parent directory, by name, so a save that replaces
- * the file does not end the watch.
+ * which the core resolves through its tree.  Only directories are
+ * watched: a PATH that is a file is the core's, which watches its
+ * directory and follows the file by name (see backend.h).
  */
 #define WIN32_LEAN_AND_MEAN
 #include <windows.h>
@@ -38,7 +38,6 @@ struct wobj {
 	int armed;      /* a read is outstanding */
 	int subtree;
 	int gone;       /* its handle failed for good: report once */
-	char *only;     /* a file PATH: its name in the directory */
 	DWORD filter;
 };
 
@@ -66,14 +65,6 @@ struct backend {
 	size_t inflight;    /* retired objects whose read is still out */
 	volatile LONG woken;
 };
-
-static char *
-dupstr(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *d = malloc(n);
-	return d ? memcpy(d, s, n) : NULL;
-}
 
 static int
 be_open(struct backend **out, const struct be_env *env)
@@ -196,7 +187,10 @@ be_watch(struct backend *b, const char *path, unsigned want)
 		errno = win_errno(GetLastError());
 		return -1;
 	}
-	if ((want & BE_ONLYDIR) && !(a & FILE_ATTRIBUTE_DIRECTORY)) {
+	/* Directories only, whatever WANT says: the core asks for nothing
+	 * else (it watches a file PATH through its directory, with
+	 * BE_ONLYDIR), so a non-directory is ENOTDIR with or without it. */
+	if (!(a & FILE_ATTRIBUTE_DIRECTORY)) {
 		errno = ENOTDIR;
 		return -1;
 	}
@@ -208,40 +202,14 @@ be_watch(struct backend *b, const char *path, unsigned want)
 	if (!(o->path = malloc(len + 1)))
 		goto fail;
 	memcpy(o->path, path, len + 1);
-	cover = (a & FILE_ATTRIBUTE_DIRECTORY) ? covering(b, path, len) : NULL;
+	cover = covering(b, path, len);
 	if (!cover) {
-		char *dir = o->path;
-		if (!(a & FILE_ATTRIBUTE_DIRECTORY)) {
-			/* a file: its parent directory, and its name */
-			char *slash = strrchr(o->path, '/');
-			char *bs = strrchr(o->path, '\\');
-			if (bs > slash)
-				slash = bs;
-			if (!(dir = malloc(len + 3)))
-				goto fail;
-			if (slash) {
-				size_t dl = (size_t)(slash - o->path);
-				memcpy(dir, o->path, dl);
-				strcpy(dir + dl, dl && dir[dl - 1] != ':' ? "" : "/");
-				o->only = dupstr(slash + 1);
-			} else {
-				strcpy(dir, ".");
-				o->only = dupstr(o->path);
-			}
-			if (!o->only) {
-				free(dir);
-				goto fail;
-			}
-		}
-		o->h = open_dir(dir);
-		if (dir != o->path)
-			free(dir);
+		o->h = open_dir(o->path);
 		if (o->h == INVALID_HANDLE_VALUE) {
 			errno = win_errno(GetLastError());
 			goto fail;
 		}
-		o->subtree = (a & FILE_ATTRIBUTE_DIRECTORY) &&
-			     (want & BE_WANT_SUBTREE);
+		o->subtree = !!(want & BE_WANT_SUBTREE);
 		o->filter = filter_for(want);
 		if (!(o->buf = malloc(b->bufsize)) ||
 		    !CreateIoCompletionPort(o->h, b->port, (ULONG_PTR)o, 0)) {
@@ -277,7 +245,6 @@ fail:
 	if (o->h != INVALID_HANDLE_VALUE)
 		CloseHandle(o->h);
 	free(o->buf);
-	free(o->only);
 	free(o->path);
 	free(o);
 	return -1;
@@ -289,7 +256,6 @@ static void
 obj_free(struct wobj *o)
 {
 	free(o->buf);
-	free(o->only);
 	free(o->path);
 	free(o);
 }
@@ -464,8 +430,8 @@ be_read(struct backend *b, const struct fw_raw **recs, int *drained)
 			memcpy(b->stage, o->buf, d.bytes);
 			int rearmed = arm(b, o) == 0;
 			if (wn_parse(out, o->id, b->stage, d.bytes, o->path,
-				     o->only ? 0 : o->len, o->only, isdir,
-				     NULL) < 0 && !raw(b, -1, BE_OVERFLOW))
+				     o->len, NULL, isdir, NULL) < 0 &&
+			    !raw(b, -1, BE_OVERFLOW))
 				return -1;
 			if (rearmed)
 				continue;
