@@ -430,7 +430,7 @@ be_read(struct backend *b, const struct fw_raw **recs, int *drained)
 			memcpy(b->stage, o->buf, d.bytes);
 			int rearmed = arm(b, o) == 0;
 			if (wn_parse(out, o->id, b->stage, d.bytes, o->path,
-				     o->len, NULL, isdir, NULL) < 0 &&
+				     o->len, isdir, NULL) < 0 &&
 			    !raw(b, -1, BE_OVERFLOW))
 				return -1;
 			if (rearmed)

@@ -38,11 +38,10 @@ add(struct wn_out *o, int id, unsigned flags, uint32_t cookie, size_t off,
 
 int
 wn_parse(struct wn_out *o, int id, const void *buf, size_t len,
-	 const char *dir, size_t dirlen, const char *only, wn_isdir_fn isdir,
-	 void *ctx)
+	 const char *dir, size_t dirlen, wn_isdir_fn isdir, void *ctx)
 {
 	const unsigned char *p = buf;
-	size_t off = 0, onlylen = only ? strlen(only) : 0;
+	size_t off = 0;
 	uint16_t *u = NULL;
 	size_t ucap = 0;
 	int pending_old = -1; /* record index of an unpaired old name */
@@ -84,20 +83,6 @@ wn_parse(struct wn_out *o, int id, const void *buf, size_t len,
 		case WN_RENAMED_OLD: f = BE_MOVED_FROM; break;
 		case WN_RENAMED_NEW: f = BE_MOVED_TO; break;
 		default: break; /* a newer Windows' action: skip */
-		}
-		if (only) {
-			/* the watched file itself, by name: what replaces it
-			 * (a save by rename, a copy over it) is its content
-			 * changing; removal or renaming away ends it */
-			if (nlen != onlylen || memcmp(name, only, nlen))
-				f = 0;
-			else if (f & (BE_CREATE | BE_MOVED_TO | BE_MODIFY))
-				f = BE_MODIFY;
-			else if (f)
-				f = BE_SELF_DELETE | BE_IGNORED;
-			if (f && !add(o, id, f, 0, nameoff + nlen, 0))
-				goto bad;
-			f = 0;
 		}
 		if (pending_old >= 0 && !(f & BE_MOVED_TO)) {
 			/* an old name with no new one after it: moved out of

@@ -38,15 +38,13 @@ typedef int (*wn_isdir_fn)(void *ctx, const char *path, size_t len);
  * watch ID whose directory is DIR (DIRLEN bytes).  Entry names are paths
  * below DIR with '/' between components (a subtree watch names entries
  * in subdirectories that way); an old name followed by its new name
- * become MOVED_FROM and MOVED_TO with one cookie.  If ONLY is not NULL
- * the watch is of that one file in DIR (a PATH that is a file): records
- * for other names are dropped and the file's own are reported with an
- * empty name, as for any watched object itself.  -1 if the buffer is
- * malformed (it is then an overflow) or memory ran out.
+ * become MOVED_FROM and MOVED_TO with one cookie.  Every record names an
+ * entry: the backend watches directories only (a PATH that is a file is
+ * the core's, through its directory).  -1 if the buffer is malformed (it
+ * is then an overflow) or memory ran out.
  */
 int wn_parse(struct wn_out *o, int id, const void *buf, size_t len,
-	     const char *dir, size_t dirlen, const char *only,
-	     wn_isdir_fn isdir, void *ctx);
+	     const char *dir, size_t dirlen, wn_isdir_fn isdir, void *ctx);
 
 /* Point the names of the records appended since the last wn_reset(). */
 void wn_done(struct wn_out *o);

@@ -4,17 +4,17 @@
  *
  * The input is one completed read.  It is parsed as be_read() in
  * watch_win.c does: after an empty name at offset 0, twice into the same
- * wn_out (two completions of one batch), once for a directory watch and
- * once for a file watched by name.  A malformed buffer may be refused,
- * but every record handed out must point at a NUL-terminated name inside
- * the names buffer and carry flags the core knows.
+ * wn_out (two completions of one batch), for two directory watches.  A
+ * malformed buffer may be refused, but every record handed out must
+ * point at a NUL-terminated name inside the names buffer and carry flags
+ * the core knows.
  */
 #include "fuzz.h"
 
 #include "win_notify.h"
 
 #define DIR "C:/w"
-#define ONLY "a.txt"
+#define DIR2 "C:/w/sub"
 #define ALL_BE_BITS 0xffffu
 
 struct ctx {
@@ -40,8 +40,7 @@ isdir(void *arg, const char *path, size_t len)
 /* Records FROM up to TO came from a call with watch ID; R is what it
  * returned. */
 static void
-check(const struct wn_out *o, size_t from, size_t to, int id, int only,
-      int r)
+check(const struct wn_out *o, size_t from, size_t to, int id, int r)
 {
 	for (size_t i = from; i < to; i++) {
 		const struct fw_raw *x = &o->recs[i];
@@ -55,13 +54,6 @@ check(const struct wn_out *o, size_t from, size_t to, int id, int only,
 		FUZZ_CHECK(x->name[x->name_len] == '\0');
 		FUZZ_CHECK(!memchr(x->name, '\\', x->name_len));
 		FUZZ_CHECK(fuzz_wtf8_valid(x->name, x->name_len));
-		if (only) {
-			FUZZ_CHECK(x->name_len == 0);
-			FUZZ_CHECK(x->flags == BE_MODIFY ||
-				   x->flags == (BE_SELF_DELETE | BE_IGNORED));
-			FUZZ_CHECK(x->cookie == 0);
-			continue;
-		}
 		FUZZ_CHECK(kind == BE_CREATE || kind == BE_DELETE ||
 			   kind == BE_MODIFY || kind == BE_MOVED_FROM ||
 			   kind == BE_MOVED_TO);
@@ -91,6 +83,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct wn_out o;
 	struct ctx c = { DIR, sizeof DIR - 1, 0 };
+	struct ctx c2 = { DIR2, sizeof DIR2 - 1, 0 };
 	memset(&o, 0, sizeof o);
 
 	/* the input alone in a block of its size, so a read past it is seen
@@ -103,30 +96,37 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	wn_reset(&o);
 	FUZZ_CHECK(buf_add(&o.names, "", 1) == 0);
-	int r1 = wn_parse(&o, 3, buf, size, c.dir, c.dirlen, NULL, isdir, &c);
+	int r1 = wn_parse(&o, 3, buf, size, c.dir, c.dirlen, isdir, &c);
 	FUZZ_CHECK(r1 == 0 || r1 == -1);
 	size_t n1 = o.n;
-	/* the file's own directory is not joined to its name (dirlen 0) */
-	struct ctx c0 = { "", 0, 0 };
-	int r2 = wn_parse(&o, 4, buf, size, "", 0, ONLY, isdir, &c0);
-	FUZZ_CHECK(r2 == 0 || r2 == -1);
-	FUZZ_CHECK(c0.calls == 0);
+	/* a second directory's completion, appended behind the first's */
+	int r2 = wn_parse(&o, 4, buf, size, c2.dir, c2.dirlen, isdir, &c2);
+	FUZZ_CHECK(r2 == r1);
+	FUZZ_CHECK(o.n - n1 == n1);
 	wn_done(&o);
-	check(&o, 0, n1, 3, 0, r1);
-	check(&o, n1, o.n, 4, 1, r2);
+	check(&o, 0, n1, 3, r1);
+	check(&o, n1, o.n, 4, r2);
+	/* the directory is not part of a name: both say the same */
+	for (size_t i = 0; i < n1; i++) {
+		const struct fw_raw *x = &o.recs[i], *y = &o.recs[n1 + i];
+		FUZZ_CHECK(x->flags == y->flags && x->name_len == y->name_len &&
+			   !memcmp(x->name, y->name, x->name_len));
+		FUZZ_CHECK(!x->cookie == !y->cookie);
+	}
 
 	/* the same again after a reset reuses the memory and says the same */
 	size_t n = o.n;
 	wn_reset(&o);
 	FUZZ_CHECK(buf_add(&o.names, "", 1) == 0);
-	FUZZ_CHECK(wn_parse(&o, 3, buf, size, c.dir, c.dirlen, NULL, isdir,
-			    &c) == r1);
+	FUZZ_CHECK(wn_parse(&o, 3, buf, size, c.dir, c.dirlen, isdir, &c) ==
+		   r1);
 	FUZZ_CHECK(o.n == n1);
-	FUZZ_CHECK(wn_parse(&o, 4, buf, size, "", 0, ONLY, isdir, &c0) == r2);
+	FUZZ_CHECK(wn_parse(&o, 4, buf, size, c2.dir, c2.dirlen, isdir, &c2) ==
+		   r2);
 	FUZZ_CHECK(o.n == n);
 	wn_done(&o);
-	check(&o, 0, n1, 3, 0, r1);
-	check(&o, n1, o.n, 4, 1, r2);
+	check(&o, 0, n1, 3, r1);
+	check(&o, n1, o.n, 4, r2);
 
 	wn_free(&o);
 	free(buf);
