@@ -251,8 +251,9 @@ int
 snap_move(struct snap *s, int idx, int dir, const char *name, size_t len)
 {
 	struct snap_ent *e = &s->e[idx];
-	struct sys_info i = { e->ino, e->size, e->mtime,
-			      (enum sys_type)e->type };
+	struct sys_info i = { .ino = e->ino, .size = e->size,
+			      .mtime = e->mtime,
+			      .type = (enum sys_type)e->type };
 	unsigned char flags = e->flags;
 	int over = snap_find(s, dir, name, len);
 	if (over == idx)

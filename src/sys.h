@@ -54,11 +54,39 @@ struct sys_info {
 	uint64_t ino;
 	int64_t size, mtime;
 	enum sys_type type;
+	int64_t ctime;   /* status change, in nanoseconds; 0 if unknown */
+	uint64_t dev;    /* the filesystem; 0 if unknown */
+	unsigned nlink;  /* names left; 0 for a directory removed while
+			  * held open (sys_pdir_self) */
 };
 /* Fill *I for PATH, not following a final symlink; -1 with errno. */
 int sys_stat(const char *path, struct sys_info *i);
 /* The same for the entry sys_readdir() just returned from D. */
 int sys_dir_stat(struct sys_dir *d, const char *name, struct sys_info *i);
+
+/*
+ * A directory held open for polling (watch_poll.c).  Held by descriptor
+ * (POSIX) or handle (Windows), it stays the same directory when renamed,
+ * and its entries are looked at relative to it: no path is built per
+ * entry.  Each costs an open descriptor.
+ */
+struct sys_pdir;
+/* NULL with errno (ENOTDIR if PATH is not a directory; a final symlink
+ * is followed only with FOLLOW). */
+struct sys_pdir *sys_pdir_open(const char *path, int follow);
+void sys_pdir_close(struct sys_pdir *d);
+/* What the directory itself is now; nlink 0 once it has been removed. */
+int sys_pdir_self(struct sys_pdir *d, struct sys_info *i);
+/* Call FN for each entry but . and .., with its name, inode and type;
+ * with STAT also its size and times (one fstatat() each on POSIX).  An
+ * entry gone between the listing and its look is left out.  FN returns
+ * -1 to stop with its errno.  -1 with errno. */
+int sys_pdir_list(struct sys_pdir *d, int stat,
+		  int (*fn)(void *ctx, const char *name, size_t len,
+			    const struct sys_info *i),
+		  void *ctx);
+/* Look at entry NAME: -1 with errno (ENOENT: it is gone). */
+int sys_pdir_stat(struct sys_pdir *d, const char *name, struct sys_info *i);
 
 /* A malloc'd absolute form of PATH (not resolving symlinks), or NULL. */
 char *sys_abspath(const char *path);

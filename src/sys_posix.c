@@ -6,8 +6,10 @@
 #ifdef __APPLE__
 #define _DARWIN_C_SOURCE 1 /* st_mtimespec */
 #define ST_MTIM st_mtimespec
+#define ST_CTIM st_ctimespec
 #else
 #define ST_MTIM st_mtim
+#define ST_CTIM st_ctim
 #endif
 #include <dirent.h>
 #include <errno.h>
@@ -411,7 +413,11 @@ info_of(const struct stat *st, struct sys_info *i)
 	i->size = (int64_t)st->st_size;
 	i->mtime = (int64_t)st->ST_MTIM.tv_sec * 1000000000 +
 		   st->ST_MTIM.tv_nsec;
+	i->ctime = (int64_t)st->ST_CTIM.tv_sec * 1000000000 +
+		   st->ST_CTIM.tv_nsec;
 	i->type = from_mode(st->st_mode);
+	i->dev = (uint64_t)st->st_dev;
+	i->nlink = (unsigned)st->st_nlink;
 }
 
 int
@@ -433,4 +439,125 @@ sys_dir_stat(struct sys_dir *d, const char *name, struct sys_info *i)
 		return -1;
 	info_of(&st, i);
 	return 0;
+}
+
+struct sys_pdir {
+	int fd;
+};
+
+struct sys_pdir *
+sys_pdir_open(const char *path, int follow)
+{
+	struct sys_pdir *d = malloc(sizeof *d);
+	if (!d)
+		return NULL;
+	d->fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC |
+				   (follow ? 0 : O_NOFOLLOW));
+	if (d->fd < 0) {
+		int e = errno == ELOOP ? ENOTDIR : errno;
+		free(d);
+		errno = e;
+		return NULL;
+	}
+	return d;
+}
+
+void
+sys_pdir_close(struct sys_pdir *d)
+{
+	if (d) {
+		close(d->fd);
+		free(d);
+	}
+}
+
+int
+sys_pdir_self(struct sys_pdir *d, struct sys_info *i)
+{
+	struct stat st;
+	if (fstat(d->fd, &st) < 0)
+		return -1;
+	info_of(&st, i);
+	return 0;
+}
+
+int
+sys_pdir_stat(struct sys_pdir *d, const char *name, struct sys_info *i)
+{
+	struct stat st;
+	if (fstatat(d->fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -1;
+	info_of(&st, i);
+	return 0;
+}
+
+/* What d_type says, or SYS_GONE where it says nothing. */
+static enum sys_type
+from_dtype(unsigned char t)
+{
+	switch (t) {
+	case DT_DIR: return SYS_DIRECTORY;
+	case DT_LNK: return SYS_LINK;
+	case DT_REG: return SYS_FILE;
+	case DT_UNKNOWN: return SYS_GONE;
+	default: return SYS_OTHER;
+	}
+}
+
+/*
+ * Hazard: the listing reads a descriptor of its own, opened from the held
+ * one, so the held descriptor's offset is never shared; it costs an
+ * openat() and a close() per listing, and a listing is made only for a
+ * directory that changed.
+ */
+int
+sys_pdir_list(struct sys_pdir *d, int stat,
+	      int (*fn)(void *ctx, const char *name, size_t len,
+			const struct sys_info *i),
+	      void *ctx)
+{
+	int fd = openat(d->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *dp;
+	struct dirent *e;
+	int r = 0;
+	if (fd < 0)
+		return -1;
+	if (!(dp = fdopendir(fd))) {
+		int err = errno;
+		close(fd);
+		errno = err;
+		return -1;
+	}
+	for (;;) {
+		struct sys_info i = { 0 };
+		struct stat st;
+		errno = 0;
+		if (!(e = readdir(dp))) {
+			r = errno ? -1 : 0;
+			break;
+		}
+		if (e->d_name[0] == '.' &&
+		    (!e->d_name[1] || (e->d_name[1] == '.' && !e->d_name[2])))
+			continue;
+		i.ino = (uint64_t)e->d_ino;
+		i.type = from_dtype(e->d_type);
+		if (stat || i.type == SYS_GONE) {
+			if (fstatat(d->fd, e->d_name, &st,
+				    AT_SYMLINK_NOFOLLOW) < 0) {
+				if (errno == ENOENT)
+					continue; /* gone already */
+				r = -1;
+				break;
+			}
+			info_of(&st, &i);
+		}
+		if (fn(ctx, e->d_name, strlen(e->d_name), &i) < 0) {
+			r = -1;
+			break;
+		}
+	}
+	int err = errno;
+	closedir(dp);
+	errno = err;
+	return r;
 }
