@@ -149,6 +149,7 @@ struct be_env {
 	 */
 	int (*file_wanted)(void *ctx, int id, const char *name, size_t len);
 	void *ctx;
+	int poll_ms; /* a poller's interval (--poll-interval) */
 };
 
 struct be_ops {

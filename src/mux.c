@@ -23,7 +23,8 @@
 struct backend {
 	const struct be_ops *ops[2]; /* native, poller */
 	struct backend *be[2];
-	const struct be_env *env;
+	const struct be_env *env;    /* the core's */
+	struct be_env cenv[2];       /* the children's: ids made ours */
 	struct fw_raw *recs;
 	size_t cap;
 };
@@ -37,6 +38,21 @@ to_mux(int id, int k)
 	return id < 0 ? id : id * 2 + k;
 }
 
+/* The core's file_wanted(), asked about a child's id. */
+static int
+wanted_native(void *ctx, int id, const char *name, size_t len)
+{
+	struct backend *m = ctx;
+	return m->env->file_wanted(m->env->ctx, to_mux(id, NATIVE), name, len);
+}
+
+static int
+wanted_poller(void *ctx, int id, const char *name, size_t len)
+{
+	struct backend *m = ctx;
+	return m->env->file_wanted(m->env->ctx, to_mux(id, POLLER), name, len);
+}
+
 int
 mux_open(struct backend **out, const struct be_ops *native,
 	 const struct be_ops *poller, const struct be_env *env)
@@ -47,7 +63,12 @@ mux_open(struct backend **out, const struct be_ops *native,
 	m->ops[NATIVE] = native;
 	m->ops[POLLER] = poller;
 	m->env = env;
-	if (native->open(&m->be[NATIVE], env) < 0) {
+	m->cenv[NATIVE].file_wanted = wanted_native;
+	m->cenv[POLLER].file_wanted = wanted_poller;
+	m->cenv[NATIVE].ctx = m->cenv[POLLER].ctx = m;
+	m->cenv[NATIVE].poll_ms = m->cenv[POLLER].poll_ms =
+		env ? env->poll_ms : 0;
+	if (native->open(&m->be[NATIVE], env ? &m->cenv[NATIVE] : NULL) < 0) {
 		int e = errno;
 		free(m);
 		errno = e;
@@ -79,7 +100,8 @@ static int
 mux_watch(struct backend *m, const char *path, unsigned want)
 {
 	int k = want & BE_WANT_POLL ? POLLER : NATIVE;
-	if (!m->be[k] && m->ops[k]->open(&m->be[k], m->env) < 0)
+	if (!m->be[k] &&
+	    m->ops[k]->open(&m->be[k], m->env ? &m->cenv[k] : NULL) < 0)
 		return -1;
 	return to_mux(m->ops[k]->watch(m->be[k], path, want), k);
 }

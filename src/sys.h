@@ -88,6 +88,15 @@ int sys_pdir_list(struct sys_pdir *d, int stat,
 /* Look at entry NAME: -1 with errno (ENOENT: it is gone). */
 int sys_pdir_stat(struct sys_pdir *d, const char *name, struct sys_info *i);
 
+/* A sleep that a wake can end early, from a signal handler or another
+ * thread: the polling backend's wait. */
+struct sys_waiter;
+struct sys_waiter *sys_waiter_new(void);
+void sys_waiter_free(struct sys_waiter *w);
+/* 1 if woken, 0 after MS milliseconds (-1: no limit), -1 with errno. */
+int sys_waiter_wait(struct sys_waiter *w, int ms);
+void sys_waiter_wake(struct sys_waiter *w); /* async-signal-safe */
+
 /* A malloc'd absolute form of PATH (not resolving symlinks), or NULL. */
 char *sys_abspath(const char *path);
 /* A malloc'd path of what the symlink PATH leads to, following links
