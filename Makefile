@@ -124,10 +124,13 @@ fwatch-san: $(SRC) $(HDR)
 bench/minread: bench/minread.c
 	$(CC) $(STD) $(WARN) $(CPPFLAGS) -O2 $(LDFLAGS) -o $@ bench/minread.c
 
-bench: fwatch bench/minread
+bench/minstat: bench/minstat.c
+	$(CC) $(STD) $(WARN) $(CPPFLAGS) -O2 $(LDFLAGS) -o $@ bench/minstat.c
+
+bench: fwatch bench/minread bench/minstat
 	python3 bench/bench.py $(BENCHFLAGS)
 
-bench-quick: fwatch bench/minread
+bench-quick: fwatch bench/minread bench/minstat
 	python3 bench/bench.py --quick $(BENCHFLAGS)
 
 .PHONY: bench bench-quick
@@ -155,7 +158,7 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/fwatch $(DESTDIR)$(MANPREFIX)/man1/fwatch.1
 
 clean:
-	rm -f fwatch fwatch-* fwatch.exe bench/minread $(UNIT) $(BSDTESTS)
+	rm -f fwatch fwatch-* fwatch.exe bench/minread bench/minstat $(UNIT) $(BSDTESTS)
 	rm -rf tests/fuzz/build
 
 .PHONY: all test unit windows check-bsd fuzz install uninstall clean
