@@ -4,8 +4,9 @@ inotifywait and fswatch, in one run, printed as one table.
 
     python3 bench/bench.py [--quick] [--only ROW[,ROW]] [--json FILE]
                            [--fwatch PATH] [--minread PATH]
+                           [--minstat PATH]
 
-ROW is one of: setup, setup100k, burst, latency, race, memory.
+ROW is one of: setup, setup100k, burst, latency, race, memory, poll.
 See bench/README.md for what each row measures and how.  Python 3 standard
 library only.  Figures are printed, nothing is asserted: this is not a test.
 """
@@ -30,7 +31,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 PEERS = ("minread", "inotifywait", "fswatch")
 COLUMNS = ("fwatch",) + PEERS
-ROWS = ("setup", "setup100k", "burst", "latency", "race", "memory")
+ROWS = ("setup", "setup100k", "burst", "latency", "race", "memory", "poll")
 FSWATCH_LATENCY = "0.1"   # the smallest value fswatch(1) documents
 
 now_ns = time.perf_counter_ns
@@ -1080,6 +1081,414 @@ def row_memory(cfg, res, cycles, subtree):
 
 
 # --------------------------------------------------------------------------
+# The poll row: polling watchers idle on a static tree, then one write at a
+# time.  A scan is seen from outside as a burst of activity in the
+# watcher's /proc/PID/task/*/schedstat.
+
+POLL_COLUMNS = ("fwatch", "minstat", "fswatch")
+POLL_RATIOS = (("fwatch", "minstat"), ("fwatch", "fswatch"),
+               ("fswatch", "minstat"))
+POLL_GAP = 0.05       # s without CPU or run-queue wait that ends a burst
+POLL_STEP = 0.002     # s between two schedstat samples
+
+
+def fwatch_poll_args(cfg):
+    """The options that make this fwatch poll, or None when it cannot: its
+    --help must name --poll-interval and either --poll or (with a `poll`
+    line in its --version backend list) --backend."""
+    def run(opt):
+        try:
+            r = subprocess.run([cfg.fwatch, opt], capture_output=True,
+                               text=True, timeout=10)
+            return r.stdout + r.stderr
+        except (OSError, subprocess.TimeoutExpired):
+            return ""
+    text = run("--help")
+    if "--poll-interval" not in text:
+        return None
+    if re.search(r"--poll(?![\w-])", text):
+        return ["--poll"]
+    if "--backend" in text and re.search(r"^\s+poll\b", run("--version"),
+                                         re.M):
+        return ["--backend", "poll"]
+    return None
+
+
+def fswatch_polls():
+    """Whether the installed fswatch lists poll_monitor."""
+    try:
+        r = subprocess.run(["fswatch", "-M"], capture_output=True, text=True,
+                           timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return "poll_monitor" in r.stdout.split()
+
+
+def poll_interval_ms(name, ms):
+    """The interval a watcher really polls at.  fswatch's poll_monitor
+    sleep()s a whole number of seconds, at least 1, after each scan."""
+    if name == "fswatch":
+        return max(1, ms // 1000) * 1000
+    return ms
+
+
+def poll_argv(cfg, name, root, ms):
+    if name == "fwatch":
+        return [cfg.fwatch] + cfg.fwatch_poll + ["--poll-interval", str(ms),
+                                                 "-r", root]
+    if name == "fswatch":
+        return ["fswatch", "-m", "poll_monitor", "-r", "-l",
+                str(poll_interval_ms(name, ms) // 1000), root]
+    if name == "minstat":
+        return [cfg.minstat, str(ms), root]
+    raise ValueError(name)
+
+
+def sched_totals(pid):
+    """(CPU ns, run-queue wait ns) summed over pid's threads, or None."""
+    cpu = wait = 0
+    try:
+        for t in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{t}/schedstat") as f:
+                a = f.read().split()
+            cpu += int(a[0])
+            wait += int(a[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    return cpu, wait
+
+
+class Activity:
+    """Splits what a process does into bursts: runs of samples (every
+    POLL_STEP s) in which its CPU time or its run-queue wait grew, apart
+    from each other by at least POLL_GAP s in which neither did.  Counting
+    the wait too keeps a scan that was preempted in one piece."""
+
+    def __init__(self, pid):
+        self.pid = pid
+        self.reset()
+
+    def reset(self):
+        self.last = sched_totals(self.pid)
+        self.last_t = time.monotonic()
+        self.quiet_since = self.last_t
+        self.bursts = []        # [t start, t end, CPU ns start, CPU ns end]
+
+    def sample(self):
+        now = time.monotonic()
+        s = sched_totals(self.pid)
+        if s is not None and self.last is not None and s != self.last:
+            b = self.bursts[-1] if self.bursts else None
+            if b and self.last_t - b[1] < POLL_GAP:
+                b[1], b[3] = now, s[0]
+            else:
+                self.bursts.append([self.last_t, now, self.last[0], s[0]])
+            self.quiet_since = now
+        if s is not None:
+            self.last, self.last_t = s, now
+        return now
+
+    def quiet(self):
+        return time.monotonic() - self.quiet_since
+
+
+def minstat_count(p, reader):
+    """Ask minstat for its counts (SIGUSR1): (scans, entries) or None."""
+    start = len(reader.buf)
+    try:
+        os.kill(p.pid, signal.SIGUSR1)
+    except ProcessLookupError:
+        return None
+    deadline = time.monotonic() + 1.0
+    while time.monotonic() < deadline:
+        if reader.buf.find(b"\n", start) >= 0:
+            break
+        if not reader.pump(0.05):
+            break
+    for line in reversed(bytes(reader.buf[start:]).split(b"\n")):
+        f = line.split()
+        if len(f) == 4 and f[0] == b"scans":
+            return int(f[1]), int(f[3])
+    return None
+
+
+def poll_wait_ready(p, act, timeout):
+    """Until the watcher has done its first burst (start-up and first scan)
+    and then been quiet for 0.1 s.  False if it exits or time runs out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        act.sample()
+        if exited(p) is not None:
+            return False
+        if act.bursts and act.quiet() >= 0.1:
+            return True
+        time.sleep(POLL_STEP)
+    return False
+
+
+def poll_start(cfg, name, root, ms):
+    errpath = os.path.join(cfg.tmp, "out", f"poll-{name}.err")
+    minstat = name == "minstat"
+    with open(errpath, "wb") as err:
+        p = spawn(poll_argv(cfg, name, root, ms), stdin=subprocess.DEVNULL,
+                  stdout=subprocess.DEVNULL if minstat else subprocess.PIPE,
+                  stderr=subprocess.PIPE if minstat else err)
+    return p, PipeReader(p.stderr if minstat else p.stdout), errpath
+
+
+def poll_baseline(cfg, name, ms):
+    """VmHWM (KiB) of the watcher on an empty directory, after its first
+    scan and one interval more."""
+    root = tree_path(cfg, f"poll-empty-{name}")
+    os.makedirs(root)
+    p, out, errpath = poll_start(cfg, name, root, ms)
+    try:
+        act = Activity(p.pid)
+        if not poll_wait_ready(p, act, 60):
+            return None
+        end = time.monotonic() + poll_interval_ms(name, ms) / 1000 + 0.2
+        while time.monotonic() < end and exited(p) is None:
+            out.drain()
+            time.sleep(0.01)
+        return proc_status_kib(p.pid, "VmHWM")
+    finally:
+        stop(p)
+        rmtree(root)
+
+
+def poll_run(cfg, name, root, ms, intervals, target, samples):
+    """One watcher on the tree at root: CPU over `intervals` intervals of
+    idling, then `samples` writes to target (a path relative to root)."""
+    eff = poll_interval_ms(name, ms) / 1000
+    minstat = name == "minstat"
+    r = {"interval_ms": eff * 1000, "argv": poll_argv(cfg, name, root, ms)}
+    p, out, errpath = poll_start(cfg, name, root, ms)
+    fd = -1
+    try:
+        act = Activity(p.pid)
+        t_spawn = time.monotonic()
+        if not poll_wait_ready(p, act, cfg.ready_timeout):
+            r["exit"] = exited(p, 1.0)
+            r["failed"] = why_failed(name, r["exit"], errpath).replace(
+                "reporting the probe", "its first scan").replace(
+                "no record for the probe", "not quiet after its first scan")
+            return r
+        r["first_scan_s"] = act.bursts[-1][1] - t_spawn
+        r["first_scan_cpu_ms"] = (cpu_ns(p.pid) or 0) / 1e6
+
+        # Idle: the window starts while the watcher is quiet, lasts
+        # `intervals` of its intervals, and is stretched to the end of a
+        # burst under way.
+        if minstat:
+            c0 = minstat_count(p, out)
+        act.reset()
+        t0 = time.monotonic()
+        cpu0 = cpu_ns(p.pid)
+        end = t0 + intervals * eff
+        limit = end + 2 * eff + 60
+        while True:
+            now = act.sample()
+            if now >= end and act.quiet() >= POLL_GAP:
+                break
+            if now >= limit or exited(p) is not None:
+                break
+            time.sleep(POLL_STEP)
+        cpu1 = cpu_ns(p.pid)
+        t1 = time.monotonic()
+        r["hwm_kib"] = proc_status_kib(p.pid, "VmHWM")
+        if minstat:
+            c1 = minstat_count(p, out)
+            if c0 and c1:
+                r["self_scans"] = c1[0] - c0[0]
+                r["self_entries"] = c1[1] - c0[1]
+        status = exited(p)
+        if status is not None or cpu0 is None or cpu1 is None:
+            r["exit"] = status
+            r["failed"] = why_failed(name, status, errpath).replace(
+                "before reporting the probe", "while idle")
+            return r
+        big = max((b[3] - b[2] for b in act.bursts), default=0)
+        scans = [b for b in act.bursts if b[3] - b[2] >= big / 5]
+        r["window_s"] = t1 - t0
+        r["cpu_ms"] = (cpu1 - cpu0) / 1e6
+        r["bursts"] = [{"t": round(b[0] - t0, 4), "wall_ms":
+                        round((b[1] - b[0]) * 1e3, 2),
+                        "cpu_ms": round((b[3] - b[2]) / 1e6, 3)}
+                       for b in act.bursts]
+        r["scans"] = len(scans)
+        r["scan_wall_ms"] = statistics.median(
+            (b[1] - b[0]) * 1e3 for b in scans) if scans else None
+
+        # Latency: a write at a random moment of the interval, in a later
+        # second than the last one (fswatch compares whole-second mtimes),
+        # then the time to the record naming it.  minstat prints nothing.
+        if minstat or samples <= 0:
+            return r
+        path = os.path.join(root, target)
+        needle = (target + "\n").encode()
+        fd = os.open(path, os.O_WRONLY | os.O_CLOEXEC)
+        last = os.fstat(fd).st_mtime
+        lat, missed = [], 0
+        for _ in range(samples):
+            out.drain()
+            time.sleep(random.uniform(0, eff))
+            now = time.time()
+            if int(now) <= int(last):
+                time.sleep(int(last) + 1 - now + 0.02)
+            out.drain()
+            start = len(out.buf)
+            t_w = now_ns()
+            os.pwrite(fd, b"x", 0)
+            last = time.time()
+            t_r = out.wait_for(needle, 3 * eff + 10, start)
+            if t_r is None:
+                missed += 1
+                if missed >= 2 or exited(p) is not None:
+                    break
+                continue
+            lat.append((t_r - t_w) / 1e6)
+        r["latency_ms"] = lat
+        r["latency_missed"] = missed
+        return r
+    finally:
+        if fd >= 0:
+            os.close(fd)
+        stop(p)
+
+
+def row_poll(cfg, res, ms, intervals, samples, shapes):
+    """shapes: (fanout, files per leaf) of each tree."""
+    names = [n for n in POLL_COLUMNS if cfg.poll_have[n]]
+    raw = res.raw.setdefault("poll", {"interval_ms": ms,
+                                      "intervals": intervals, "trees": {}})
+    base = {}
+    for name in names:
+        base[name] = poll_baseline(cfg, name, ms)
+        log(cfg, f"  {name:8} on an empty directory: VmHWM {base[name]} KiB")
+    raw["empty_hwm_kib"] = base
+    for fanout, per_leaf in shapes:
+        root = tree_path(cfg, "poll")
+        t = time.monotonic()
+        ndirs, nfiles = make_tree(root, fanout, per_leaf)
+        leaf = last_in_walk(root)
+        files = [e.name for e in os.scandir(leaf) if e.is_file()]
+        target = os.path.relpath(f"{leaf}/{files[-1]}", root)
+        entries = ndirs + nfiles
+        log(cfg, f"  tree: {nfiles:,} files, {ndirs:,} dirs, built in "
+            f"{time.monotonic() - t:.1f} s; written file {target}")
+        runs = {}
+        try:
+            for name in names:
+                r = poll_run(cfg, name, root, ms, intervals, target, samples)
+                runs[name] = r
+                if "failed" in r:
+                    res.notes.add(f"{name}, poll of {nfiles:,} files: "
+                                  f"{r['failed']}")
+                    log(cfg, f"  {name:8}: {r['failed']}")
+                    continue
+                poll_check(cfg, res, name, r, entries, nfiles, intervals)
+                lat = r.get("latency_ms")
+                log(cfg, f"  {name:8}: {r['scans']} scans, "
+                    f"{r['cpu_ms'] / max(r['scans'], 1):.1f} ms CPU per "
+                    f"scan, scan {fmt(r['scan_wall_ms'], '.1f')} ms, VmHWM "
+                    f"{r['hwm_kib']} KiB"
+                    + (f", latency median {statistics.median(lat):.0f} ms "
+                       f"max {max(lat):.0f} ms ({len(lat)} samples)"
+                       if lat else ""))
+        finally:
+            rmtree(root)
+        raw["trees"][f"{nfiles}"] = {"files": nfiles, "dirs": ndirs,
+                                     "entries": entries, "target": target,
+                                     "runs": runs}
+        poll_cells(cfg, res, names, runs, base, entries, nfiles, ndirs, ms,
+                   intervals)
+
+
+def poll_check(cfg, res, name, r, entries, nfiles, intervals):
+    """Notes when the bursts counted do not look like one per scan."""
+    eff = r["interval_ms"] / 1000
+    wall = (r["scan_wall_ms"] or 0) / 1000
+    lo = math.floor(r["window_s"] / (eff + wall)) - 1
+    hi = math.ceil(r["window_s"] / eff) + 1
+    if not lo <= r["scans"] <= hi:
+        res.notes.add(f"{name}, poll of {nfiles:,} files: {r['scans']} "
+                      f"bursts of activity in {r['window_s']:.1f} s at "
+                      f"{eff * 1000:.0f} ms intervals (expected {lo}-{hi}): "
+                      "it may split its scans or overrun its interval, so "
+                      "'per scan' is per burst")
+    if "self_scans" in r and r["self_scans"] != r["scans"]:
+        res.notes.add(f"{name}, poll of {nfiles:,} files: counted "
+                      f"{r['scans']} scans, it reports {r['self_scans']}")
+    if r.get("self_scans") and r["self_entries"] != \
+            r["self_scans"] * entries:
+        res.notes.add(f"{name}, poll of {nfiles:,} files: "
+                      f"{r['self_entries'] / r['self_scans']:.0f} entries "
+                      f"per scan, {entries} expected")
+
+
+def poll_cells(cfg, res, names, runs, base, entries, nfiles, ndirs, ms,
+               intervals):
+    rows = [("cpu", "CPU ms per scan", True),
+            ("us", "CPU µs per entry per scan", True),
+            ("core", "CPU % of a core", False),
+            ("scans", f"scans seen in {intervals} intervals", False),
+            ("wall", "scan wall ms (median)", True),
+            ("hwm", "peak RSS MiB (VmHWM)", True),
+            ("bpe", "RSS bytes per entry (over empty dir)", True),
+            ("med", "latency median ms", True),
+            ("max", "latency max ms", True),
+            ("over", "latency max - interval ms", False)]
+    cells = {k: {} for k, _, _ in rows}
+    for name in names:
+        r = runs[name]
+        if "failed" in r:
+            txt = "failed" if r.get("exit") is None else f"exit {r['exit']}"
+            for k in cells:
+                cells[k][name] = (None, txt)
+            continue
+        n = max(r["scans"], 1)
+        per = r["cpu_ms"] / n
+        cells["cpu"][name] = (per, f"{per:.2f}")
+        us = per * 1e3 / entries
+        cells["us"][name] = (us, f"{us:.3f}")
+        core = r["cpu_ms"] / 1e3 / r["window_s"] * 100
+        cells["core"][name] = (core, f"{core:.1f}")
+        cells["scans"][name] = (r["scans"], str(r["scans"]) + (
+            f" ({r['self_scans']})" if "self_scans" in r and
+            r["self_scans"] != r["scans"] else ""))
+        w = r["scan_wall_ms"]
+        cells["wall"][name] = (w, fmt(w, ".1f"))
+        h = r["hwm_kib"]
+        cells["hwm"][name] = (None, "-") if h is None else \
+            (h / 1024, f"{h / 1024:.1f}")
+        if h is not None and base.get(name) is not None:
+            bpe = (h - base[name]) * 1024 / (entries - 1)
+            # minstat keeps nothing per entry: its figure is noise, not a
+            # floor to divide by.
+            cells["bpe"][name] = (None if name == "minstat" else bpe,
+                                  f"{bpe:.0f}")
+        lat = r.get("latency_ms")
+        if name == "minstat":
+            continue
+        if not lat:
+            cells["med"][name] = cells["max"][name] = (None, "not seen")
+            continue
+        med, mx = statistics.median(lat), max(lat)
+        seen = f" ({len(lat)}/{len(lat) + r['latency_missed']})" \
+            if r["latency_missed"] else ""
+        cells["med"][name] = (med, f"{med:.0f}")
+        cells["max"][name] = (mx, f"{mx:.0f}{seen}")
+        o = mx - r["interval_ms"]
+        cells["over"][name] = (o, f"{o:+.0f}")
+    fsw = poll_interval_ms("fswatch", ms)
+    label = f"poll, {nfiles:,} files + {ndirs:,} dirs, every {ms} ms" + (
+        f" (fswatch {fsw})" if "fswatch" in names and fsw != ms else "")
+    for i, (k, metric, ratio) in enumerate(rows):
+        res.poll_table.append((label if i == 0 else "", metric, cells[k],
+                               ratio))
+
+
+# --------------------------------------------------------------------------
 # Output
 
 def fmt(v, spec, none="-"):
@@ -1094,27 +1503,30 @@ def log(cfg, msg):
 class Results:
     def __init__(self):
         self.table = []     # (row label, metric, {column: (num, text)}, ratio?)
+        self.poll_table = []    # the same, columns POLL_COLUMNS
         self.raw = {}
         self.notes = set()
 
 
-def render(res, info, cfg):
-    cols = [c for c in COLUMNS]
-    head = ["row", "metric"] + cols + [f"fw/{c}" for c in PEERS]
+def table_lines(rows, cols, ratios, have):
+    """rows: (label, metric, {column: (num, text)}, ratio?); ratios: pairs
+    of columns (a, b) shown as a/b."""
+    def short(c):
+        return "fw" if c == "fwatch" else c
+    head = ["row", "metric"] + list(cols) + [f"{short(a)}/{b}"
+                                             for a, b in ratios]
     lines = []
-    for label, metric, cells, ratio in res.table:
+    for label, metric, cells, ratio in rows:
         row = [label, metric]
         for c in cols:
-            if c != "fwatch" and not cfg.have[c]:
-                row.append("n/a")
-            else:
-                row.append(cells.get(c, (None, "-"))[1])
-        fw = cells.get("fwatch", (None, ""))[0]
-        for c in PEERS:
-            v = cells.get(c, (None, ""))[0]
-            if ratio and isinstance(fw, (int, float)) and \
-                    isinstance(v, (int, float)) and v > 0:
-                row.append(f"{fw / v:.2f}")
+            row.append(cells.get(c, (None, "-"))[1] if have[c] else "n/a")
+        for a, b in ratios:
+            va = cells.get(a, (None, ""))[0]
+            vb = cells.get(b, (None, ""))[0]
+            if ratio and have[a] and have[b] and \
+                    isinstance(va, (int, float)) and \
+                    isinstance(vb, (int, float)) and vb > 0:
+                row.append(f"{va / vb:.2f}")
             else:
                 row.append("-")
         lines.append(row)
@@ -1129,15 +1541,25 @@ def render(res, info, cfg):
                      else str(v).rjust(widths[i]))
         return sep.join(s).rstrip()
 
-    out = []
-    out += info
-    out.append("")
-    out.append(line(head))
-    out.append(sep.join("-" * w for w in widths))
+    out = [line(head), sep.join("-" * w for w in widths)]
     for r in lines:
         if r[0] and out[-1][:1] != "-":
             out.append("")
         out.append(line(r))
+    return out
+
+
+def render(res, info, cfg):
+    out = list(info)
+    if res.table:
+        out.append("")
+        out += table_lines(res.table, COLUMNS,
+                           [("fwatch", c) for c in PEERS],
+                           dict(cfg.have, fwatch=True))
+    if res.poll_table:
+        out.append("")
+        out += table_lines(res.poll_table, POLL_COLUMNS, POLL_RATIOS,
+                           cfg.poll_have)
     return "\n".join(out)
 
 
@@ -1223,6 +1645,15 @@ def gather_info(cfg):
         f"{FSWATCH_LATENCY} --event ...; its default latency is 1 s, "
         f"{FSWATCH_LATENCY} s is its documented minimum)",
     ]
+    if cfg.poll:
+        fw = (" ".join(cfg.fwatch_poll) + " --poll-interval MS -r DIR"
+              if cfg.fwatch_poll else "skipped (no --poll in its --help)")
+        fs = ("-m poll_monitor -r -l SECS DIR" if cfg.poll_have["fswatch"]
+              else "skipped (not installed, or no poll_monitor)")
+        info["poll"] = {"fwatch": cfg.fwatch_poll, "fswatch":
+                        cfg.poll_have["fswatch"]}
+        text.append(f"poll row:    fwatch {fw}; fswatch {fs}; "
+                    "minstat MS DIR (bench/minstat.c)")
     return info, text
 
 
@@ -1238,6 +1669,17 @@ ready: spawn -> first record of a file written every 1 ms in the deepest leaf
   (the counting reader: events, 3 per file); peak RSS is VmHWM at the end.
   Ratios are fwatch/peer; below 1 means fwatch is faster or smaller.
   Timings are noisy: compare ratios within one run."""
+
+POLL_NOTES = """\
+poll: each poller alone on a static tree.  After its first scan, its CPU
+  (schedstat, all threads) over a fixed number of intervals, divided by the
+  scans seen: bursts of CPU or run-queue wait apart by 50 ms or more, sampled
+  every 2 ms (minstat's own count in brackets if it differs).  per entry:
+  CPU per scan / (files + dirs, the root included).  bytes per entry: VmHWM
+  minus its VmHWM on an empty directory, / entries.  latency: a 1-byte write
+  to the last file of the last directory in readdir order, at a random moment,
+  -> the line naming it on stdout; minstat prints nothing.  fswatch's
+  poll_monitor sleeps whole seconds (at least 1) after each scan."""
 
 
 # --------------------------------------------------------------------------
@@ -1264,6 +1706,9 @@ def main():
     ap.add_argument("--minread", default=os.path.join(HERE, "minread"),
                     metavar="PATH", help="the minimal reader binary "
                     "(default bench/minread)")
+    ap.add_argument("--minstat", default=os.path.join(HERE, "minstat"),
+                    metavar="PATH", help="the minimal polling scan for the "
+                    "poll row (default bench/minstat)")
     ap.add_argument("--reps", type=int, metavar="N",
                     help="runs per watcher for the setup rows (default 3, "
                          "quick 1)")
@@ -1277,7 +1722,10 @@ def main():
             ap.error(f"unknown row {r!r}; rows: {', '.join(ROWS)}")
     if cfg.quick and "setup100k" in rows and cfg.only is None:
         rows = tuple(r for r in rows if r != "setup100k")
-    for what, path in (("fwatch", cfg.fwatch), ("minread", cfg.minread)):
+    bins = [("fwatch", cfg.fwatch), ("minread", cfg.minread)]
+    if "poll" in rows:
+        bins.append(("minstat", cfg.minstat))
+    for what, path in bins:
         if not (os.path.isfile(path) and os.access(path, os.X_OK)):
             ap.error(f"{what} binary {path!r} not found (run make first)")
 
@@ -1293,7 +1741,7 @@ def main():
     cfg.topdir = spread_subdirs(os.path.join(cfg.tmp, "t"))
     # Run copies, so that a rebuild during the run changes nothing.
     cfg.fwatch_given = cfg.fwatch
-    for attr in ("fwatch", "minread"):
+    for attr, _ in bins:
         dst = os.path.join(cfg.tmp, attr)
         shutil.copy2(getattr(cfg, attr), dst)
         setattr(cfg, attr, dst)
@@ -1301,6 +1749,10 @@ def main():
                 "inotifywait": shutil.which("inotifywait") is not None,
                 "fswatch": shutil.which("fswatch") is not None}
     cfg.ready_timeout = 300
+    cfg.fwatch_poll = fwatch_poll_args(cfg) if "poll" in rows else None
+    cfg.poll_have = {"fwatch": cfg.fwatch_poll is not None, "minstat": True,
+                     "fswatch": cfg.have["fswatch"] and fswatch_polls()}
+    cfg.poll = "poll" in rows
     reps = cfg.reps or (1 if cfg.quick else 3)
 
     res = Results()
@@ -1314,6 +1766,15 @@ def main():
             if not cfg.have[name]:
                 log(cfg, f"note: {name} is not installed; its column is "
                          "skipped")
+        if cfg.poll and not cfg.poll_have["fwatch"]:
+            res.notes.add("this fwatch cannot poll (its --help names no "
+                          "--poll and --poll-interval): its poll column is "
+                          "skipped")
+        if cfg.poll and cfg.have["fswatch"] and not cfg.poll_have["fswatch"]:
+            res.notes.add("fswatch has no poll_monitor (fswatch -M): its "
+                          "poll column is skipped")
+        for note in sorted(res.notes):
+            log(cfg, "note: " + note)
         if "setup" in rows:
             log(cfg, "setup, 10,111 dirs / 100,000 files")
             row_setup(cfg, res, "setup, 10,111 dirs / 100,000 files",
@@ -1338,12 +1799,24 @@ def main():
                 row_memory(cfg, res, 50, 200)
             else:
                 row_memory(cfg, res, 1000, 1000)
+        if "poll" in rows:
+            if cfg.quick:
+                ms, intervals, samples = 250, 6, 5
+                shapes = [([20, 25], 20)]
+            else:
+                ms, intervals, samples = 1000, 10, 10
+                shapes = [([20, 25], 20), ([50, 100], 20)]
+            log(cfg, f"poll, every {ms} ms")
+            row_poll(cfg, res, ms, intervals, samples, shapes)
         elapsed = time.monotonic() - t_start
         info["seconds"] = round(elapsed, 1)
         header.append(f"run time {elapsed:.0f} s")
         print(render(res, header, cfg))
         print()
-        print(NOTES)
+        if res.table:
+            print(NOTES)
+        if res.poll_table:
+            print(POLL_NOTES)
         for note in sorted(res.notes):
             print("note: " + note)
         if cfg.json:
@@ -1352,7 +1825,8 @@ def main():
                     {"row": lbl, "metric": m,
                      "values": {c: v[0] for c, v in cells.items()},
                      "text": {c: v[1] for c, v in cells.items()}}
-                    for lbl, m, cells, _ in res.table], "raw": res.raw},
+                    for lbl, m, cells, _ in res.table + res.poll_table],
+                    "raw": res.raw},
                     f, indent=1)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
