@@ -1090,6 +1090,7 @@ POLL_RATIOS = (("fwatch", "minstat"), ("fwatch", "fswatch"),
                ("fswatch", "minstat"))
 POLL_GAP = 0.05       # s without CPU or run-queue wait that ends a burst
 POLL_STEP = 0.002     # s between two schedstat samples
+POLL_AGE = 3.0        # s a new tree is left alone before the first poller
 
 
 def fwatch_poll_args(cfg):
@@ -1376,6 +1377,11 @@ def row_poll(cfg, res, ms, intervals, samples, shapes):
         entries = ndirs + nfiles
         log(cfg, f"  tree: {nfiles:,} files, {ndirs:,} dirs, built in "
             f"{time.monotonic() - t:.1f} s; written file {target}")
+        # A poller may list again a directory whose mtime is within its
+        # timestamp granularity of now (a change in that tick could go
+        # unseen): let the new tree age, so that the first one is not
+        # charged for it.
+        time.sleep(max(0.0, POLL_AGE - (time.monotonic() - t)))
         runs = {}
         try:
             for name in names:
