@@ -31,6 +31,7 @@
 
 #include "proc.h"
 #include "sys_win.h"
+#include "win_cmdline.h"
 
 #define SIG_HUP  1
 #define SIG_INT  2
@@ -39,10 +40,6 @@
 #define SIG_USR1 10
 #define SIG_USR2 12
 #define SIG_TERM 15
-
-/* CreateProcessW's limit on the command line, and cmd.exe's. */
-#define CMDLINE_MAX 32767
-#define CMD_EXE_MAX 8191
 
 struct proc {
 	HANDLE process;
@@ -55,137 +52,21 @@ struct proc {
 	int status;
 };
 
-struct wbuf {
-	wchar_t *p;
-	size_t len, cap;
-	int err;        /* an errno once something failed */
-};
-
-static void
-wb_add(struct wbuf *b, const wchar_t *s, size_t n)
-{
-	if (b->err)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		wchar_t *np;
-		while (b->len + n + 1 > cap)
-			cap *= 2;
-		if (!(np = realloc(b->p, cap * sizeof *np))) {
-			b->err = ENOMEM;
-			return;
-		}
-		b->p = np;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n * sizeof *s);
-	b->len += n;
-	b->p[b->len] = 0;
-}
-
-static void
-wb_addc(struct wbuf *b, wchar_t c, size_t times)
-{
-	while (times--)
-		wb_add(b, &c, 1);
-}
-
-static void
-wb_adds(struct wbuf *b, const wchar_t *s)
-{
-	wb_add(b, s, wcslen(s));
-}
-
-/*
- * One argument, written so that CommandLineToArgvW and the Microsoft C
- * runtime give it back exactly: quoted if it is empty or holds a blank
- * or a quote; inside quotes, a quote is escaped with a backslash, and
- * backslashes are doubled where they come before a quote (an escaped one
- * or the closing one).  Elsewhere backslashes stand for themselves.
- */
-static void
-add_crt_arg(struct wbuf *b, const wchar_t *a)
-{
-	size_t slashes = 0;
-	if (*a && !wcspbrk(a, L" \t\n\v\"")) {
-		wb_adds(b, a);
-		return;
-	}
-	wb_addc(b, L'"', 1);
-	for (;; a++) {
-		if (*a == L'\\') {
-			slashes++;
-			continue;
-		}
-		if (!*a) {
-			wb_addc(b, L'\\', 2 * slashes);
-			break;
-		}
-		wb_addc(b, L'\\', *a == L'"' ? 2 * slashes + 1 : slashes);
-		wb_addc(b, *a, 1);
-		slashes = 0;
-	}
-	wb_addc(b, L'"', 1);
-}
-
-/*
- * Hazard: a batch file is run by cmd.exe, which parses its command line
- * by rules of its own, not the C runtime's: outside quotes & | < > ^ ( )
- * run commands or redirect, %NAME% is expanded even inside quotes, and a
- * quote inside an argument flips the quoting of everything after it.
- * So for a .bat or .cmd file, an argument with anything beyond letters,
- * digits and #$*+-./:?@\_ (or non-ASCII) is put in quotes, in which cmd
- * takes the rest literally; a quote or a control character in it is
- * refused (EINVAL: Windows file names cannot hold them, so no {} can);
- * and each % becomes %%cd:~,% -- the first % is kept, and %cd:~,% (an
- * empty substring of %CD%, always defined) expands to nothing while
- * keeping that % from pairing with a later one.  Delayed expansion (!)
- * is turned off with /v:off, AutoRun commands with /d.
- *
- * This protects arguments of a batch file that fwatch runs.  A command
- * line given to cmd.exe itself (--exec cmd /c ...) is the user's cmd
- * script: its words are quoted by the C runtime's rules, which cmd does
- * not follow.
- */
-static int
-add_bat_arg(struct wbuf *b, const wchar_t *a, int quote)
-{
-	if (!*a)
-		quote = 1;
-	for (const wchar_t *s = a; *s; s++) {
-		if (*s < 0x20 || *s == L'"' || *s == 0x7f)
-			return -1;
-		if (*s < 0x80 && !(*s >= L'a' && *s <= L'z') &&
-		    !(*s >= L'A' && *s <= L'Z') && !(*s >= L'0' && *s <= L'9') &&
-		    !wcschr(L"#$*+-./:?@\\_", *s))
-			quote = 1;
-	}
-	if (quote)
-		wb_addc(b, L'"', 1);
-	for (; *a; a++) {
-		if (*a == L'%')
-			wb_adds(b, L"%%cd:~,");
-		wb_addc(b, *a, 1);
-	}
-	if (quote)
-		wb_addc(b, L'"', 1);
-	return 0;
-}
-
 static const wchar_t *const runnable[] = { L".com", L".exe", L".bat", L".cmd" };
 #define NRUNNABLE (sizeof runnable / sizeof runnable[0])
 
+/* Names compared as Windows compares them (a wcl_cmp_fn). */
 static int
-same_ci(const wchar_t *a, size_t na, const wchar_t *b, size_t nb)
+cmp_ci(const wchar_t *a, size_t na, const wchar_t *b, size_t nb)
 {
-	return CompareStringOrdinal(a, (int)na, b, (int)nb, TRUE) == CSTR_EQUAL;
+	return CompareStringOrdinal(a, (int)na, b, (int)nb, TRUE) - CSTR_EQUAL;
 }
 
 static int
 ends_with_ci(const wchar_t *s, const wchar_t *ext)
 {
 	size_t n = wcslen(s), k = wcslen(ext);
-	return n > k && same_ci(s + n - k, k, ext, k);
+	return n > k && !cmp_ci(s + n - k, k, ext, k);
 }
 
 /* A malloc'd copy of the environment variable NAME, or NULL. */
@@ -212,31 +93,13 @@ get_env(const wchar_t *name)
 }
 
 /* Which of the extensions CreateProcess can start are tried, in the
- * order PATHEXT gives them (PATHEXT may also list .vbs, .js, .py...,
- * which need a file association, not a process). */
+ * order PATHEXT gives them. */
 static size_t
 ext_order(size_t order[NRUNNABLE])
 {
-	wchar_t *pe = get_env(L"PATHEXT"), *s, *end;
-	size_t n = 0;
-	for (s = pe; s && *s; s = *end ? end + 1 : end) {
-		end = wcschr(s, L';');
-		if (!end)
-			end = s + wcslen(s);
-		for (size_t i = 0; i < NRUNNABLE; i++) {
-			size_t k = wcslen(runnable[i]), j;
-			if ((size_t)(end - s) != k || !same_ci(s, k, runnable[i], k))
-				continue;
-			for (j = 0; j < n && order[j] != i; j++)
-				;
-			if (j == n)
-				order[n++] = i;
-		}
-	}
+	wchar_t *pe = get_env(L"PATHEXT");
+	size_t n = wcl_ext_order(pe, runnable, NRUNNABLE, order, cmp_ci);
 	free(pe);
-	if (!n)
-		for (; n < NRUNNABLE; n++)
-			order[n] = n;
 	return n;
 }
 
@@ -290,7 +153,9 @@ static wchar_t *
 find_program(const wchar_t *name)
 {
 	size_t order[NRUNNABLE], n = ext_order(order);
-	wchar_t *found = NULL, *path, *s, *end;
+	wchar_t *found = NULL, *path;
+	const wchar_t *s, *d;
+	size_t dl;
 	int exact = 0;
 
 	for (size_t i = 0; i < NRUNNABLE; i++)
@@ -302,12 +167,7 @@ find_program(const wchar_t *name)
 	if (wcspbrk(name, L"/\\:")) {
 		found = try_dir(L"", 0, name, exact, order, n);
 	} else if ((path = get_env(L"PATH"))) {
-		for (s = path; *s && !found; s = *end ? end + 1 : end) {
-			end = wcschr(s, L';');
-			if (!end)
-				end = s + wcslen(s);
-			const wchar_t *d = s;
-			size_t dl = (size_t)(end - s);
+		for (s = path; !found && (d = wcl_list_next(&s, &dl));) {
 			if (dl >= 2 && d[0] == L'"' && d[dl - 1] == L'"') {
 				d++;
 				dl -= 2;
@@ -322,123 +182,31 @@ find_program(const wchar_t *name)
 	return found;
 }
 
-/* The command line: the C runtime's quoting, or cmd.exe's for a batch
- * file (see add_bat_arg). */
-static wchar_t *
-command_line(const wchar_t *prog, wchar_t **wargv, int batch)
-{
-	struct wbuf b = { NULL, 0, 0, 0 };
-	if (batch) {
-		/* /s: cmd removes the outer quotes and keeps the rest */
-		wb_adds(&b, L"cmd.exe /d /e:on /v:off /s /c \"");
-		if (add_bat_arg(&b, prog, 1) < 0)
-			b.err = EINVAL;
-		for (size_t i = 1; wargv[i] && !b.err; i++) {
-			wb_addc(&b, L' ', 1);
-			if (add_bat_arg(&b, wargv[i], 0) < 0)
-				b.err = EINVAL;
-		}
-		wb_addc(&b, L'"', 1);
-	} else {
-		/* argv[0] is read to the next blank or between quotes,
-		 * without escapes; find_program refused quotes in it */
-		if (!*wargv[0] || wcspbrk(wargv[0], L" \t")) {
-			wb_addc(&b, L'"', 1);
-			wb_adds(&b, wargv[0]);
-			wb_addc(&b, L'"', 1);
-		} else {
-			wb_adds(&b, wargv[0]);
-		}
-		for (size_t i = 1; wargv[i]; i++) {
-			wb_addc(&b, L' ', 1);
-			add_crt_arg(&b, wargv[i]);
-		}
-	}
-	if (!b.err && b.len >= (size_t)(batch ? CMD_EXE_MAX : CMDLINE_MAX))
-		b.err = E2BIG;
-	if (b.err) {
-		free(b.p);
-		errno = b.err;
-		return NULL;
-	}
-	return b.p;
-}
-
-static size_t
-env_name_len(const wchar_t *e)
-{
-	/* "=C:=C:\dir", the current directory of drive C, starts with = */
-	const wchar_t *eq = *e ? wcschr(e + 1, L'=') : NULL;
-	return eq ? (size_t)(eq - e) : wcslen(e);
-}
-
-static int
-env_cmp(const void *a, const void *b)
-{
-	const wchar_t *x = *(const wchar_t *const *)a;
-	const wchar_t *y = *(const wchar_t *const *)b;
-	return CompareStringOrdinal(x, (int)env_name_len(x), y,
-				    (int)env_name_len(y), TRUE) - CSTR_EQUAL;
-}
-
 /* Our environment with ADD's "NAME=value" strings replacing or joining
- * it, as a block sorted by name without regard to case, as Windows keeps
- * it; NULL with errno. */
+ * it (wcl_env_block); NULL with errno. */
 static wchar_t *
 env_block(char *const add[])
 {
-	wchar_t *cur = GetEnvironmentStringsW(), *s, **ent = NULL, **wadd = NULL;
-	wchar_t *block = NULL;
-	size_t n = 0, k = 0, m = 0, total = 1;
+	wchar_t *cur = GetEnvironmentStringsW(), **wadd, *block = NULL;
+	size_t k = 0, j = 0;
 
 	if (!cur) {
 		errno = ENOMEM;
 		return NULL;
 	}
-	for (s = cur; *s; s += wcslen(s) + 1)
-		n++;
 	while (add && add[k])
 		k++;
-	ent = malloc((n + k + 1) * sizeof *ent);
-	wadd = calloc(k + 1, sizeof *wadd);
-	if (!ent || !wadd)
-		goto out;
-	for (size_t j = 0; j < k; j++)
-		if (!(wadd[j] = win_wide(add[j])))
-			goto out;
-	for (s = cur; *s; s += wcslen(s) + 1) {
-		size_t nl = env_name_len(s), j;
-		for (j = 0; j < k; j++)
-			if (same_ci(s, nl, wadd[j], env_name_len(wadd[j])))
-				break;
+	if ((wadd = calloc(k + 1, sizeof *wadd))) {
+		while (j < k && (wadd[j] = win_wide(add[j])))
+			j++;
 		if (j == k)
-			ent[m++] = s;
+			block = wcl_env_block(cur, wadd, cmp_ci);
 	}
-	for (size_t j = 0; j < k; j++)
-		ent[m++] = wadd[j];
-	qsort(ent, m, sizeof *ent, env_cmp);
-	for (size_t i = 0; i < m; i++)
-		total += wcslen(ent[i]) + 1;
-	if (!m)
-		total++;
-	if (!(block = malloc(total * sizeof *block)))
-		goto out;
-	s = block;
-	for (size_t i = 0; i < m; i++) {
-		size_t l = wcslen(ent[i]) + 1;
-		memcpy(s, ent[i], l * sizeof *s);
-		s += l;
-	}
-	if (!m)
-		*s++ = 0;
-	*s = 0;
-out:
 	if (!block)
 		errno = ENOMEM;
-	for (size_t j = 0; wadd && j < k; j++)
+	for (j = 0; wadd && j < k; j++)
 		free(wadd[j]);
 	free(wadd);
-	free(ent);
 	FreeEnvironmentStringsW(cur);
 	return block;
 }
@@ -533,7 +301,7 @@ proc_start(char *const argv[], char *const env_add[], const char *input,
 		goto fail;
 	}
 	batch = ends_with_ci(prog, L".bat") || ends_with_ci(prog, L".cmd");
-	if (!(cmdline = command_line(prog, wargv, batch)) ||
+	if (!(cmdline = wcl_command_line(prog, wargv, batch)) ||
 	    !(env = env_block(env_add))) {
 		e = errno;
 		goto fail;
