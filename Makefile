@@ -52,8 +52,8 @@ test: fwatch unit
 	@bats=$$(tests/get-bats) && "$$bats" $(BATSFLAGS) tests/
 
 # Unit tests of portable code that no single platform reaches: the
-# Windows record parser, built and run natively.
-UNIT = tests/unit/test_win_notify
+# Windows record parser and command-line builder, built and run natively.
+UNIT = tests/unit/test_win_notify tests/unit/test_win_cmdline
 unit: $(UNIT)
 tests/unit/test_win_notify: tests/unit/test_win_notify.c src/win_notify.c \
 		src/win_notify.h src/utf16.c src/utf16.h src/strmap.c \
@@ -61,6 +61,10 @@ tests/unit/test_win_notify: tests/unit/test_win_notify.c src/win_notify.c \
 	$(CC) $(STD) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
 		tests/unit/test_win_notify.c src/win_notify.c src/utf16.c \
 		src/strmap.c
+tests/unit/test_win_cmdline: tests/unit/test_win_cmdline.c src/win_cmdline.c \
+		src/win_cmdline.h
+	$(CC) $(STD) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
+		tests/unit/test_win_cmdline.c src/win_cmdline.c
 
 # The kqueue backend (macOS, the BSDs), checked on any Unix: src/watch_bsd.c
 # compiled against a stand-in <sys/event.h> as FreeBSD, macOS and OpenBSD

@@ -10,6 +10,14 @@
 	[[ "$output" == *"1..21"* ]]
 }
 
+@test "Windows command lines: C runtime and cmd.exe quoting, environment blocks, PATHEXT (29 checks)" {
+	run "$BATS_TEST_DIRNAME/unit/test_win_cmdline"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" != *"not ok"* ]]
+	[[ "$output" == *"1..29"* ]]
+}
+
 @test "fuzz corpora replay with no crash, leak or timeout (glob, format, Windows records, UTF-16, options)" {
 	run "$BATS_TEST_DIRNAME/fuzz/run" --replay
 	echo "$output"
