@@ -259,191 +259,252 @@ inheritable(HANDLE h)
 	return d;
 }
 
+/* What proc_start() holds while it starts a command; launch_end() lets
+ * go of it. */
+struct launch {
+	int argc;
+	wchar_t **wargv;
+	wchar_t *prog;          /* the program found for argv[0] */
+	wchar_t *cmdline, *env;
+	int batch;              /* prog is a .bat or .cmd, run by cmd_exe */
+	wchar_t cmd_exe[MAX_PATH + 16];
+	HANDLE in_rd, in_wr;    /* the pipe to its stdin, given input */
+	HANDLE std[3];          /* inheritable copies, for the child */
+	HANDLE list[3];         /* those of them it inherits */
+	DWORD nlist;
+	STARTUPINFOEXW si;
+	PROCESS_INFORMATION pi;
+	int started;
+};
+
+/* -1 with errno for GetLastError(). */
+static int
+win_fail(void)
+{
+	errno = win_errno(GetLastError());
+	return -1;
+}
+
+static int
+wide_argv(struct launch *l, char *const argv[])
+{
+	if (!(l->wargv = calloc((size_t)l->argc + 1, sizeof *l->wargv))) {
+		errno = ENOMEM;
+		return -1;
+	}
+	for (int i = 0; i < l->argc; i++)
+		if (!(l->wargv[i] = win_wide(argv[i])))
+			return -1;
+	return 0;
+}
+
+/* The program for argv[0], its command line and its environment. */
+static int
+build_command(struct launch *l, char *const argv[], char *const env_add[])
+{
+	UINT n;
+	if (wide_argv(l, argv) < 0 || !(l->prog = find_program(l->wargv[0])))
+		return -1;
+	l->batch = ends_with_ci(l->prog, L".bat") ||
+		   ends_with_ci(l->prog, L".cmd");
+	if (!(l->cmdline = wcl_command_line(l->prog, l->wargv, l->batch)) ||
+	    !(l->env = env_block(env_add)))
+		return -1;
+	if (!l->batch)
+		return 0;
+	/* the system's cmd.exe, not whatever COMSPEC names */
+	n = GetSystemDirectoryW(l->cmd_exe, MAX_PATH);
+	if (!n || n >= MAX_PATH) {
+		errno = ENOENT;
+		return -1;
+	}
+	wcscpy(l->cmd_exe + n, L"\\cmd.exe");
+	return 0;
+}
+
+/* A job that kills what is left in it when its last handle is closed. */
+static int
+new_job(struct proc *p)
+{
+	JOBOBJECT_EXTENDED_LIMIT_INFORMATION lim;
+	if (!(p->job = CreateJobObjectW(NULL, NULL)))
+		return win_fail();
+	memset(&lim, 0, sizeof lim);
+	lim.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE;
+	if (!SetInformationJobObject(p->job, JobObjectExtendedLimitInformation,
+				     &lim, sizeof lim))
+		return win_fail();
+	return 0;
+}
+
+/* The child's stdin (a pipe if PIPED, else ours), stdout and stderr. */
+static int
+std_handles(struct launch *l, int piped)
+{
+	if (piped) {
+		if (!CreatePipe(&l->in_rd, &l->in_wr, NULL, 0) ||
+		    !(l->std[0] = inheritable(l->in_rd)))
+			return win_fail();
+	} else {
+		l->std[0] = inheritable(GetStdHandle(STD_INPUT_HANDLE));
+	}
+	l->std[1] = inheritable(GetStdHandle(STD_OUTPUT_HANDLE));
+	l->std[2] = inheritable(GetStdHandle(STD_ERROR_HANDLE));
+	l->si.StartupInfo.cb = sizeof l->si;
+	l->si.StartupInfo.dwFlags = STARTF_USESTDHANDLES;
+	l->si.StartupInfo.hStdInput = l->std[0];
+	l->si.StartupInfo.hStdOutput = l->std[1];
+	l->si.StartupInfo.hStdError = l->std[2];
+	return 0;
+}
+
+/* The child inherits those three and nothing else, whatever other
+ * handle happens to be inheritable at the time. */
+static int
+inherit_only_std(struct launch *l)
+{
+	SIZE_T size = 0;
+	for (int i = 0; i < 3; i++)
+		if (l->std[i])
+			l->list[l->nlist++] = l->std[i];
+	if (!l->nlist)
+		return 0;
+	InitializeProcThreadAttributeList(NULL, 1, 0, &size);
+	l->si.lpAttributeList = malloc(size);
+	if (!l->si.lpAttributeList ||
+	    !InitializeProcThreadAttributeList(l->si.lpAttributeList, 1, 0,
+					       &size)) {
+		free(l->si.lpAttributeList);
+		l->si.lpAttributeList = NULL;
+		errno = ENOMEM;
+		return -1;
+	}
+	if (!UpdateProcThreadAttribute(l->si.lpAttributeList, 0,
+				       PROC_THREAD_ATTRIBUTE_HANDLE_LIST,
+				       l->list, l->nlist * sizeof *l->list,
+				       NULL, NULL))
+		return win_fail();
+	return 0;
+}
+
+/* Suspended until it is in the job, so that nothing it starts can
+ * escape; a process group of its own for the Ctrl-Break.  Without a
+ * console of ours a console program would open a window. */
+static int
+create_in_job(struct launch *l, struct proc *p)
+{
+	DWORD flags = CREATE_SUSPENDED | CREATE_NEW_PROCESS_GROUP |
+		      CREATE_UNICODE_ENVIRONMENT | EXTENDED_STARTUPINFO_PRESENT;
+	if (!GetConsoleWindow() && !GetConsoleCP())
+		flags |= CREATE_NO_WINDOW;
+	if (!CreateProcessW(l->batch ? l->cmd_exe : l->prog, l->cmdline, NULL,
+			    NULL, l->nlist > 0, flags, l->env, NULL,
+			    &l->si.StartupInfo, &l->pi))
+		return win_fail();
+	l->started = 1;
+	p->process = l->pi.hProcess;
+	p->pid = l->pi.dwProcessId;
+	if (!AssignProcessToJobObject(p->job, l->pi.hProcess))
+		return win_fail();
+	return 0;
+}
+
+/* A thread that writes INPUT's LEN bytes to the stdin pipe.  With none
+ * launch_end() closes the pipe, and the command reads EOF at once. */
+static int
+start_feeder(struct launch *l, struct proc *p, const char *input,
+	     size_t len)
+{
+	struct feed *f;
+	int e;
+	if (!input || !len)
+		return 0;
+	if (!(f = malloc(sizeof *f)) || !(f->data = malloc(len))) {
+		free(f);
+		errno = ENOMEM;
+		return -1;
+	}
+	memcpy(f->data, input, len);
+	f->len = len;
+	f->pipe = l->in_wr;
+	if (!(p->feeder = CreateThread(NULL, 0, feed_thread, f, 0, NULL))) {
+		e = win_errno(GetLastError());
+		free(f->data);
+		free(f);
+		errno = e;
+		return -1;
+	}
+	l->in_wr = NULL; /* the thread's now */
+	return 0;
+}
+
+/* Told when it ends (process_ended), then let run. */
+static int
+let_run(struct launch *l, struct proc *p)
+{
+	if (!RegisterWaitForSingleObject(&p->wait, l->pi.hProcess,
+					 process_ended, NULL, INFINITE,
+					 WT_EXECUTEONLYONCE)) {
+		p->wait = NULL;
+		return win_fail();
+	}
+	if (ResumeThread(l->pi.hThread) == (DWORD)-1)
+		return win_fail();
+	return 0;
+}
+
+/* Lets go of what starting held; a process created but not let run
+ * (FAILED) is ended. */
+static void
+launch_end(struct launch *l, int failed)
+{
+	if (failed && l->started)
+		TerminateProcess(l->pi.hProcess, 127);
+	if (l->pi.hThread)
+		CloseHandle(l->pi.hThread);
+	if (l->si.lpAttributeList) {
+		DeleteProcThreadAttributeList(l->si.lpAttributeList);
+		free(l->si.lpAttributeList);
+	}
+	for (int i = 0; i < 3; i++)
+		if (l->std[i])
+			CloseHandle(l->std[i]);
+	if (l->in_rd)
+		CloseHandle(l->in_rd);
+	if (l->in_wr)
+		CloseHandle(l->in_wr);
+	for (int i = 0; l->wargv && i < l->argc; i++)
+		free(l->wargv[i]);
+	free(l->wargv);
+	free(l->prog);
+	free(l->cmdline);
+	free(l->env);
+}
+
 struct proc *
 proc_start(char *const argv[], char *const env_add[], const char *input,
 	   size_t len)
 {
-	JOBOBJECT_EXTENDED_LIMIT_INFORMATION lim;
-	PROCESS_INFORMATION pi;
-	STARTUPINFOEXW si;
-	SIZE_T asize = 0;
-	HANDLE in_rd = NULL, in_wr = NULL, std[3] = { NULL, NULL, NULL };
-	HANDLE list[3];
-	DWORD flags, nlist = 0;
-	wchar_t **wargv = NULL, *prog = NULL, *cmdline = NULL, *env = NULL;
-	wchar_t cmd_exe[MAX_PATH + 16];
-	struct feed *feed = NULL;
+	struct launch l;
 	struct proc *p = calloc(1, sizeof *p);
-	int e = 0, argc = 0, started = 0, batch;
+	int e = 0;
 
-	memset(&si, 0, sizeof si);
-	memset(&pi, 0, sizeof pi);
 	if (!p)
 		return NULL;
-	while (argv[argc])
-		argc++;
-	if (!argc) {
+	memset(&l, 0, sizeof l);
+	while (argv[l.argc])
+		l.argc++;
+	if (!l.argc) {
 		free(p);
 		errno = ENOENT;
 		return NULL;
 	}
-	if (!(wargv = calloc((size_t)argc + 1, sizeof *wargv))) {
-		e = ENOMEM;
-		goto fail;
-	}
-	for (int i = 0; i < argc; i++)
-		if (!(wargv[i] = win_wide(argv[i]))) {
-			e = errno;
-			goto fail;
-		}
-	if (!(prog = find_program(wargv[0]))) {
+	if (build_command(&l, argv, env_add) < 0 || new_job(p) < 0 ||
+	    std_handles(&l, input != NULL) < 0 || inherit_only_std(&l) < 0 ||
+	    create_in_job(&l, p) < 0 || start_feeder(&l, p, input, len) < 0 ||
+	    let_run(&l, p) < 0)
 		e = errno;
-		goto fail;
-	}
-	batch = ends_with_ci(prog, L".bat") || ends_with_ci(prog, L".cmd");
-	if (!(cmdline = wcl_command_line(prog, wargv, batch)) ||
-	    !(env = env_block(env_add))) {
-		e = errno;
-		goto fail;
-	}
-	if (batch) {
-		/* the system's cmd.exe, not whatever COMSPEC names */
-		UINT n = GetSystemDirectoryW(cmd_exe, MAX_PATH);
-		if (!n || n >= MAX_PATH) {
-			e = ENOENT;
-			goto fail;
-		}
-		wcscpy(cmd_exe + n, L"\\cmd.exe");
-	}
-
-	if (!(p->job = CreateJobObjectW(NULL, NULL))) {
-		e = win_errno(GetLastError());
-		goto fail;
-	}
-	memset(&lim, 0, sizeof lim);
-	lim.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE;
-	if (!SetInformationJobObject(p->job, JobObjectExtendedLimitInformation,
-				     &lim, sizeof lim)) {
-		e = win_errno(GetLastError());
-		goto fail;
-	}
-
-	if (input) {
-		if (!CreatePipe(&in_rd, &in_wr, NULL, 0)) {
-			e = win_errno(GetLastError());
-			goto fail;
-		}
-		std[0] = inheritable(in_rd);
-		if (!std[0]) {
-			e = win_errno(GetLastError());
-			goto fail;
-		}
-	} else {
-		std[0] = inheritable(GetStdHandle(STD_INPUT_HANDLE));
-	}
-	std[1] = inheritable(GetStdHandle(STD_OUTPUT_HANDLE));
-	std[2] = inheritable(GetStdHandle(STD_ERROR_HANDLE));
-	/* The child inherits these three and nothing else, whatever other
-	 * handle happens to be inheritable at the time. */
-	for (int i = 0; i < 3; i++)
-		if (std[i])
-			list[nlist++] = std[i];
-	si.StartupInfo.cb = sizeof si;
-	si.StartupInfo.dwFlags = STARTF_USESTDHANDLES;
-	si.StartupInfo.hStdInput = std[0];
-	si.StartupInfo.hStdOutput = std[1];
-	si.StartupInfo.hStdError = std[2];
-	if (nlist) {
-		InitializeProcThreadAttributeList(NULL, 1, 0, &asize);
-		si.lpAttributeList = malloc(asize);
-		if (!si.lpAttributeList ||
-		    !InitializeProcThreadAttributeList(si.lpAttributeList, 1, 0,
-						       &asize)) {
-			free(si.lpAttributeList);
-			si.lpAttributeList = NULL;
-			e = ENOMEM;
-			goto fail;
-		}
-		if (!UpdateProcThreadAttribute(si.lpAttributeList, 0,
-					       PROC_THREAD_ATTRIBUTE_HANDLE_LIST,
-					       list, nlist * sizeof *list, NULL,
-					       NULL)) {
-			e = win_errno(GetLastError());
-			goto fail;
-		}
-	}
-
-	/* Suspended until it is in the job, so that nothing it starts can
-	 * escape; a process group of its own for the Ctrl-Break.  Without
-	 * a console of ours a console program would open a window. */
-	flags = CREATE_SUSPENDED | CREATE_NEW_PROCESS_GROUP |
-		CREATE_UNICODE_ENVIRONMENT | EXTENDED_STARTUPINFO_PRESENT;
-	if (!GetConsoleWindow() && !GetConsoleCP())
-		flags |= CREATE_NO_WINDOW;
-	if (!CreateProcessW(batch ? cmd_exe : prog, cmdline, NULL, NULL,
-			    nlist > 0, flags, env, NULL, &si.StartupInfo, &pi)) {
-		e = win_errno(GetLastError());
-		goto fail;
-	}
-	started = 1;
-	p->process = pi.hProcess;
-	p->pid = pi.dwProcessId;
-	if (!AssignProcessToJobObject(p->job, pi.hProcess)) {
-		e = win_errno(GetLastError());
-		goto fail;
-	}
-	if (input && len) {
-		if (!(feed = malloc(sizeof *feed)) || !(feed->data = malloc(len))) {
-			e = ENOMEM;
-			goto fail;
-		}
-		memcpy(feed->data, input, len);
-		feed->len = len;
-		feed->pipe = in_wr;
-		if (!(p->feeder = CreateThread(NULL, 0, feed_thread, feed, 0,
-					       NULL))) {
-			e = win_errno(GetLastError());
-			goto fail;
-		}
-		in_wr = NULL; /* the thread's now */
-		feed = NULL;
-	}
-	if (!RegisterWaitForSingleObject(&p->wait, pi.hProcess, process_ended, NULL,
-					 INFINITE, WT_EXECUTEONLYONCE)) {
-		p->wait = NULL;
-		e = win_errno(GetLastError());
-		goto fail;
-	}
-	if (ResumeThread(pi.hThread) == (DWORD)-1) {
-		e = win_errno(GetLastError());
-		goto fail;
-	}
-
-fail:
-	if (e && started)
-		TerminateProcess(pi.hProcess, 127);
-	if (pi.hThread)
-		CloseHandle(pi.hThread);
-	if (si.lpAttributeList) {
-		DeleteProcThreadAttributeList(si.lpAttributeList);
-		free(si.lpAttributeList);
-	}
-	for (int i = 0; i < 3; i++)
-		if (std[i])
-			CloseHandle(std[i]);
-	if (in_rd)
-		CloseHandle(in_rd);
-	if (in_wr) /* an empty input: the command reads EOF at once */
-		CloseHandle(in_wr);
-	if (feed)
-		free(feed->data);
-	free(feed);
-	for (int i = 0; wargv && i < argc; i++)
-		free(wargv[i]);
-	free(wargv);
-	free(prog);
-	free(cmdline);
-	free(env);
+	launch_end(&l, e != 0);
 	if (e) {
 		proc_free(p);
 		errno = e;
