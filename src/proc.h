@@ -28,7 +28,8 @@ int proc_reap(struct proc *p, int *status);
 int proc_group_alive(struct proc *p);
 void proc_free(struct proc *p);
 
-/* A signal name (TERM, SIGTERM, term) or number; -1 if unknown. */
+/* signame.c, for every platform: a signal name (TERM, SIGTERM, term) or
+ * number, as a number of this platform; -1 if unknown. */
 int proc_signal_parse(const char *name);
 int proc_sigkill(void);
 int proc_sigterm(void);

@@ -8,7 +8,6 @@
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -201,44 +200,4 @@ void
 proc_free(struct proc *p)
 {
 	free(p);
-}
-
-static const struct {
-	const char *name;
-	int sig;
-} sigs[] = {
-	{ "HUP", SIGHUP }, { "INT", SIGINT }, { "QUIT", SIGQUIT },
-	{ "KILL", SIGKILL }, { "USR1", SIGUSR1 }, { "USR2", SIGUSR2 },
-	{ "TERM", SIGTERM }, { "CONT", SIGCONT }, { "STOP", SIGSTOP },
-	{ "ALRM", SIGALRM },
-};
-
-int
-proc_signal_parse(const char *name)
-{
-	char *end;
-	long v;
-	if (!strncasecmp(name, "SIG", 3))
-		name += 3;
-	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-		if (!strcasecmp(name, sigs[i].name))
-			return sigs[i].sig;
-	errno = 0;
-	v = strtol(name, &end, 10);
-	if (*name >= '0' && *name <= '9' && !*end && !errno && v > 0 &&
-	    v < 65) /* digits only: no sign, no blanks */
-		return (int)v;
-	return -1;
-}
-
-int
-proc_sigkill(void)
-{
-	return SIGKILL;
-}
-
-int
-proc_sigterm(void)
-{
-	return SIGTERM;
 }

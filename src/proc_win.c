@@ -16,8 +16,8 @@
  *   any other       TerminateJobObject(job, 128+N): Windows has no way to
  *                   ask a program to reload (USR1, HUP as a reload...).
  *
- * The numbers are the POSIX ones (proc_signal_parse), so exit statuses
- * read the same as on Unix.
+ * The numbers are Linux's (signame.h), so exit statuses read the same
+ * as on Linux.
  *
  * Link: kernel32 only.
  */
@@ -30,16 +30,9 @@
 #include <wchar.h>
 
 #include "proc.h"
+#include "signame.h"
 #include "sys_win.h"
 #include "win_cmdline.h"
-
-#define SIG_HUP  1
-#define SIG_INT  2
-#define SIG_QUIT 3
-#define SIG_KILL 9
-#define SIG_USR1 10
-#define SIG_USR2 12
-#define SIG_TERM 15
 
 struct proc {
 	HANDLE process;
@@ -520,7 +513,7 @@ proc_signal(struct proc *p, int sig)
 		errno = ESRCH;
 		return -1;
 	}
-	if ((sig == SIG_TERM || sig == SIG_INT || sig == SIG_HUP) &&
+	if ((sig == FW_SIGTERM || sig == FW_SIGINT || sig == FW_SIGHUP) &&
 	    GenerateConsoleCtrlEvent(CTRL_BREAK_EVENT, p->pid)) {
 		p->sent = sig;
 		return 0;
@@ -542,7 +535,7 @@ proc_reap(struct proc *p, int *status)
 			code = 1;
 		/* TerminateJobObject gave it 128+N already */
 		if (code == (DWORD)STATUS_CONTROL_C_EXIT)
-			p->status = 128 + (p->sent ? p->sent : SIG_INT);
+			p->status = 128 + (p->sent ? p->sent : FW_SIGINT);
 		else
 			p->status = (int)code;
 	}
@@ -580,42 +573,4 @@ proc_free(struct proc *p)
 	if (p->process)
 		CloseHandle(p->process);
 	free(p);
-}
-
-static const struct {
-	const char *name;
-	int sig;
-} sigs[] = {
-	{ "HUP", SIG_HUP }, { "INT", SIG_INT }, { "QUIT", SIG_QUIT },
-	{ "KILL", SIG_KILL }, { "USR1", SIG_USR1 }, { "USR2", SIG_USR2 },
-	{ "TERM", SIG_TERM },
-};
-
-int
-proc_signal_parse(const char *name)
-{
-	char *end;
-	long v;
-	if (!_strnicmp(name, "SIG", 3))
-		name += 3;
-	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-		if (!_stricmp(name, sigs[i].name))
-			return sigs[i].sig;
-	errno = 0;
-	v = strtol(name, &end, 10);
-	if (*name >= '0' && *name <= '9' && !*end && !errno && v > 0 && v < 65)
-		return (int)v;
-	return -1;
-}
-
-int
-proc_sigkill(void)
-{
-	return SIG_KILL;
-}
-
-int
-proc_sigterm(void)
-{
-	return SIG_TERM;
 }
