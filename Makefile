@@ -61,8 +61,8 @@ tests/unit/test_win_notify: tests/unit/test_win_notify.c src/win_notify.c \
 	$(CC) $(STD) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
 		tests/unit/test_win_notify.c src/win_notify.c src/utf16.c \
 		src/strmap.c
-tests/unit/test_win_cmdline: tests/unit/test_win_cmdline.c src/win_cmdline.c \
-		src/win_cmdline.h
+tests/unit/test_win_cmdline: tests/unit/test_win_cmdline.c tests/unit/crt_argv.h \
+		src/win_cmdline.c src/win_cmdline.h
 	$(CC) $(STD) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
 		tests/unit/test_win_cmdline.c src/win_cmdline.c
 

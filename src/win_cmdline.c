@@ -250,8 +250,8 @@ wcl_env_block(const wchar_t *cur, wchar_t *const add[], wcl_cmp_fn cmp)
 		if (j == k)
 			ent[m++] = (struct env_ent){ s, nl, cmp };
 	}
-	for (size_t j = 0; j < k; j++)
-		ent[m++] = (struct env_ent){ add[j], env_name_len(add[j]), cmp };
+	for (size_t j = 0; j < k; j++, m++)
+		ent[m] = (struct env_ent){ add[j], env_name_len(add[j]), cmp };
 	qsort(ent, m, sizeof *ent, env_cmp);
 	block = join_block(ent, m);
 	free(ent);

@@ -11,6 +11,7 @@
 #include <wchar.h>
 
 #include "../../src/win_cmdline.h"
+#include "crt_argv.h"
 
 static int failed, count;
 
@@ -81,69 +82,26 @@ fails(const wchar_t *prog, wchar_t *const argv[], int batch, int e)
 	return !got && errno == e;
 }
 
-/*
- * The arguments after argv[0] as the Microsoft C runtime reads them:
- * 2N backslashes and a quote are N backslashes and a quote that opens or
- * closes quoting, 2N+1 and a quote are N and a literal quote, other
- * backslashes are themselves; blanks outside quotes end an argument.
- * Into OUT (NUL-separated, each argument ended); returns how many.
- */
-static size_t
-crt_parse(const wchar_t *s, wchar_t *out)
-{
-	size_t n = 0;
-	int q = 0;
-	while (*s && *s != L' ' && *s != L'\t') /* argv[0], no quotes here */
-		s++;
-	for (;;) {
-		while (*s == L' ' || *s == L'\t')
-			s++;
-		if (!*s)
-			return n;
-		for (q = 0; *s && (q || (*s != L' ' && *s != L'\t'));) {
-			size_t bs = 0;
-			while (*s == L'\\')
-				bs++, s++;
-			if (*s == L'"') {
-				for (size_t i = 0; i < bs / 2; i++)
-					*out++ = L'\\';
-				if (bs % 2)
-					*out++ = L'"';
-				else
-					q = !q;
-				s++;
-				continue;
-			}
-			while (bs--)
-				*out++ = L'\\';
-			if (*s && (q || (*s != L' ' && *s != L'\t')))
-				*out++ = *s++;
-		}
-		*out++ = 0;
-		n++;
-	}
-}
-
-/* ARGV's arguments come back unchanged through crt_parse. */
+/* ARGV's arguments, argv[0] too, are read back unchanged. */
 static int
 round_trips(wchar_t *const argv[])
 {
 	wchar_t *line = wcl_command_line(L"p.exe", argv, 0), back[512];
 	const wchar_t *b = back;
 	size_t n = 0, i;
-	if (!line || wcslen(line) >= 256) {
+	if (!line || 2 * wcslen(line) + 1 > sizeof back / sizeof *back) {
 		free(line);
 		return 0;
 	}
-	n = crt_parse(line, back);
-	for (i = 1; argv[i] && i <= n; i++, b += wcslen(b) + 1)
+	n = crt_argv(line, back);
+	for (i = 0; argv[i] && i < n; i++, b += wcslen(b) + 1)
 		if (wcscmp(b, argv[i])) {
 			printf("# %ls came back as %ls from %ls\n", argv[i], b,
 			       line);
 			break;
 		}
 	free(line);
-	return !argv[i] && i == n + 1;
+	return !argv[i] && i == n;
 }
 
 static void
@@ -151,7 +109,7 @@ test_crt(void)
 {
 	ok(crt_is(ARGV(L"prog", L"a", L"b.txt", L"C:\\dir\\"),
 		  L"prog a b.txt C:\\dir\\"),
-	   "C runtime: plain words and backslashes not before a quote as they are");
+	   "C runtime: words, and backslashes before no quote, as they are");
 	ok(crt_is(ARGV(L"prog", L""), L"prog \"\""),
 	   "C runtime: an empty argument is \"\"");
 	ok(crt_is(ARGV(L"prog", L"a b", L"a\tb", L"a\nb", L"a\vb"),
@@ -164,7 +122,7 @@ test_crt(void)
 	   "C runtime: backslashes before a quote are doubled, and one more");
 	ok(crt_is(ARGV(L"prog", L"a b\\", L"a b\\\\", L"a\\b c"),
 		  L"prog \"a b\\\\\" \"a b\\\\\\\\\" \"a\\b c\""),
-	   "C runtime: backslashes before the closing quote doubled, others not");
+	   "C runtime: backslashes doubled before the closing quote only");
 	ok(crt_is(ARGV(L"C:\\Program Files\\x.exe", L"a"),
 		  L"\"C:\\Program Files\\x.exe\" a"),
 	   "C runtime: argv[0] with a blank is quoted, its backslashes kept");
@@ -172,9 +130,10 @@ test_crt(void)
 	ok(crt_is(ARGV(L"prog", L"\u00e9t\u00e9", L"\u6f22\u5b57"),
 		  L"prog \u00e9t\u00e9 \u6f22\u5b57"),
 	   "C runtime: non-ASCII as it is");
-	ok(round_trips(ARGV(L"p", L"", L"a b", L"\\", L"\\\\", L"\"", L"\\\"",
-			    L"a\\\\\"b c\\", L" ", L"\"\"", L"x\\ y\\\\",
-			    L"tab\there", L"a\\b\\\\c", L"end\\\\\\")),
+	ok(round_trips(ARGV(L"C:\\a b\\p.exe", L"", L"a b", L"\\", L"\\\\",
+			    L"\"", L"\\\"", L"a\\\\\"b c\\", L" ", L"\"\"",
+			    L"x\\ y\\\\", L"tab\there", L"a\\b\\\\c",
+			    L"end\\\\\\")),
 	   "C runtime: tricky arguments read back unchanged");
 }
 
@@ -260,7 +219,8 @@ test_batch_limit(void)
 {
 	/* CMD (31 units), "r.bat" (7), a blank, the argument, a quote */
 	size_t room = WCL_CMD_EXE_MAX - 1 - 31 - 7 - 1 - 1;
-	ok(wcslen(CMD) == 31 && bat_limit(room, 0) && bat_limit(room + 1, E2BIG),
+	ok(wcslen(CMD) == 31 && bat_limit(room, 0) &&
+		   bat_limit(room + 1, E2BIG),
 	   "batch: a line of 8190 units is made, one of 8191 is E2BIG");
 }
 
