@@ -18,7 +18,7 @@
 	[[ "$output" == *"1..29"* ]]
 }
 
-@test "fuzz corpora replay with no crash, leak or timeout (glob, format, Windows records, UTF-16, options)" {
+@test "fuzz corpora replay with no crash, leak or timeout (glob, format, Windows records, UTF-16, options, Windows command lines)" {
 	run "$BATS_TEST_DIRNAME/fuzz/run" --replay
 	echo "$output"
 	[ "$status" -eq 0 ] || [ "$status" -eq 77 ]
