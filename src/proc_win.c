@@ -19,6 +19,9 @@
  * The numbers are Linux's (signame.h), so exit statuses read the same
  * as on Linux.
  *
+ * Here: finding the program, the job, the handles and the process.  The
+ * command line and environment block are built by win_cmdline.c.
+ *
  * Link: kernel32 only.
  */
 #include <windows.h>
