@@ -573,6 +573,33 @@ sys_link_target(const char *path)
 	return NULL;
 }
 
+/*
+ * A FILETIME (100 ns units since 1601) in nanoseconds since 1970, as the
+ * POSIX side counts.  0 stays 0: a filesystem that keeps no such time
+ * (FAT has no ChangeTime) says 0, and sys.h's "unknown" is 0 too.  Times
+ * past 2262 or before 1678 do not fit and are clamped: Windows lets a
+ * program set any FILETIME, up to the year 30828.
+ */
+static int64_t
+win_ns(int64_t t)
+{
+	const int64_t epoch = 116444736000000000LL; /* 1601 to 1970 */
+	if (t == 0)
+		return 0;
+	if (t > INT64_MAX / 100 + epoch)
+		return INT64_MAX;
+	if (t < INT64_MIN / 100 + epoch)
+		return INT64_MIN;
+	return (t - epoch) * 100;
+}
+
+static int64_t
+ft_ns(FILETIME ft)
+{
+	return win_ns((int64_t)((uint64_t)ft.dwHighDateTime << 32 |
+				ft.dwLowDateTime));
+}
+
 int
 sys_stat(const char *path, struct sys_info *i)
 {
@@ -585,11 +612,14 @@ sys_stat(const char *path, struct sys_info *i)
 		errno = err == ERROR_ACCESS_DENIED ? EACCES : ENOENT;
 		return -1;
 	}
-	/* no file identity without opening it: size and time must do */
+	/* No file identity, change time, volume or link count without
+	 * opening it: size and time must do, the rest is "unknown". */
 	i->ino = 0;
 	i->size = (int64_t)((uint64_t)a.nFileSizeHigh << 32 | a.nFileSizeLow);
-	i->mtime = (int64_t)((uint64_t)a.ftLastWriteTime.dwHighDateTime << 32 |
-			     a.ftLastWriteTime.dwLowDateTime) * 100;
+	i->mtime = ft_ns(a.ftLastWriteTime);
+	i->ctime = 0;
+	i->dev = 0;
+	i->nlink = 0;
 	/* as the listing says, so a rescan sees no change that is none */
 	i->type = a.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT
 			  ? sys_type_of(path, 0)
@@ -597,7 +627,8 @@ sys_stat(const char *path, struct sys_info *i)
 	return 0;
 }
 
-/* The listing already holds what a stat would say. */
+/* The listing already holds what a stat would say, but for the change
+ * time, which FindNextFileW drops: unknown, like the rest. */
 int
 sys_dir_stat(struct sys_dir *d, const char *name, struct sys_info *i)
 {
@@ -605,9 +636,10 @@ sys_dir_stat(struct sys_dir *d, const char *name, struct sys_info *i)
 	i->ino = 0;
 	i->size = (int64_t)((uint64_t)d->data.nFileSizeHigh << 32 |
 			    d->data.nFileSizeLow);
-	i->mtime = (int64_t)((uint64_t)d->data.ftLastWriteTime.dwHighDateTime
-				     << 32 |
-			     d->data.ftLastWriteTime.dwLowDateTime) * 100;
+	i->mtime = ft_ns(d->data.ftLastWriteTime);
+	i->ctime = 0;
+	i->dev = 0;
+	i->nlink = 0;
 	i->type = win_type(d->data.dwFileAttributes, d->data.dwReserved0);
 	return 0;
 }
