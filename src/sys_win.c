@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <io.h>
 #include <malloc.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -336,19 +337,32 @@ sys_closedir(struct sys_dir *d)
 	}
 }
 
-/* The directory entry of W itself: its attributes and reparse tag. */
+/* The directory entry of W itself, as its directory lists it; -1 with
+ * GetLastError(). */
 static int
-entry_of(const wchar_t *w, DWORD *attrs, DWORD *tag)
+find_entry(const wchar_t *w, WIN32_FIND_DATAW *fd)
 {
-	WIN32_FIND_DATAW fd;
 	HANDLE h;
-	if (wcspbrk(w + (is_device_path(w) ? 4 : 0), L"*?"))
-		return -1; /* would be a pattern; no name has them */
-	h = FindFirstFileExW(w, FindExInfoBasic, &fd, FindExSearchNameMatch,
+	if (wcspbrk(w + (is_device_path(w) ? 4 : 0), L"*?")) {
+		/* would be a pattern; no name has them */
+		SetLastError(ERROR_INVALID_NAME);
+		return -1;
+	}
+	h = FindFirstFileExW(w, FindExInfoBasic, fd, FindExSearchNameMatch,
 			     NULL, 0);
 	if (h == INVALID_HANDLE_VALUE)
 		return -1;
 	FindClose(h);
+	return 0;
+}
+
+/* The same, its attributes and reparse tag only. */
+static int
+entry_of(const wchar_t *w, DWORD *attrs, DWORD *tag)
+{
+	WIN32_FIND_DATAW fd;
+	if (find_entry(w, &fd) < 0)
+		return -1;
 	*attrs = fd.dwFileAttributes;
 	*tag = fd.dwReserved0;
 	return 0;
@@ -642,4 +656,415 @@ sys_dir_stat(struct sys_dir *d, const char *name, struct sys_info *i)
 	i->nlink = 0;
 	i->type = win_type(d->data.dwFileAttributes, d->data.dwReserved0);
 	return 0;
+}
+
+/*
+ * The directory held open for polling.  A handle that shares read,
+ * write and delete: others may still rename or delete the directory
+ * (and anything in it) while it is held.  What Windows does not promise:
+ *
+ * - A directory deleted while held may linger, "delete pending": unless
+ *   the deleter asked for POSIX semantics (Windows 10 and later, NTFS;
+ *   some calls do it by themselves, not all), its name stays listed in
+ *   its parent, which therefore cannot be removed, and opening it fails
+ *   with access denied, until the last handle is closed.  sys_pdir_self
+ *   says nlink 0 then: close it at once.
+ * - Renaming or deleting a directory ABOVE a held one is not covered by
+ *   the sharing: NTFS may refuse to rename a directory while something
+ *   below it is open, and a held handle keeps a volume from being
+ *   locked or ejected.
+ */
+struct sys_pdir {
+	HANDLE h;
+	uint64_t dev; /* its volume, given to every entry listed */
+};
+
+/* The file identity and volume of H: FileIdInfo (Windows 8; 128-bit ids
+ * on ReFS, folded to 64 bits; NTFS's are 64 bits, the directory
+ * listing's FileId), else the older 64-bit file index. */
+static int
+handle_ids(HANDLE h, uint64_t *ino, uint64_t *dev)
+{
+	FILE_ID_INFO id;
+	BY_HANDLE_FILE_INFORMATION fi;
+	if (GetFileInformationByHandleEx(h, FileIdInfo, &id, sizeof id)) {
+		uint64_t lo, hi;
+		memcpy(&lo, id.FileId.Identifier, sizeof lo);
+		memcpy(&hi, id.FileId.Identifier + 8, sizeof hi);
+		*ino = lo ^ hi;
+		*dev = id.VolumeSerialNumber;
+		return 0;
+	}
+	if (!GetFileInformationByHandle(h, &fi))
+		return -1;
+	*ino = (uint64_t)fi.nFileIndexHigh << 32 | fi.nFileIndexLow;
+	*dev = fi.dwVolumeSerialNumber;
+	return 0;
+}
+
+/* What the open handle H says of its file: three queries (four for a
+ * reparse point); nlink 0 if its deletion is pending.  -1 with
+ * GetLastError(). */
+static int
+handle_info(HANDLE h, struct sys_info *i)
+{
+	FILE_BASIC_INFO b;
+	FILE_STANDARD_INFO st;
+	FILE_ATTRIBUTE_TAG_INFO t;
+	if (!GetFileInformationByHandleEx(h, FileStandardInfo, &st, sizeof st) ||
+	    !GetFileInformationByHandleEx(h, FileBasicInfo, &b, sizeof b) ||
+	    handle_ids(h, &i->ino, &i->dev) < 0)
+		return -1;
+	t.ReparseTag = 0; /* unknown: a link, as win_type() has it */
+	if ((b.FileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) &&
+	    !GetFileInformationByHandleEx(h, FileAttributeTagInfo, &t,
+					  sizeof t))
+		t.ReparseTag = 0;
+	i->size = st.EndOfFile.QuadPart;
+	i->mtime = win_ns(b.LastWriteTime.QuadPart);
+	i->ctime = win_ns(b.ChangeTime.QuadPart);
+	i->type = win_type(b.FileAttributes, t.ReparseTag);
+	i->nlink = st.DeletePending ? 0 : (unsigned)st.NumberOfLinks;
+	return 0;
+}
+
+static HANDLE
+open_dir(const wchar_t *w, DWORD flags)
+{
+	return CreateFileW(w, FILE_LIST_DIRECTORY | FILE_READ_ATTRIBUTES,
+			   FILE_SHARE_READ | FILE_SHARE_WRITE |
+				   FILE_SHARE_DELETE,
+			   NULL, OPEN_EXISTING,
+			   FILE_FLAG_BACKUP_SEMANTICS | flags, NULL);
+}
+
+/* W opened as a directory to hold, or INVALID_HANDLE_VALUE with *ERR
+ * (ERROR_DIRECTORY for anything else, and for a link unless FOLLOW). */
+static HANDLE
+open_pdir(const wchar_t *w, int follow, DWORD *err)
+{
+	FILE_ATTRIBUTE_TAG_INFO t;
+	HANDLE h = open_dir(w, follow ? 0 : FILE_FLAG_OPEN_REPARSE_POINT), h2;
+	uint64_t ino, dev, ino2, dev2;
+
+	if (h == INVALID_HANDLE_VALUE) {
+		*err = GetLastError();
+		return h;
+	}
+	*err = 0;
+	if (!GetFileInformationByHandleEx(h, FileAttributeTagInfo, &t,
+					  sizeof t))
+		*err = GetLastError();
+	else if (!(t.FileAttributes & FILE_ATTRIBUTE_DIRECTORY))
+		*err = ERROR_DIRECTORY; /* a file, or a link to one */
+	else if (!follow && (t.FileAttributes & FILE_ATTRIBUTE_REPARSE_POINT)) {
+		/* O_NOFOLLOW's ENOTDIR for a link.  Any other reparse point
+		 * (a OneDrive placeholder) is a directory, opened the
+		 * ordinary way so that its filter serves the listing; the
+		 * path is walked again, so it must still lead to the same
+		 * directory. */
+		if (win_type(t.FileAttributes, t.ReparseTag) == SYS_LINK)
+			*err = ERROR_DIRECTORY;
+		else if ((h2 = open_pdir(w, 1, err)) != INVALID_HANDLE_VALUE) {
+			if (handle_ids(h, &ino, &dev) < 0 ||
+			    handle_ids(h2, &ino2, &dev2) < 0)
+				*err = GetLastError();
+			else if (ino != ino2 || dev != dev2)
+				*err = ERROR_FILE_NOT_FOUND; /* replaced */
+			CloseHandle(h);
+			h = h2;
+		}
+	}
+	if (*err) {
+		if (h != INVALID_HANDLE_VALUE)
+			CloseHandle(h);
+		return INVALID_HANDLE_VALUE;
+	}
+	return h;
+}
+
+struct sys_pdir *
+sys_pdir_open(const char *path, int follow)
+{
+	struct sys_pdir *d;
+	wchar_t *w;
+	DWORD err, a;
+	HANDLE h;
+	uint64_t ino;
+
+	if (!*path) {
+		errno = ENOENT;
+		return NULL;
+	}
+	if (!(w = win_wide_path(path)))
+		return NULL;
+	h = open_pdir(w, follow, &err);
+	if (h == INVALID_HANDLE_VALUE &&
+	    (err == ERROR_SHARING_VIOLATION || err == ERROR_ACCESS_DENIED)) {
+		/* a file others hold without sharing reading is no
+		 * directory either */
+		a = GetFileAttributesW(w);
+		if (a != INVALID_FILE_ATTRIBUTES &&
+		    !(a & FILE_ATTRIBUTE_DIRECTORY))
+			err = ERROR_DIRECTORY;
+	}
+	free(w);
+	if (h == INVALID_HANDLE_VALUE) {
+		errno = win_errno(err);
+		return NULL;
+	}
+	if (!(d = malloc(sizeof *d))) {
+		CloseHandle(h);
+		errno = ENOMEM;
+		return NULL;
+	}
+	d->h = h;
+	if (handle_ids(h, &ino, &d->dev) < 0)
+		d->dev = 0; /* unknown; the listing still works */
+	return d;
+}
+
+void
+sys_pdir_close(struct sys_pdir *d)
+{
+	if (d) {
+		CloseHandle(d->h);
+		free(d);
+	}
+}
+
+/*
+ * Three queries on the handle.  Once the directory has been deleted,
+ * Windows says so on the handle with DeletePending in FileStandardInfo
+ * (NTFS, for either kind of deletion; nlink 0), but a filesystem or
+ * redirector may instead fail the queries with STATUS_FILE_DELETED or
+ * STATUS_DELETE_PENDING, which Win32 turns into ERROR_ACCESS_DENIED.
+ * Access to a handle's attributes is checked once, when it is opened,
+ * so that, and ERROR_FILE_NOT_FOUND, are taken for "removed" too: 0 with
+ * nlink 0 and nothing else known.  Wine 8 says neither: a directory has
+ * one link and no deletion pending whatever happened to it.
+ */
+int
+sys_pdir_self(struct sys_pdir *d, struct sys_info *i)
+{
+	DWORD err;
+	if (handle_info(d->h, i) == 0)
+		return 0;
+	err = GetLastError();
+	if (err == ERROR_ACCESS_DENIED || err == ERROR_FILE_NOT_FOUND) {
+		memset(i, 0, sizeof *i);
+		i->type = SYS_DIRECTORY;
+		i->dev = d->dev;
+		return 0;
+	}
+	errno = win_errno(err);
+	return -1;
+}
+
+/*
+ * Windows cannot open a name relative to a handle through Win32 (only
+ * NtCreateFile can), so NAME is looked up by path: the held directory's
+ * path as it is now (GetFinalPathNameByHandleW, which follows a rename
+ * of the directory on a local volume), then the entry opened for its
+ * attributes only, never following a link, and queried like
+ * sys_pdir_self: a name query, a path walk, an open, three queries and
+ * a close per call, where POSIX makes one fstatat().  An entry that
+ * cannot be opened (its deletion pending, or in use like pagefile.sys)
+ * is read from its directory's listing instead, with no ino or ctime.
+ *
+ * Hazards: a rename of the directory between the name query and the
+ * open makes it look at whatever has its old name then; the ino says
+ * it is another file.  A network redirector may give the name the
+ * directory was opened by, and Wine 8 always does.
+ */
+int
+sys_pdir_stat(struct sys_pdir *d, const char *name, struct sys_info *i)
+{
+	size_t nl = strlen(name), n;
+	DWORD cap = MAX_PATH, got, err;
+	DWORD vol = VOLUME_NAME_DOS;
+	wchar_t *p = NULL, *np;
+	WIN32_FIND_DATAW fd;
+	HANDLE h;
+	int r;
+
+	for (;;) {
+		if (!(np = realloc(p, (cap + nl + 2) * sizeof *p))) {
+			free(p);
+			errno = ENOMEM;
+			return -1;
+		}
+		p = np;
+		/* "\\?\C:\dir", "\\?\UNC\server\share\dir"; for a volume
+		 * with no drive letter or folder, "\\?\Volume{GUID}\dir" */
+		got = GetFinalPathNameByHandleW(d->h, p, cap,
+						FILE_NAME_NORMALIZED | vol);
+		if (!got && vol == VOLUME_NAME_DOS &&
+		    GetLastError() == ERROR_PATH_NOT_FOUND) {
+			vol = VOLUME_NAME_GUID;
+			continue;
+		}
+		if (!got) {
+			err = GetLastError();
+			free(p);
+			errno = win_errno(err);
+			return -1;
+		}
+		if (got < cap)
+			break;
+		cap = got; /* the size it needs, NUL included */
+	}
+	n = got;
+	if (!is_sep(p[n - 1]))
+		p[n++] = L'\\';
+	utf8_to_utf16(name, nl, (uint16_t *)p + n);
+	for (wchar_t *c = p + n; *c; c++)
+		if (*c == L'/')
+			*c = L'\\'; /* \\?\ paths are taken as they are */
+	h = CreateFileW(p, FILE_READ_ATTRIBUTES,
+			FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+			NULL, OPEN_EXISTING,
+			FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OPEN_REPARSE_POINT,
+			NULL);
+	if (h != INVALID_HANDLE_VALUE) {
+		if ((r = handle_info(h, i)) < 0)
+			err = GetLastError();
+		CloseHandle(h);
+	} else {
+		r = -1;
+		err = GetLastError();
+		if (err != ERROR_ACCESS_DENIED &&
+		    err != ERROR_SHARING_VIOLATION) {
+			/* not there, or no such directory now */
+		} else if (find_entry(p, &fd) == 0) {
+			i->ino = 0;
+			i->size = (int64_t)((uint64_t)fd.nFileSizeHigh << 32 |
+					    fd.nFileSizeLow);
+			i->mtime = ft_ns(fd.ftLastWriteTime);
+			i->ctime = 0;
+			i->dev = d->dev;
+			i->nlink = 0;
+			i->type = win_type(fd.dwFileAttributes,
+					   fd.dwReserved0);
+			r = 0;
+		} else if (GetLastError() == ERROR_FILE_NOT_FOUND) {
+			err = ERROR_FILE_NOT_FOUND; /* gone since */
+		}
+	}
+	free(p);
+	if (r < 0)
+		errno = win_errno(err);
+	return r;
+}
+
+/* Room for the records of one query: 64 KiB, the most an SMB server is
+ * sure to take. */
+#define PDIR_BUF 65536
+
+/*
+ * The listing comes in FILE_ID_BOTH_DIR_INFO records, which hold all a
+ * sys_info has but the link count: no call per entry, STAT or not.
+ * What they say is the directory's index, which NTFS updates lazily: the
+ * size and times of a file that a writer holds open may lag behind the
+ * file's own (sys_pdir_stat's) until it is closed.  An entry whose
+ * deletion is pending is still listed, as its name is still taken.
+ *
+ * Hazard: it reads a handle of its own, ReOpenFile()'d from the held one
+ * (the same directory, whatever its name now), as sys_posix.c does with
+ * openat(fd, "."): an open and a close per listing.  Restarting the held
+ * handle's enumeration would do on Windows, but Wine 8 reads a handle's
+ * names once and never again; and a handle of its own per listing has
+ * no cursor for two listings to share.
+ */
+int
+sys_pdir_list(struct sys_pdir *d, int stat,
+	      int (*fn)(void *ctx, const char *name, size_t len,
+			const struct sys_info *i),
+	      void *ctx)
+{
+	const size_t head = offsetof(FILE_ID_BOTH_DIR_INFO, FileName);
+	/* the records, then room for any name they can hold, in UTF-8 */
+	unsigned char *buf = malloc(PDIR_BUF + 3 * (PDIR_BUF / 2) + 1);
+	char *name = (char *)buf + PDIR_BUF;
+	FILE_INFO_BY_HANDLE_CLASS cls = FileIdBothDirectoryRestartInfo;
+	int r = 0, e;
+	DWORD err;
+	HANDLE h;
+
+	(void)stat;
+	if (!buf) {
+		errno = ENOMEM;
+		return -1;
+	}
+	h = ReOpenFile(d->h, FILE_LIST_DIRECTORY,
+		       FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+		       FILE_FLAG_BACKUP_SEMANTICS);
+	if (h == INVALID_HANDLE_VALUE) {
+		struct sys_info self;
+		err = GetLastError();
+		/* a directory whose deletion is pending cannot be opened
+		 * again: it is gone, as ENOENT says on POSIX */
+		if (err == ERROR_ACCESS_DENIED && sys_pdir_self(d, &self) == 0 &&
+		    self.nlink == 0)
+			err = ERROR_FILE_NOT_FOUND;
+		free(buf);
+		errno = win_errno(err);
+		return -1;
+	}
+	while (r == 0) {
+		size_t off = 0, next;
+		if (!GetFileInformationByHandleEx(h, cls, buf, PDIR_BUF)) {
+			err = GetLastError();
+			/* the end; or, at the start, nothing at all: a root
+			 * has no "." and ".." */
+			if (err != ERROR_NO_MORE_FILES &&
+			    !(err == ERROR_FILE_NOT_FOUND &&
+			      cls == FileIdBothDirectoryRestartInfo)) {
+				errno = win_errno(err);
+				r = -1;
+			}
+			break;
+		}
+		cls = FileIdBothDirectoryInfo;
+		do {
+			const FILE_ID_BOTH_DIR_INFO *f =
+				(const FILE_ID_BOTH_DIR_INFO *)(buf + off);
+			const WCHAR *fname = f->FileName;
+			struct sys_info i;
+			size_t units, len;
+			if (off + head > PDIR_BUF ||
+			    f->FileNameLength > PDIR_BUF - off - head) {
+				errno = EIO; /* no record from a sane driver */
+				r = -1;
+				break;
+			}
+			next = f->NextEntryOffset;
+			units = f->FileNameLength / 2;
+			if ((units == 1 || units == 2) && fname[0] == L'.' &&
+			    (units == 1 || fname[1] == L'.'))
+				continue;
+			len = utf16_to_utf8((const uint16_t *)fname, units, name);
+			i.ino = (uint64_t)f->FileId.QuadPart;
+			i.size = f->EndOfFile.QuadPart;
+			i.mtime = win_ns(f->LastWriteTime.QuadPart);
+			i.ctime = win_ns(f->ChangeTime.QuadPart);
+			/* EaSize holds the reparse tag of a reparse point */
+			i.type = win_type(f->FileAttributes,
+					  f->FileAttributes &
+							  FILE_ATTRIBUTE_REPARSE_POINT
+						  ? f->EaSize
+						  : 0);
+			i.dev = d->dev;
+			i.nlink = 0; /* not in the records: unknown */
+			if (fn(ctx, name, len, &i) < 0) {
+				r = -1;
+				break;
+			}
+		} while (next && (off += next) < PDIR_BUF);
+	}
+	e = errno;
+	CloseHandle(h);
+	free(buf);
+	errno = e;
+	return r;
 }
