@@ -52,9 +52,16 @@ test: fwatch unit
 	@bats=$$(tests/get-bats) && "$$bats" $(BATSFLAGS) tests/
 
 # Unit tests of portable code that no single platform reaches: the
-# Windows record parser and command-line builder, built and run natively.
-UNIT = tests/unit/test_win_notify tests/unit/test_win_cmdline
+# Windows record parser and command-line builder, built and run natively;
+# and the directory held for polling (sys_pdir_*), on this system's sys
+# layer.
+UNIT = tests/unit/test_win_notify tests/unit/test_win_cmdline \
+       tests/unit/test_sys_pdir
 unit: $(UNIT)
+tests/unit/test_sys_pdir: tests/unit/test_sys_pdir.c src/sys_posix.c \
+		src/sys.h
+	$(CC) $(STD) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
+		tests/unit/test_sys_pdir.c src/sys_posix.c
 tests/unit/test_win_notify: tests/unit/test_win_notify.c src/win_notify.c \
 		src/win_notify.h src/utf16.c src/utf16.h src/strmap.c \
 		src/strmap.h src/backend.h
@@ -116,6 +123,13 @@ fwatch.exe: $(WINSRC) $(HDR)
 	$(WINCC) $(WINFLAGS) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -static \
 		-o $@ $(WINSRC)
 
+# The same test of sys_pdir_* against sys_win.c, run under Wine by
+# tests/windows.bats.
+tests/unit/test_sys_pdir.exe: tests/unit/test_sys_pdir.c src/sys_win.c \
+		src/sys_win.h src/sys.h src/utf16.c src/utf16.h
+	$(WINCC) $(WINFLAGS) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -static \
+		-o $@ tests/unit/test_sys_pdir.c src/sys_win.c src/utf16.c
+
 # The same program built with AddressSanitizer and UBSan, for the suite:
 # FWATCH=./fwatch-san bats tests/
 SANFLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
@@ -162,7 +176,8 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/fwatch $(DESTDIR)$(MANPREFIX)/man1/fwatch.1
 
 clean:
-	rm -f fwatch fwatch-* fwatch.exe bench/minread bench/minstat $(UNIT) $(BSDTESTS)
+	rm -f fwatch fwatch-* fwatch.exe bench/minread bench/minstat $(UNIT) $(BSDTESTS) \
+		tests/unit/test_sys_pdir.exe
 	rm -rf tests/fuzz/build
 
 .PHONY: all test unit windows check-bsd fuzz install uninstall clean

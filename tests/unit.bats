@@ -24,3 +24,11 @@
 	[ "$status" -eq 0 ] || [ "$status" -eq 77 ]
 	[[ "$output" != *"failed"* ]]
 }
+
+@test "a directory held for polling: listing, renamed and removed while held (37 checks)" {
+	run "$BATS_TEST_DIRNAME/unit/test_sys_pdir" "$BATS_TEST_TMPDIR"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" != *"not ok"* ]]
+	[[ "$output" == *"1..37"* ]]
+}

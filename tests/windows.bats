@@ -341,3 +341,18 @@ win_skip() {
 	sleep 1
 	[ "$(wc -l <"$log")" -eq "$n" ]
 }
+
+@test "windows: a directory held for polling (sys_pdir_*, tests/unit/test_sys_pdir.c)" {
+	local top=$BATS_TEST_DIRNAME/..
+	make -s -C "$top" tests/unit/test_sys_pdir.exe
+	# in the work directory, seen through Z:, so that a Unix look at
+	# what it leaves is possible
+	LC_ALL=C.UTF-8 run timeout -k 1 60 wine \
+		"$top/tests/unit/test_sys_pdir.exe" "$WWORK"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output != *"not ok"* ]]
+	[[ $output == *"1..37"* ]]
+	# it removes everything it made
+	[ -z "$(ls -A "$WORK")" ]
+}
