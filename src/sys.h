@@ -87,6 +87,14 @@ int sys_pdir_list(struct sys_pdir *d, int stat,
 		  void *ctx);
 /* Look at entry NAME: -1 with errno (ENOENT: it is gone). */
 int sys_pdir_stat(struct sys_pdir *d, const char *name, struct sys_info *i);
+/* 1 where a listing brings every entry's size and times at no cost per
+ * entry (Windows), so a poller lists rather than looks entry by entry;
+ * on POSIX a look is one fstatat() and a listing costs one more each. */
+#ifdef _WIN32
+#define SYS_PDIR_LIST_CHEAP 1
+#else
+#define SYS_PDIR_LIST_CHEAP 0
+#endif
 
 /* A sleep that a wake can end early, from a signal handler or another
  * thread: the polling backend's wait. */

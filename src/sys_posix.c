@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -439,6 +440,63 @@ sys_dir_stat(struct sys_dir *d, const char *name, struct sys_info *i)
 		return -1;
 	info_of(&st, i);
 	return 0;
+}
+
+struct sys_waiter {
+	int fd[2]; /* a self-pipe: wake writes, wait polls the read end */
+};
+
+struct sys_waiter *
+sys_waiter_new(void)
+{
+	struct sys_waiter *w = malloc(sizeof *w);
+	if (!w)
+		return NULL;
+	if (pipe(w->fd) < 0) {
+		int e = errno;
+		free(w);
+		errno = e;
+		return NULL;
+	}
+	for (int i = 0; i < 2; i++) {
+		fcntl(w->fd[i], F_SETFL, fcntl(w->fd[i], F_GETFL) | O_NONBLOCK);
+		fcntl(w->fd[i], F_SETFD, FD_CLOEXEC);
+	}
+	return w;
+}
+
+void
+sys_waiter_free(struct sys_waiter *w)
+{
+	if (w) {
+		close(w->fd[0]);
+		close(w->fd[1]);
+		free(w);
+	}
+}
+
+int
+sys_waiter_wait(struct sys_waiter *w, int ms)
+{
+	struct pollfd p = { .fd = w->fd[0], .events = POLLIN };
+	char junk[64];
+	int r = poll(&p, 1, ms);
+	if (r < 0)
+		return errno == EINTR ? 1 : -1; /* a signal is a wake */
+	if (r == 0)
+		return 0;
+	while (read(w->fd[0], junk, sizeof junk) > 0)
+		;
+	return 1;
+}
+
+void
+sys_waiter_wake(struct sys_waiter *w)
+{
+	int e = errno; /* from signal handlers */
+	ssize_t r = write(w->fd[1], "", 1);
+	(void)r; /* full: a wake is waiting already */
+	errno = e;
 }
 
 struct sys_pdir {

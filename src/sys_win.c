@@ -439,6 +439,51 @@ sys_sleep_ms(int ms)
 	Sleep(ms > 0 ? (DWORD)ms : 0);
 }
 
+struct sys_waiter {
+	HANDLE ev; /* auto-reset: one wake ends one wait */
+};
+
+struct sys_waiter *
+sys_waiter_new(void)
+{
+	struct sys_waiter *w = malloc(sizeof *w);
+	if (!w)
+		return NULL;
+	if (!(w->ev = CreateEventW(NULL, FALSE, FALSE, NULL))) {
+		free(w);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return w;
+}
+
+void
+sys_waiter_free(struct sys_waiter *w)
+{
+	if (w) {
+		CloseHandle(w->ev);
+		free(w);
+	}
+}
+
+int
+sys_waiter_wait(struct sys_waiter *w, int ms)
+{
+	DWORD r = WaitForSingleObject(w->ev, ms < 0 ? INFINITE : (DWORD)ms);
+	if (r == WAIT_FAILED) {
+		errno = win_errno(GetLastError());
+		return -1;
+	}
+	return r == WAIT_OBJECT_0;
+}
+
+/* From the console control handler's thread: SetEvent is safe there. */
+void
+sys_waiter_wake(struct sys_waiter *w)
+{
+	SetEvent(w->ev);
+}
+
 void
 sys_trim(void)
 {

@@ -278,7 +278,8 @@ look_self(struct pdir *d, int64_t now_ns, int *relist)
 	}
 	changed = si.mtime != d->self.mtime || si.ctime != d->self.ctime;
 	d->attrib = si.mtime == d->self.mtime && si.ctime != d->self.ctime;
-	*relist = changed || d->moved || now_ns - si.mtime < RACY_NS;
+	*relist = SYS_PDIR_LIST_CHEAP || changed || d->moved ||
+		  now_ns - si.mtime < RACY_NS;
 	d->moved = (unsigned char)changed;
 	d->self = si;
 }
