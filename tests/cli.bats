@@ -50,9 +50,11 @@ SHORT_OPTIONS=(-r -L -e -i -x -j -0 -f -a -1 -t -q -h -V)
 }
 
 @test "-V is the same as --version" {
+	run_fwatch --version
+	long=$output
 	run_fwatch -V
 	assert_status 0
-	assert_contains "$output" "inotify"
+	assert_equal "$output" "$long"
 }
 
 @test "an unknown long option is exit 1 with a hint to --help" {

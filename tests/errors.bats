@@ -64,7 +64,7 @@ use_permissions() {
 	use_permissions
 	mkdir d
 	chmod 000 d
-	run --separate-stderr timeout -k 1 10 "${FW_PREFIX[@]}" "$FWATCH" d
+	run --separate-stderr timeout -k 1 10 "${FW_PREFIX[@]}" "$FWATCH" "${FW_BACKEND_ARGS[@]}" d
 	assert_status 1
 	assert_equal "$output" ""
 	assert_contains "$stderr" "fwatch: cannot watch 'd': Permission denied"

@@ -350,7 +350,8 @@ EOF
 	script=$(awk '/^## Following a log file in CI/ {on = 1} on && /^```sh$/ {grab = 1; next}
 		grab && /^```$/ {exit} grab' "$BATS_TEST_DIRNAME/../README.md")
 	[[ $script == *"./fwatch --json build.log"* ]] || fail "README example not found"
-	script=${script//.\/fwatch/\"\$FWATCH\"}
+	# shellcheck disable=SC2016 # expanded by the loop's shell
+	script=${script//.\/fwatch/'"$FWATCH" ${FWATCH_BACKEND:+--backend "$FWATCH_BACKEND"}'}
 	: >build.log
 	# its own process group, so that fwatch, jq and the loop all end
 	FWATCH=$FWATCH setsid bash -c "$script" >followed 2>"$BATS_TEST_TMPDIR/loop.err" &

@@ -8,8 +8,12 @@
 #
 # fwatch is always started in the background through start_fwatch (waits
 # for the `ready` record) or start_fwatch_bare (no --ready; waits for the
-# "watching ... ready" line on stderr).  Every wait is bounded, and teardown
-# kills and reaps any fwatch still running.
+# "fwatch: watching ... with BACKEND; ready" line on stderr).  Every wait is
+# bounded, and teardown kills and reaps any fwatch still running.
+#
+# FWATCH_BACKEND=NAME adds `--backend NAME` to every fwatch the helpers
+# start (start_fwatch, start_fwatch_bare, _fw_launch, run_fwatch); unset,
+# fwatch runs with its default backend.
 
 bats_require_minimum_version 1.5.0
 
@@ -24,6 +28,12 @@ fi
 
 # Default bound for waits, in seconds.
 FW_WAIT=${FW_WAIT:-5}
+
+# Arguments put before every fwatch command line the helpers run.
+FW_BACKEND_ARGS=()
+if [[ -n ${FWATCH_BACKEND:-} ]]; then
+	FW_BACKEND_ARGS=(--backend "$FWATCH_BACKEND")
+fi
 
 setup() {
 	fw_setup
@@ -227,11 +237,11 @@ _fw_launch() {
 	if [[ -n $FW_SYSCTL_LOCK ]]; then
 		# fwatch must not inherit the lock on the kernel limits: it
 		# would hold it for as long as it runs
-		"${FW_PREFIX[@]}" env --default-signal "$FWATCH" "$@" \
+		"${FW_PREFIX[@]}" env --default-signal "$FWATCH" "${FW_BACKEND_ARGS[@]}" "$@" \
 			</dev/null >"${FW_STDOUT:-$FW_OUT}" 2>"$FW_ERR" 3>&- \
 			{FW_SYSCTL_LOCK}>&- &
 	else
-		"${FW_PREFIX[@]}" env --default-signal "$FWATCH" "$@" \
+		"${FW_PREFIX[@]}" env --default-signal "$FWATCH" "${FW_BACKEND_ARGS[@]}" "$@" \
 			</dev/null >"${FW_STDOUT:-$FW_OUT}" 2>"$FW_ERR" 3>&- &
 	fi
 	FW_PID=$!
@@ -260,11 +270,13 @@ start_fwatch() {
 }
 
 # start_fwatch_bare ARGS...: start fwatch without --ready and wait for the
-# "fwatch: watching ... ready" line on stderr (so do not pass -q).
+# "fwatch: watching ... with BACKEND; ready" line on stderr (so do not pass
+# -q).  Any backend's name will do.
+FW_READY_LINE='^fwatch: watching .* with [^;]+; ready$'
 start_fwatch_bare() {
 	_fw_scan_args "$@"
 	_fw_launch "$@"
-	wait_for_line "$FW_ERR" '^fwatch: watching .* with inotify; ready$' "$FW_WAIT" || return 1
+	wait_for_line "$FW_ERR" "$FW_READY_LINE" "$FW_WAIT" || return 1
 }
 
 # wait_until SECS WHAT COMMAND...: run COMMAND every 20 ms until it
@@ -320,7 +332,8 @@ stop_fwatch() {
 # run_fwatch ARGS...: run fwatch in the foreground with `run
 # --separate-stderr`, bounded by 10 seconds (status 124 if it hangs).
 run_fwatch() {
-	run --separate-stderr timeout -k 1 10 env --default-signal "$FWATCH" "$@"
+	run --separate-stderr timeout -k 1 10 env --default-signal \
+		"$FWATCH" "${FW_BACKEND_ARGS[@]}" "$@"
 }
 
 # ---------------------------------------------------------------- waiting
@@ -473,6 +486,20 @@ assert_status() {
 	if [[ $status != "$1" ]]; then
 		fail "expected exit status $1, got $status" \
 			"stdout: ${output-}" "stderr: ${stderr-}"
+		return 1
+	fi
+}
+
+# assert_watching FILE COUNTS: FILE holds just fwatch's startup line
+# "fwatch: watching COUNTS with BACKEND; ready", whatever the backend
+# (COUNTS like "4 directories under 2 paths").
+assert_watching() {
+	local got
+	got=$(cat "$1")
+	if [[ $got == *$'\n'* || ! $got =~ ^fwatch:\ watching\ (.*)\ with\ [^\;]+\;\ ready$ ||
+		${BASH_REMATCH[1]} != "$2" ]]; then
+		fail "expected: fwatch: watching $2 with BACKEND; ready" \
+			"  actual: $(cat -v "$1")"
 		return 1
 	fi
 }

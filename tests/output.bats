@@ -22,14 +22,14 @@ TIME_RE='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z$'
 	mkdir -p d/a/b e
 	start_fwatch -r d e
 	wait_for_line "$FW_ERR" 'watching'
-	assert_equal "$(cat "$FW_ERR")" "fwatch: watching 4 directories under 2 paths with inotify; ready"
+	assert_watching "$FW_ERR" "4 directories under 2 paths"
 }
 
 @test "the watching line uses the singular for one directory and one path" {
 	mkdir d
 	start_fwatch d
 	wait_for_line "$FW_ERR" 'watching'
-	assert_equal "$(cat "$FW_ERR")" "fwatch: watching 1 directory under 1 path with inotify; ready"
+	assert_watching "$FW_ERR" "1 directory under 1 path"
 }
 
 @test "-q suppresses the watching line" {

@@ -95,6 +95,9 @@ setup() {
 	[[ -z $WIN_SKIP ]] || skip "$WIN_SKIP"
 	FWATCH=$BATS_FILE_TMPDIR/fwatch-wine
 	FW_WAIT=20
+	# one backend on Windows: FWATCH_BACKEND is for the Linux runs
+	# shellcheck disable=SC2034 # read by the helpers
+	FW_BACKEND_ARGS=()
 	fw_setup
 	# the Windows name of the work directory, and how fwatch prints it
 	WWORK=$(winepath -w "$WORK")
