@@ -9,7 +9,9 @@
 # fwatch is always started in the background through start_fwatch (waits
 # for the `ready` record) or start_fwatch_bare (no --ready; waits for the
 # "fwatch: watching ... with BACKEND; ready" line on stderr).  Every wait is
-# bounded, and teardown kills and reaps any fwatch still running.
+# bounded; a fwatch that exits before it is ready ends the wait at once,
+# with its standard error.  Teardown kills and reaps any fwatch still
+# running.
 #
 # FWATCH_BACKEND=NAME adds `--backend NAME` to every fwatch the helpers
 # start (start_fwatch, start_fwatch_bare, _fw_launch, run_fwatch); unset,
@@ -53,6 +55,7 @@ fw_setup() {
 	OUTSIDE=$BATS_TEST_TMPDIR/outside
 	mkdir -p "$WORK" "$OUTSIDE"
 	cd "$WORK" || return 1
+	FW_TMP_REAL=$(cd "$BATS_TEST_TMPDIR" && pwd -P)
 	FW_OUT=$BATS_TEST_TMPDIR/fwatch.out
 	FW_ERR=$BATS_TEST_TMPDIR/fwatch.err
 	FW_PID=
@@ -258,14 +261,16 @@ fw_track() {
 # expected expansion of the format for the ready record first.
 start_fwatch() {
 	_fw_scan_args "$@"
-	_fw_launch --ready "$@"
 	if ((FW_JSON)); then
-		wait_for_line "$FW_OUT" '"event":"ready"' "$FW_WAIT" || return 1
+		FW_READY_CHECK=(_fw_grep -s -E -q -e '"event":"ready"' "$FW_OUT")
+		_fw_start "a line matching '\"event\":\"ready\"' in $FW_OUT" --ready "$@"
 	elif ((FW_FORMAT)); then
 		[[ -n $FW_READY_RECORD ]] || fail "start_fwatch: set FW_READY_RECORD when using --format" || return 1
-		wait_for_record "$FW_READY_RECORD" "$FW_WAIT" || return 1
+		FW_READY_CHECK=(_fw_grep -s -F -x -q -e "$FW_READY_RECORD" "$FW_OUT")
+		_fw_start "the record '$(printf '%s' "$FW_READY_RECORD" | cat -v)'" --ready "$@"
 	else
-		wait_for_record ready "$FW_WAIT" || return 1
+		FW_READY_CHECK=(_fw_grep -s -F -x -q -e ready "$FW_OUT")
+		_fw_start "the record 'ready'" --ready "$@"
 	fi
 }
 
@@ -275,8 +280,121 @@ start_fwatch() {
 FW_READY_LINE='^fwatch: watching .* with [^;]+; ready$'
 start_fwatch_bare() {
 	_fw_scan_args "$@"
-	_fw_launch "$@"
-	wait_for_line "$FW_ERR" "$FW_READY_LINE" "$FW_WAIT" || return 1
+	FW_READY_CHECK=(grep -a -s -E -q -e "$FW_READY_LINE" "$FW_ERR")
+	_fw_start "the line 'fwatch: watching ...; ready' on fwatch's stderr" "$@"
+}
+
+# _fw_start WHAT ARGS...: launch fwatch with ARGS and wait until
+# FW_READY_CHECK (a command) says it is ready, or until it has exited:
+# then fail at once with what it said, or skip when it could not start
+# because of a limit other programs reached (see _fw_not_started).
+_fw_ready_or_gone() {
+	"${FW_READY_CHECK[@]}" || ! _fw_alive "$FW_PID"
+}
+
+_fw_start() {
+	local what=$1 try
+	shift
+	for try in 1 2; do
+		_fw_launch "$@"
+		if ! wait_until "$FW_WAIT" "$what" _fw_ready_or_gone; then
+			_fw_wait_report "$FW_OUT"
+			return 1
+		fi
+		# ready, even if it has exited since (--once, --timeout)
+		"${FW_READY_CHECK[@]}" && return 0
+		wait_exit "$FW_PID" 1 || return 1
+		# another run of the suite lowered the instance limit for one
+		# of its tests: once it has put it back, try again, once
+		((try == 1)) && _fw_instance_limit_hit "$(cat "$FW_ERR")" &&
+			_fw_limit_lowered_elsewhere && continue
+		break
+	done
+	_fw_not_started
+}
+
+# _fw_instance_limit_hit TEXT: fwatch's standard error TEXT says that no
+# inotify instance was left for it, and this test did not lower the limit
+# itself.
+_fw_instance_limit_hit() {
+	[[ $1 == *fs.inotify.max_user_instances* ]] &&
+		[[ " ${FW_SYSCTL_RESTORE[*]} " != *" max_user_instances "* ]]
+}
+
+# _fw_limit_lowered_elsewhere: another run of this suite has lowered
+# fs.inotify.max_user_instances for one of its tests (sysctl_for_test
+# keeps the value to put back in $FW_SYSCTL_DIR): wait, bounded, until
+# that test has put it back and released the lock.
+_fw_limit_lowered_elsewhere() {
+	[[ -z $FW_SYSCTL_LOCK && -s $FW_SYSCTL_DIR/max_user_instances ]] || return 1
+	command -v flock >/dev/null || return 1
+	flock -w 30 "$FW_SYSCTL_DIR/lock" true
+}
+
+# _fw_not_started: fwatch (reaped, its exit status in $status) exited
+# before it was ready: fail with its standard error, or see
+# _fw_no_instances.
+_fw_not_started() {
+	local err
+	err=$(head -c 2000 "$FW_ERR" 2>/dev/null | cat -v)
+	if _fw_instance_limit_hit "$err"; then
+		_fw_no_instances "$err"
+		return 1
+	fi
+	fail "fwatch exited with status $status before it was ready; its stderr:" "$err"
+	return 1
+}
+
+# _fw_no_instances ERR: fwatch could not start because every inotify
+# instance this user may have (fs.inotify.max_user_instances) is taken.
+# Skip, naming the limit and who holds them, when other programs do; fail
+# when fwatch processes left by other tests of this run are among them.
+_fw_no_instances() {
+	local limit
+	limit=$(cat /proc/sys/fs/inotify/max_user_instances 2>/dev/null)
+	_fw_instance_holders
+	if [[ -n $FW_OWN_HOLDERS ]]; then
+		fail "fwatch could not start: this user's inotify instances" \
+			"(fs.inotify.max_user_instances = ${limit:-?}) are all taken, some by" \
+			"fwatch processes that other tests of this run left running:" \
+			"$FW_OWN_HOLDERS" "fwatch said: $1"
+		return 1
+	fi
+	skip "fwatch could not start: other programs hold the ${limit:-?} inotify instances this user may have (fs.inotify.max_user_instances${FW_HOLDERS:+; $FW_HOLDERS}); fwatch said: $1"
+}
+
+# _fw_instance_holders: who holds this user's inotify instances: in
+# FW_HOLDERS a count per program, most first ("12 by node, 3 by fwatch"),
+# in FW_OWN_HOLDERS the fwatch processes of this run of the suite that
+# other tests started (their working directory tells).
+_fw_instance_holders() {
+	local fd pid me comm cwd run='' name=${FWATCH##*/}
+	local -A count=()
+	FW_HOLDERS='' FW_OWN_HOLDERS=''
+	me=$(id -u)
+	[[ -n ${BATS_RUN_TMPDIR:-} ]] && run=$(cd "$BATS_RUN_TMPDIR" && pwd -P)
+	while IFS= read -r fd; do
+		pid=${fd#/proc/}
+		pid=${pid%%/*}
+		[[ $(stat -c %u "/proc/$pid" 2>/dev/null) == "$me" ]] || continue
+		comm=$(cat "/proc/$pid/comm" 2>/dev/null) || continue
+		count[$comm]=$((${count[$comm]:-0} + 1))
+		[[ -n $run && $comm == "${name:0:15}" ]] || continue
+		cwd=$(readlink "/proc/$pid/cwd" 2>/dev/null) || continue
+		if [[ $cwd == "$run"/* && $cwd != "$FW_TMP_REAL" && $cwd != "$FW_TMP_REAL"/* ]]; then
+			FW_OWN_HOLDERS+="  pid $pid in $cwd"$'\n'
+		fi
+	done < <(find /proc/[0-9]*/fd -lname 'anon_inode:inotify' 2>/dev/null)
+	FW_OWN_HOLDERS=${FW_OWN_HOLDERS%$'\n'}
+	for comm in "${!count[@]}"; do
+		printf '%s %s\n' "${count[$comm]}" "$comm"
+	done | sort -rn | head -n 5 >"$BATS_TEST_TMPDIR/holders"
+	while read -r fd comm; do
+		FW_HOLDERS+="$fd by $comm, "
+	done <"$BATS_TEST_TMPDIR/holders"
+	FW_HOLDERS=${FW_HOLDERS%, }
+	[[ -n $FW_HOLDERS ]] && FW_HOLDERS="held: $FW_HOLDERS"
+	return 0
 }
 
 # wait_until SECS WHAT COMMAND...: run COMMAND every 20 ms until it
@@ -331,9 +449,18 @@ stop_fwatch() {
 
 # run_fwatch ARGS...: run fwatch in the foreground with `run
 # --separate-stderr`, bounded by 10 seconds (status 124 if it hangs).
+# When it found no inotify instance left (fs.inotify.max_user_instances)
+# through no fault of its own, the test is skipped saying so.
 run_fwatch() {
-	run --separate-stderr timeout -k 1 10 env --default-signal \
-		"$FWATCH" "${FW_BACKEND_ARGS[@]}" "$@"
+	local try
+	for try in 1 2; do
+		run --separate-stderr timeout -k 1 10 env --default-signal \
+			"$FWATCH" "${FW_BACKEND_ARGS[@]}" "$@"
+		[[ $status == 1 ]] && _fw_instance_limit_hit "${stderr:-}" || return 0
+		((try == 1)) && _fw_limit_lowered_elsewhere && continue
+		_fw_no_instances "$stderr"
+		return 1
+	done
 }
 
 # ---------------------------------------------------------------- waiting
