@@ -11,7 +11,7 @@
 # "fwatch: watching ... with BACKEND; ready" line on stderr).  Every wait is
 # bounded; a fwatch that exits before it is ready ends the wait at once,
 # with its standard error.  Teardown kills and reaps any fwatch still
-# running.
+# running, and fails the test if something it started is still running.
 #
 # FWATCH_BACKEND=NAME adds `--backend NAME` to every fwatch the helpers
 # start (start_fwatch, start_fwatch_bare, _fw_launch, run_fwatch); unset,
@@ -71,7 +71,7 @@ fw_setup() {
 }
 
 fw_teardown() {
-	local pid i
+	local pid i leaked=
 	for pid in "${FW_PIDS[@]}"; do
 		[[ -n $pid ]] || continue
 		if _fw_alive "$pid"; then
@@ -80,6 +80,9 @@ fw_teardown() {
 		wait "$pid" 2>/dev/null || true
 	done
 	FW_PIDS=()
+	# Nothing the test started may outlive it (a leaked fwatch holds an
+	# inotify instance, of which a user has only a few).
+	_fw_kill_leftovers || leaked=1
 	# Restore kernel limits changed by a test, even when it failed.
 	sysctl_restore
 	for ((i = ${#FW_MOUNTS[@]} - 1; i >= 0; i--)); do
@@ -93,6 +96,11 @@ fw_teardown() {
 	if [[ -z ${BATS_TEST_COMPLETED:-} && -e ${FW_OUT:-/nonexistent} ]]; then
 		fw_dump
 	fi
+	if [[ -n $leaked ]]; then
+		fail "teardown: processes started by this test were still running (killed now):" \
+			"$FW_LEFTOVERS"
+		return 1
+	fi
 	# With a sanitizer build (FWATCH=...), any report fails the test.
 	local san='(ERROR: (Address|Leak|Memory|Thread)Sanitizer|runtime error:)'
 	if grep -a -q -E "$san" "$FW_ERR" 2>/dev/null || [[ ${stderr:-} =~ $san ]]; then
@@ -101,6 +109,59 @@ fw_teardown() {
 		fail "fwatch printed a sanitizer report"
 		return 1
 	fi
+}
+
+# _fw_leftovers: the pids (in REPLY) of what the test started and is
+# still running: children of the test's shell (but bats' own timeout
+# watchdog), and fwatch processes anywhere (orphans too) whose working
+# directory is in the test's directory.
+_fw_leftovers() {
+	local kids='' pid name cwd
+	REPLY=
+	read -r kids <"/proc/$BASHPID/task/$BASHPID/children" 2>/dev/null || true
+	for pid in $kids; do
+		[[ $pid != "${BATS_killer_pid:-}" ]] && _fw_alive "$pid" && REPLY+=" $pid"
+	done
+	[[ -n ${FW_TMP_REAL:-} ]] || return 0
+	name=${FWATCH##*/}
+	for pid in $(pgrep -x -- "${name:0:15}" 2>/dev/null); do
+		[[ " $REPLY " == *" $pid "* ]] && continue
+		cwd=$(readlink "/proc/$pid/cwd" 2>/dev/null) || continue
+		if [[ $cwd == "$FW_TMP_REAL" || $cwd == "$FW_TMP_REAL"/* ]] && _fw_alive "$pid"; then
+			REPLY+=" $pid"
+		fi
+	done
+	REPLY=${REPLY# }
+}
+
+_fw_none_alive() {
+	local pid
+	for pid in "$@"; do
+		_fw_alive "$pid" && return 1
+	done
+	return 0
+}
+
+# _fw_kill_leftovers: fail (after killing them, and saying what they were
+# in FW_LEFTOVERS) if processes the test started are still running.  What
+# a test's own teardown has just killed gets a second to end.
+_fw_kill_leftovers() {
+	local pid left
+	FW_LEFTOVERS=
+	_fw_leftovers
+	[[ -z $REPLY ]] && return 0
+	left=$REPLY
+	# shellcheck disable=SC2086 # one word per pid
+	wait_until 1 "leftover processes to end" _fw_none_alive $left 2>/dev/null && return 0
+	for pid in $left; do
+		_fw_alive "$pid" || continue
+		FW_LEFTOVERS+="  pid $pid: $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)"$'\n'
+		kill -KILL "$pid" 2>/dev/null || true
+		# (braces: bash's own "Killed" notice goes to /dev/null too)
+		{ wait "$pid"; } 2>/dev/null || true
+	done
+	FW_LEFTOVERS=${FW_LEFTOVERS%$'\n'}
+	[[ -z $FW_LEFTOVERS ]]
 }
 
 # Show what fwatch printed (for failure messages).
