@@ -695,36 +695,68 @@ RUN"
 @test "a restart is not held up by orphans that a parent which never reaps would leave as zombies" {
 	# The parent of fwatch here is a subreaper that never reaps: orphans
 	# reparented to it would stay zombies in the command's process group
-	# for ever.  fwatch must reap them itself and run the command again.
+	# for ever.  fwatch must be their reaper itself (a subreaper too), so
+	# that none comes to the parent, and run the command again.  The
+	# command's sleep ignores SIGTERM, so it is an orphan when the restart
+	# kills it.  (Status 77: the parent could not become a subreaper.)
 	mkdir d
-	LOG=$BATS_TEST_TMPDIR/runs FW="$FWATCH" timeout 20 python3 - <<'PY'
-import ctypes, os, subprocess, sys, time
+	LOG=$BATS_TEST_TMPDIR/runs FW="$FWATCH" run timeout 20 python3 - "${FW_BACKEND_ARGS[@]}" <<'PY'
+import ctypes, os, signal, subprocess, sys, time
 libc = ctypes.CDLL(None, use_errno=True)
 if libc.prctl(36, 1, 0, 0, 0) != 0:  # PR_SET_CHILD_SUBREAPER
-    sys.exit(0)
+    e = ctypes.get_errno()
+    print("prctl(PR_SET_CHILD_SUBREAPER) failed: %s: cannot make the parent "
+          "that never reaps" % os.strerror(e))
+    sys.exit(77)
+# timeout's TERM: end the way out below, fwatch included
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(124))
 log = os.environ["LOG"]
-p = subprocess.Popen([os.environ["FW"], "-q", "--ready", "-p", "-R", "--stop-timeout", "0.5", "d",
-                      "--exec", "sh", "-c", 'echo run >> "$LOG"; sleep 1000 & wait'],
+p = subprocess.Popen([os.environ["FW"]] + sys.argv[1:] +
+                     ["-q", "--ready", "-p", "-R", "--stop-timeout", "0.5", "d",
+                      "--exec", "sh", "-c",
+                      'echo run >> "$LOG"; (trap "" TERM; exec sleep "$SL") & wait'],
                      stdout=subprocess.PIPE)
-p.stdout.readline()  # "ready": watching has begun
 def runs():
     try:
         return open(log).read().count("run")
     except FileNotFoundError:
         return 0
-deadline = time.time() + 5
-open("d/a", "w").close()
-while runs() < 1 and time.time() < deadline:
-    time.sleep(0.02)
-open("d/b", "w").close()
-deadline = time.time() + 8
-while runs() < 2 and time.time() < deadline:
-    time.sleep(0.02)
-p.terminate()
-p.wait()
-print(runs())
-sys.exit(0 if runs() == 2 else 1)
+try:
+    if p.stdout.readline() != b"ready\n":  # watching has begun
+        print("fwatch exited before it was ready")
+        sys.exit(1)
+    deadline = time.time() + 5
+    open("d/a", "w").close()
+    while runs() < 1 and time.time() < deadline:
+        time.sleep(0.02)
+    open("d/b", "w").close()
+    deadline = time.time() + 8
+    while runs() < 2 and time.time() < deadline:
+        time.sleep(0.02)
+    # the orphans that came to this parent, never reaped
+    zombies = 0
+    for stat in os.listdir("/proc"):
+        try:
+            f = open("/proc/%s/stat" % stat).read()
+        except (OSError, ValueError):
+            continue
+        fields = f[f.rindex(")") + 2:].split()
+        if fields[0] == "Z" and int(fields[1]) == os.getpid():
+            zombies += 1
+    print("runs: %d, zombies left to the parent: %d" % (runs(), zombies))
+    sys.exit(0 if runs() == 2 and zombies == 0 else 1)
+finally:
+    p.terminate()
+    try:
+        p.wait(5)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
 PY
+	[[ $status != 77 ]] || skip "$output"
+	! _fw_instance_limit_hit "$output" || _fw_no_instances "$output"
+	assert_status 0
+	assert_equal "$output" "runs: 2, zombies left to the parent: 0"
 }
 
 @test "an option that only means something with --exec is refused without it" {
