@@ -399,14 +399,23 @@ assert_usage_error() {
 }
 
 @test "a filesystem mounted inside the tree after start is watched, or a warning says it is not" {
-	skip "inotify limitation (fwatch(1) BUGS): a filesystem mounted inside the tree after start is not watched"
 	mkdir -p d/mnt
 	start_fwatch -r d
 	mount_tmpfs d/mnt
 	: >d/mnt/a
+	mkdir d/mnt/sub
+	: >d/mnt/sub/b
 	mark d
-	grep -q -x 'create d/mnt/a' "$FW_OUT" || grep -q '^fwatch: warning: .*d/mnt' "$FW_ERR" ||
-		fail "d/mnt/a was not reported and nothing said why"
+	if grep -q -x 'create d/mnt/a' "$FW_OUT"; then
+		wait_for_records 5 "create d/mnt/sub" "create d/mnt/sub/b"
+	elif ! grep -q "^fwatch: warning: .*'d/mnt'" "$FW_ERR"; then
+		# inotify sends nothing for a mount, so fwatch cannot know
+		# (fwatch(1) BUGS); any other backend must see it or warn
+		grep -q -E '^fwatch: watching .* with inotify; ready$' "$FW_ERR" ||
+			fail "d/mnt/a was not reported and nothing said why"
+		_fw_alive "$FW_PID" || fail "fwatch exited"
+		skip "inotify sends nothing for a mount: a filesystem mounted inside the tree after start is not watched (fwatch(1) BUGS)"
+	fi
 }
 
 # ---------------------------------------------------------------- arguments
