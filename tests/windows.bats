@@ -128,7 +128,9 @@ win_skip() {
 	start_fwatch "$WWORK"
 	: >b.txt
 	wait_for_record "create $PWORK/b.txt"
-	! grep -q $'\r' "$FW_OUT"
+	if grep -q $'\r' "$FW_OUT"; then
+		fail "a carriage return in the output: $(od -c "$FW_OUT" | head -n 5)"
+	fi
 }
 
 @test "windows: a rename in a directory is one rename event" {
@@ -162,7 +164,25 @@ win_skip() {
 }
 
 @test "windows: -r after a directory rename, events carry the new name" {
-	win_skip "a renamed subdirectory keeps its old name in later events"
+	mkdir -p old/sub
+	start_fwatch -r "$WWORK"
+	mv old new
+	wait_for_record "rename $PWORK/old -> $PWORK/new"
+	echo x >new/f.txt
+	echo y >new/sub/g.txt
+	# a change outside it, then a bounded wait for what came before
+	: >after.txt
+	wait_for_record "create $PWORK/after.txt"
+	if ! wait_for_records 3 "create $PWORK/new/f.txt" \
+		"create $PWORK/new/sub/g.txt" 2>/dev/null; then
+		# Wine 8 (not Windows) loses the renamed directory's changes
+		if grep -q "^[a-z_]* $PWORK/old/" "$FW_OUT"; then
+			win_skip "changes inside a renamed subdirectory are reported under its old name"
+		fi
+		assert_no_match "/(old|new)/"
+		win_skip "changes inside a renamed subdirectory are not reported"
+	fi
+	assert_no_match "/old/"
 }
 
 @test "windows: -r a directory removed with its files is reported, nothing left behind" {
@@ -326,7 +346,9 @@ win_skip() {
 	fw_track $!
 	run bash -c "timeout -k 1 30 '$FWATCH' '$WWORK' 2>'$BATS_TEST_TMPDIR/err' | head -n1; echo \"\${PIPESTATUS[0]}\""
 	[[ ${lines[-1]} == 0 ]]
-	! grep -q "cannot write" "$BATS_TEST_TMPDIR/err"
+	if grep -q "cannot write" "$BATS_TEST_TMPDIR/err"; then
+		fail "fwatch complained: $(cat "$BATS_TEST_TMPDIR/err")"
+	fi
 }
 
 @test "windows: --exec runs the command in a job: its grandchild ends with it" {
