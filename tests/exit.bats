@@ -179,7 +179,18 @@ create d/a"
 	start_fwatch d
 	: >d/a
 	wait_for_record "create d/a"
-	_fw_alive "$FW_PID"
+	: >d/b
+	wait_for_record "create d/b"
+	# each record reached the file while fwatch kept running
+	_fw_alive "$FW_PID" || fail "fwatch exited"
+	# none waits in a buffer for the exit: SIGKILL flushes nothing, and
+	# every record is there, whole
+	stop_fwatch KILL
+	assert_status 137
+	assert_equal "$(cat "$FW_OUT")" "ready
+create d/a
+create d/b"
+	assert_equal "$(tail -c 1 "$FW_OUT" | od -An -c | tr -d ' ')" '\n'
 }
 
 @test "deleting the watched root reports delete of the root and exits 3" {
