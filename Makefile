@@ -47,8 +47,9 @@ fwatch: $(SRC) $(HDR)
 
 # bats-core from PATH, or installed into .deps/ by tests/get-bats.  The
 # Windows scenarios (tests/windows.bats) run when MinGW and Wine are
-# installed and are skipped with a note otherwise.
-test: fwatch unit
+# installed and are skipped with a note otherwise.  The kqueue backend's
+# checks (check-bsd, below) run first: they need no BSD.
+test: fwatch unit check-bsd
 	@bats=$$(tests/get-bats) && "$$bats" $(BATSFLAGS) tests/
 
 # Unit tests of portable code that no single platform reaches: the
