@@ -42,11 +42,18 @@ SHORT_OPTIONS=(-r -L -e -i -x -j -0 -f -a -1 -t -q -h -V)
 	assert_contains "$output" "--recursive"
 }
 
-@test "--version names the inotify backend and exits 0" {
+@test "--version gives the version, then the backends, inotify first as the default, and exits 0" {
 	run_fwatch --version
 	assert_status 0
 	assert_equal "$stderr" ""
-	[[ $output =~ ^fwatch\ [0-9][^\ ]*\ \(inotify\ backend\)$ ]] || fail "unexpected --version output: $output"
+	[[ ${lines[0]} =~ ^fwatch\ [0-9][^\ ]*$ ]] || fail "unexpected first line: ${lines[0]}"
+	assert_equal "${lines[1]}" "backends:"
+	[[ ${lines[2]} =~ ^\ +inotify\ +.*\(default\)$ ]] || fail "inotify is not the first backend, the default: $output"
+	# one line per backend, each its --backend name and a few words
+	for line in "${lines[@]:2}"; do
+		[[ $line =~ ^\ +[a-z0-9]+\ +[^\ ] ]] || fail "not a backend line: '$line'"
+	done
+	assert_equal "$(grep -c '(default)$' <<<"$output")" 1
 }
 
 @test "-V is the same as --version" {
