@@ -27,8 +27,11 @@
 	fi
 	[ "$status" -eq 0 ]
 	[[ "$output" != *"failed"* ]]
-	# every corpus was replayed, none left out
-	for t in fuzz_glob fuzz_format fuzz_win_notify fuzz_utf16 fuzz_options; do
+	# every target of the script was replayed, none left out
+	local targets
+	targets=$(sed -n 's/^all="\(.*\)"$/\1/p' "$BATS_TEST_DIRNAME/fuzz/run")
+	[[ -n $targets ]] || { echo "no all=\"...\" list of targets in tests/fuzz/run"; false; }
+	for t in $targets; do
 		[[ $output =~ (^|$'\n')"fuzz: $t: "[^$'\n']*" replayed, ok" ]] ||
 			{ echo "no 'fuzz: $t: ... replayed, ok' line"; false; }
 	done
