@@ -754,7 +754,7 @@ finally:
         p.wait()
 PY
 	[[ $status != 77 ]] || skip "$output"
-	! _fw_instance_limit_hit "$output" || _fw_no_instances "$output"
+	! _fw_limit_hit "$output" || _fw_limit_reached "$output"
 	assert_status 0
 	assert_equal "$output" "runs: 2, zombies left to the parent: 0"
 }

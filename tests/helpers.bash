@@ -365,71 +365,81 @@ _fw_start() {
 		# ready, even if it has exited since (--once, --timeout)
 		"${FW_READY_CHECK[@]}" && return 0
 		wait_exit "$FW_PID" 1 || return 1
-		# another run of the suite lowered the instance limit for one
+		# another run of the suite lowered an inotify limit for one
 		# of its tests: once it has put it back, try again, once
-		((try == 1)) && _fw_instance_limit_hit "$(cat "$FW_ERR")" &&
+		((try == 1)) && _fw_limit_hit "$(cat "$FW_ERR")" &&
 			_fw_limit_lowered_elsewhere && continue
 		break
 	done
 	_fw_not_started
 }
 
-# _fw_instance_limit_hit TEXT: fwatch's standard error TEXT says that no
-# inotify instance was left for it, and this test did not lower the limit
-# itself.
-_fw_instance_limit_hit() {
-	[[ $1 == *fs.inotify.max_user_instances* ]] &&
-		[[ " ${FW_SYSCTL_RESTORE[*]} " != *" max_user_instances "* ]]
+# _fw_limit_hit TEXT: fwatch's standard error TEXT says that an inotify
+# limit, fs.inotify.max_user_instances or max_user_watches, left it too
+# little, and this test did not lower that limit itself; its name goes
+# in FW_LIMIT.
+_fw_limit_hit() {
+	local name
+	for name in max_user_instances max_user_watches; do
+		if [[ $1 == *fs.inotify.$name* ]]; then
+			[[ " ${FW_SYSCTL_RESTORE[*]} " != *" $name "* ]] || return 1
+			FW_LIMIT=$name
+			return 0
+		fi
+	done
+	return 1
 }
 
-# _fw_limit_lowered_elsewhere: another run of this suite has lowered
-# fs.inotify.max_user_instances for one of its tests (sysctl_for_test
-# keeps the value to put back in $FW_SYSCTL_DIR): wait, bounded, until
-# that test has put it back and released the lock.
+# _fw_limit_lowered_elsewhere: another run of this suite has lowered the
+# limit FW_LIMIT for one of its tests (sysctl_for_test keeps the value to
+# put back in $FW_SYSCTL_DIR): wait, bounded, until that test has put it
+# back and released the lock.
 _fw_limit_lowered_elsewhere() {
-	[[ -z $FW_SYSCTL_LOCK && -s $FW_SYSCTL_DIR/max_user_instances ]] || return 1
+	[[ -z $FW_SYSCTL_LOCK && -s $FW_SYSCTL_DIR/$FW_LIMIT ]] || return 1
 	command -v flock >/dev/null || return 1
 	flock -w 30 "$FW_SYSCTL_DIR/lock" true
 }
 
 # _fw_not_started: fwatch (reaped, its exit status in $status) exited
 # before it was ready: fail with its standard error, or see
-# _fw_no_instances.
+# _fw_limit_reached.
 _fw_not_started() {
 	local err
 	err=$(head -c 2000 "$FW_ERR" 2>/dev/null | cat -v)
-	if _fw_instance_limit_hit "$err"; then
-		_fw_no_instances "$err"
+	if _fw_limit_hit "$err"; then
+		_fw_limit_reached "$err"
 		return 1
 	fi
 	fail "fwatch exited with status $status before it was ready; its stderr:" "$err"
 	return 1
 }
 
-# _fw_no_instances ERR: fwatch could not start because every inotify
-# instance this user may have (fs.inotify.max_user_instances) is taken.
-# Skip, naming the limit and who holds them, when other programs do; fail
-# when fwatch processes left by other tests of this run are among them.
-_fw_no_instances() {
-	local limit
-	limit=$(cat /proc/sys/fs/inotify/max_user_instances 2>/dev/null)
-	_fw_instance_holders
+# _fw_limit_reached ERR: fwatch could not start because this user's
+# inotify instances or watches (FW_LIMIT) are all taken, which is not
+# fwatch's doing: skip, naming the limit and who holds them.  Fail when
+# fwatch processes left by other tests of this run are among them.
+_fw_limit_reached() {
+	local limit what=watches
+	[[ $FW_LIMIT == max_user_instances ]] && what=instances
+	limit=$(cat "/proc/sys/fs/inotify/$FW_LIMIT" 2>/dev/null)
+	_fw_inotify_holders
 	if [[ -n $FW_OWN_HOLDERS ]]; then
-		fail "fwatch could not start: this user's inotify instances" \
-			"(fs.inotify.max_user_instances = ${limit:-?}) are all taken, some by" \
+		fail "fwatch could not start: this user's inotify $what" \
+			"(fs.inotify.$FW_LIMIT = ${limit:-?}) are all taken, some by" \
 			"fwatch processes that other tests of this run left running:" \
 			"$FW_OWN_HOLDERS" "fwatch said: $1"
 		return 1
 	fi
-	skip "fwatch could not start: other programs hold the ${limit:-?} inotify instances this user may have (fs.inotify.max_user_instances${FW_HOLDERS:+; $FW_HOLDERS}); fwatch said: $1"
+	skip "fwatch could not start: the ${limit:-?} inotify $what this user may have (fs.inotify.$FW_LIMIT) are all taken${FW_HOLDERS:+ ($FW_HOLDERS)}; fwatch said: $1"
 }
 
-# _fw_instance_holders: who holds this user's inotify instances: in
-# FW_HOLDERS a count per program, most first ("12 by node, 3 by fwatch"),
-# in FW_OWN_HOLDERS the fwatch processes of this run of the suite that
-# other tests started (their working directory tells).
-_fw_instance_holders() {
-	local fd pid me comm cwd run='' name=${FWATCH##*/}
+# _fw_inotify_holders: who holds this user's inotify instances (or, for
+# FW_LIMIT=max_user_watches, watches): in FW_HOLDERS a count per program,
+# most first ("held: 12 by node, 3 by fwatch"), in FW_OWN_HOLDERS the
+# fwatch processes of this run of the suite that other tests started
+# (their working directory tells).
+_fw_inotify_holders() {
+	local fd pid me comm cwd n run='' name=${FWATCH##*/}
 	local -A count=()
 	FW_HOLDERS='' FW_OWN_HOLDERS=''
 	me=$(id -u)
@@ -439,7 +449,11 @@ _fw_instance_holders() {
 		pid=${pid%%/*}
 		[[ $(stat -c %u "/proc/$pid" 2>/dev/null) == "$me" ]] || continue
 		comm=$(cat "/proc/$pid/comm" 2>/dev/null) || continue
-		count[$comm]=$((${count[$comm]:-0} + 1))
+		n=1
+		if [[ $FW_LIMIT == max_user_watches ]]; then
+			n=$(grep -c '^inotify wd:' "/proc/$pid/fdinfo/${fd##*/}" 2>/dev/null) || n=0
+		fi
+		count[$comm]=$((${count[$comm]:-0} + n))
 		[[ -n $run && $comm == "${name:0:15}" ]] || continue
 		cwd=$(readlink "/proc/$pid/cwd" 2>/dev/null) || continue
 		if [[ $cwd == "$run"/* && $cwd != "$FW_TMP_REAL" && $cwd != "$FW_TMP_REAL"/* ]]; then
@@ -450,8 +464,8 @@ _fw_instance_holders() {
 	for comm in "${!count[@]}"; do
 		printf '%s %s\n' "${count[$comm]}" "$comm"
 	done | sort -rn | head -n 5 >"$BATS_TEST_TMPDIR/holders"
-	while read -r fd comm; do
-		FW_HOLDERS+="$fd by $comm, "
+	while read -r n comm; do
+		FW_HOLDERS+="$n by $comm, "
 	done <"$BATS_TEST_TMPDIR/holders"
 	FW_HOLDERS=${FW_HOLDERS%, }
 	[[ -n $FW_HOLDERS ]] && FW_HOLDERS="held: $FW_HOLDERS"
@@ -510,16 +524,17 @@ stop_fwatch() {
 
 # run_fwatch ARGS...: run fwatch in the foreground with `run
 # --separate-stderr`, bounded by 10 seconds (status 124 if it hangs).
-# When it found no inotify instance left (fs.inotify.max_user_instances)
-# through no fault of its own, the test is skipped saying so.
+# When an inotify limit (fs.inotify.max_user_instances or
+# max_user_watches) left it too little through no fault of its own, the
+# test is skipped saying so.
 run_fwatch() {
 	local try
 	for try in 1 2; do
 		run --separate-stderr timeout -k 1 10 env --default-signal \
 			"$FWATCH" "${FW_BACKEND_ARGS[@]}" "$@"
-		[[ $status == 1 ]] && _fw_instance_limit_hit "${stderr:-}" || return 0
+		[[ $status == 1 ]] && _fw_limit_hit "${stderr:-}" || return 0
 		((try == 1)) && _fw_limit_lowered_elsewhere && continue
-		_fw_no_instances "$stderr"
+		_fw_limit_reached "$stderr"
 		return 1
 	done
 }
