@@ -117,5 +117,7 @@ const char *fw_backend_at(size_t i, const char **about);
 int fw_backend_try(const char *name);
 const char *fw_kind_name(enum fw_kind k);
 int fw_kind_parse(const char *name, size_t len); /* -1 if unknown */
+/* FW_BIT mask of the kinds --event may name (all but ready). */
+unsigned fw_kinds_selectable(void);
 
 #endif
