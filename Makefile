@@ -17,7 +17,8 @@ LDLIBS  += -lm
 # what only the program needs.  Then the platform layer and its backends;
 # backends.c names the backends built in.
 CORE_SRC  = src/watch.c src/snap.c src/filter.c src/strmap.c src/kinds.c
-APP_SRC   = src/main.c src/output.c src/exec.c src/backends.c src/signame.c
+APP_SRC   = src/main.c src/cli.c src/output.c src/exec.c src/backends.c \
+            src/signame.c
 POSIX_SRC = src/proc_posix.c src/sys_posix.c
 WIN_SRC   = src/utf16.c src/win_notify.c src/proc_win.c src/sys_win.c \
             src/watch_win.c src/win_cmdline.c

@@ -1,0 +1,596 @@
+/*
+ * cli.c - fwatch's command line: the --help text, the option table, a
+ * GNU-style parser and the parsers of option values, all filling a
+ * struct opts.  Nothing here exits or touches stdout: main() decides,
+ * and prints --help and --version through cli_help() and cli_version().
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "proc.h"
+#include "sys.h"
+
+#ifndef FWATCH_VERSION
+#define FWATCH_VERSION "0.1.0"
+#endif
+
+#if defined(__GNUC__)
+#define PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define PRINTF(a, b)
+#endif
+
+#define GO_ON (-1) /* internal: no verdict yet, read on */
+
+/* The --help text around the --event entry, which is made from the
+ * table of kinds (help_events()). */
+static const char usage_head[] =
+"Usage: fwatch [OPTION]... PATH...\n"
+"Watch files and directories and print one line per change.\n"
+"\n"
+"  -r, --recursive        watch directories below each directory PATH,\n"
+"                         including ones created later\n"
+"  -L, --follow-symlinks  with -r, also descend into symlinked directories\n";
+
+static const char usage_tail[] =
+"  -i, --include GLOB     report only paths matching GLOB (repeatable)\n"
+"  -x, --exclude GLOB     ignore paths matching GLOB; matching directories\n"
+"                         are not watched at all (repeatable)\n"
+"  -j, --json             print JSON Lines\n"
+"  -0, --print0           end records with NUL; paths are not escaped\n"
+"  -f, --format FMT       print records as FMT: %e event, %p path, %o old\n"
+"                         path, %f file name, %w watched PATH, %r path\n"
+"                         below it, %t ISO time, %s epoch seconds,\n"
+"                         %y dir or file, %% a %; \\n \\t \\0 \\\\\n"
+"  -a, --absolute         print absolute paths\n"
+"  -1, --once             exit after the first reported event\n"
+"  -t, --timeout SECS     exit with status 2 after SECS without an event\n"
+"  -q, --quiet            do not announce on stderr when watching begins\n"
+"      --ready            print a `ready` record once watching has begun\n"
+"      --on-delete MODE   when a file PATH is deleted or moved away: wait\n"
+"                         for a file to come back under its name (default)\n"
+"                         or exit: count it gone (all gone: exit 3)\n"
+"      --snapshot         remember every file's inode, size and time, so\n"
+"                         that after an overflow the rescan reports the\n"
+"                         files created, deleted and changed unseen\n"
+"      --backend NAME     watch with this kernel interface (--version\n"
+"                         lists the ones built in; the first is default)\n"
+"\n"
+"Running a command (--exec must come last; everything after it is the\n"
+"command, run without a shell; these words are replaced when they stand\n"
+"alone: {} the first changed path, {event} its event, {old} its old path,\n"
+"{paths} every changed path as separate arguments):\n"
+"      --exec CMD [ARG]...  run CMD after each burst of changes\n"
+"      --shell            run CMD ARG... joined by spaces with /bin/sh -c;\n"
+"                         the changed paths are its \"$@\"\n"
+"  -d, --debounce MS      wait until MS milliseconds pass without a change\n"
+"                         before running (default 50)\n"
+"  -p, --postpone         do not run CMD at start; wait for a change\n"
+"  -R, --restart          stop a running CMD and start it again on change\n"
+"      --on-busy MODE     what a change does while CMD runs: queue (run\n"
+"                         once more after it ends; default), restart,\n"
+"                         ignore, or a signal name to send it (e.g. HUP)\n"
+"      --stop-signal SIG  how CMD is stopped (default TERM), sent to its\n"
+"                         whole process group\n"
+"      --stop-timeout SECS  then SIGKILL after SECS (default 5)\n"
+"  -c, --clear            clear the screen before each run\n"
+"      --stdin MODE       give CMD the changed paths on its stdin, ended\n"
+"                         by NUL (nul) or newline (lines)\n"
+"      --print            print events too (they are not, by default)\n"
+"\n"
+"  -h, --help             show this help and exit\n"
+"  -V, --version          show the version and the backends and exit\n"
+"\n"
+"A GLOB without '/' matches the file name, one with '/' the path below\n"
+"the watched PATH; '**' crosses directories. --exclude beats --include.\n"
+"\n"
+"Exit status: 0 after --once or when the reader of stdout goes away,\n"
+"1 on errors, 2 on --timeout, 3 when every PATH is gone, 128+N on\n"
+"signal N; with --once and --exec, the command's own status.\n"
+"See fwatch(1) for output formats, the JSON schema and --exec.\n";
+
+/* Where option descriptions start, and the width they are wrapped to,
+ * as in the text above. */
+#define HELP_COL 25
+#define HELP_WIDTH 72
+
+/* The names of the kinds in MASK, in the table's order, joined by SEP,
+ * into BUF (N bytes; a list that does not fit is cut short). */
+static char *
+kind_list(char *buf, size_t n, unsigned mask, const char *sep)
+{
+	size_t len = 0;
+	buf[0] = '\0';
+	for (int k = 0; k < FW_NKINDS; k++) {
+		if (!(mask & FW_BIT(k)))
+			continue;
+		int m = snprintf(buf + len, n - len, "%s%s", len ? sep : "",
+				 fw_kind_name((enum fw_kind)k));
+		if (m < 0 || (size_t)m >= n - len)
+			break;
+		len += (size_t)m;
+	}
+	return buf;
+}
+
+/* TEXT after HEAD, wrapped at spaces, and after a comma inside a word
+ * (create,modify, / truncate), in the description column.  HEAD must
+ * be narrower than that column. */
+static void
+print_wrapped(FILE *out, const char *head, const char *text)
+{
+	int col = HELP_COL, gap = 0;
+	fprintf(out, "%-*s", HELP_COL, head);
+	while (*text) {
+		int n = 0;
+		while (text[n] && text[n] != ' ' && (!n || text[n - 1] != ','))
+			n++;
+		if (col > HELP_COL && col + gap + n > HELP_WIDTH) {
+			fprintf(out, "\n%*s", HELP_COL, "");
+			col = HELP_COL;
+		} else if (col > HELP_COL) {
+			fprintf(out, "%*s", gap, "");
+			col += gap;
+		}
+		fwrite(text, 1, (size_t)n, out);
+		col += n;
+		text += n;
+		for (gap = 0; *text == ' '; text++)
+			gap = 1;
+	}
+	fputc('\n', out);
+}
+
+/* The --event entry: the kinds worth choosing (not those reported
+ * anyway, FW_ALWAYS) and the default, from the table. */
+static void
+help_events(FILE *out)
+{
+	char some[256], dflt[256], text[768];
+	unsigned choose = fw_kinds_selectable() & ~FW_ALWAYS;
+	snprintf(text, sizeof text, "report only these events (comma-"
+		 "separated, repeatable): %s, or all; default: %s (modify "
+		 "includes truncate: a file PATH that got shorter)",
+		 kind_list(some, sizeof some, choose, " "),
+		 kind_list(dflt, sizeof dflt, FW_DEFAULT_EVENTS, ","));
+	print_wrapped(out, "  -e, --event LIST", text);
+}
+
+void
+cli_help(FILE *out)
+{
+	fputs(usage_head, out);
+	help_events(out);
+	fputs(usage_tail, out);
+}
+
+void
+cli_version(FILE *out)
+{
+	const char *name, *about;
+	fprintf(out, "fwatch %s\nbackends:\n", FWATCH_VERSION);
+	for (size_t i = 0; (name = fw_backend_at(i, &about)); i++)
+		fprintf(out, "  %-10s %s%s\n", name, about,
+			i ? "" : " (default)");
+}
+
+/* One reading of the command line: where it goes, where errors go. */
+struct parser {
+	struct opts *o;
+	FILE *err;
+};
+
+static int PRINTF(2, 3)
+usage_error(struct parser *ps, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("fwatch: ", ps->err);
+	vfprintf(ps->err, fmt, ap);
+	fputc('\n', ps->err);
+	va_end(ap);
+	fputs("Try 'fwatch --help' for more information.\n", ps->err);
+	return CLI_BAD;
+}
+
+/* LIST: names of kinds and "all", comma-separated; the first --event
+ * replaces the default, the ones after it add to it. */
+static int
+parse_events(struct parser *ps, const char *list, const char *opt)
+{
+	struct opts *o = ps->o;
+	unsigned selectable = fw_kinds_selectable();
+	const char *p = list;
+	if (!o->events_given) {
+		o->cfg.events = 0;
+		o->events_given = 1;
+	}
+	for (;;) {
+		size_t n = strcspn(p, ",");
+		int k = fw_kind_parse(p, n);
+		if (n == 3 && !memcmp(p, "all", 3)) {
+			o->cfg.events |= selectable;
+		} else if (k >= 0 && (selectable & FW_BIT(k))) {
+			o->cfg.events |= FW_BIT(k);
+		} else {
+			char known[256];
+			return usage_error(ps, "%s: unknown event '%.*s' (known: "
+					   "%s, all)", opt, (int)(n < 40 ? n : 40),
+					   p, kind_list(known, sizeof known,
+							selectable, ", "));
+		}
+		if (!p[n])
+			return GO_ON;
+		p += n + 1;
+	}
+}
+
+/* 1 if S is digits, with one '.' among them if DOT allows: strto*()
+ * alone would also take blanks, signs, hex and exponents. */
+static int
+plain_number(const char *s, int dot)
+{
+	int digits = 0;
+	for (; *s; s++) {
+		if (*s >= '0' && *s <= '9')
+			digits++;
+		else if (*s == '.' && dot)
+			dot = 0;
+		else
+			return 0;
+	}
+	return digits > 0;
+}
+
+/* SECS (decimal) as milliseconds into *ms. */
+static int
+parse_secs(struct parser *ps, const char *s, const char *opt,
+	   long long *ms)
+{
+	char *end;
+	double v;
+	errno = 0;
+	v = strtod(s, &end);
+	if (!plain_number(s, 1) || *end || errno || !isfinite(v) || v < 0 ||
+	    v > 31536000.0)
+		return usage_error(ps, "%s: '%s' is not a number of seconds "
+				   "(from 0 to 31536000, e.g. 0.5)", opt, s);
+	*ms = (long long)ceil(v * 1000.0);
+	return GO_ON;
+}
+
+static int
+parse_ms(struct parser *ps, const char *s, const char *opt, int64_t *ms)
+{
+	char *end;
+	long v;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (!plain_number(s, 0) || *end || errno || v < 0 || v > 3600000)
+		return usage_error(ps, "%s: '%s' is not a number of "
+				   "milliseconds (from 0 to 3600000)", opt, s);
+	*ms = v;
+	return GO_ON;
+}
+
+static int
+parse_signal(struct parser *ps, const char *s, const char *opt, int *sig)
+{
+	if ((*sig = proc_signal_parse(s)) < 0)
+		return usage_error(ps, "%s: unknown signal '%s' (use a name "
+				   "such as TERM, INT, HUP, USR1, KILL, or a "
+				   "number)", opt, s);
+	return GO_ON;
+}
+
+static int
+parse_on_busy(struct parser *ps, const char *s, const char *opt)
+{
+	struct exec_opts *eo = &ps->o->eo;
+	if (!strcmp(s, "queue"))
+		eo->busy = BUSY_QUEUE;
+	else if (!strcmp(s, "restart"))
+		eo->busy = BUSY_RESTART;
+	else if (!strcmp(s, "ignore"))
+		eo->busy = BUSY_IGNORE;
+	else if ((eo->busy_sig = proc_signal_parse(s)) > 0)
+		eo->busy = BUSY_SIGNAL;
+	else
+		return usage_error(ps, "%s: '%s' is not queue, restart, "
+				   "ignore or a signal name", opt, s);
+	return GO_ON;
+}
+
+enum {
+	OPT_READY = 256, OPT_EXEC, OPT_SHELL, OPT_ON_BUSY, OPT_STOP_SIGNAL,
+	OPT_STOP_TIMEOUT, OPT_STDIN, OPT_PRINT, OPT_SNAPSHOT, OPT_ON_DELETE,
+	OPT_BACKEND
+};
+
+static const struct longopt {
+	const char *name;
+	int has_arg;
+	int val;
+} longopts[] = {
+	{ "recursive", 0, 'r' },
+	{ "follow-symlinks", 0, 'L' },
+	{ "event", 1, 'e' },
+	{ "include", 1, 'i' },
+	{ "exclude", 1, 'x' },
+	{ "json", 0, 'j' },
+	{ "print0", 0, '0' },
+	{ "format", 1, 'f' },
+	{ "absolute", 0, 'a' },
+	{ "once", 0, '1' },
+	{ "timeout", 1, 't' },
+	{ "quiet", 0, 'q' },
+	{ "ready", 0, OPT_READY },
+	{ "snapshot", 0, OPT_SNAPSHOT },
+	{ "backend", 1, OPT_BACKEND },
+	{ "on-delete", 1, OPT_ON_DELETE },
+	{ "exec", 0, OPT_EXEC },
+	{ "shell", 0, OPT_SHELL },
+	{ "debounce", 1, 'd' },
+	{ "postpone", 0, 'p' },
+	{ "restart", 0, 'R' },
+	{ "on-busy", 1, OPT_ON_BUSY },
+	{ "stop-signal", 1, OPT_STOP_SIGNAL },
+	{ "stop-timeout", 1, OPT_STOP_TIMEOUT },
+	{ "clear", 0, 'c' },
+	{ "stdin", 1, OPT_STDIN },
+	{ "print", 0, OPT_PRINT },
+	{ "help", 0, 'h' },
+	{ "version", 0, 'V' },
+	{ NULL, 0, 0 },
+};
+
+static const char shortopts[] = "rLe:i:x:j0f:a1t:qhVd:pRc";
+
+/* The options whose value is a word to look up, not a number or a
+ * pattern. */
+static int
+apply_word(struct parser *ps, int c, const char *arg, const char *opt)
+{
+	struct opts *o = ps->o;
+	switch (c) {
+	case OPT_STDIN:
+		if (!strcmp(arg, "nul"))
+			o->eo.feed = FEED_NUL;
+		else if (!strcmp(arg, "lines"))
+			o->eo.feed = FEED_LINES;
+		else
+			return usage_error(ps, "%s: '%s' is not nul or lines",
+					   opt, arg);
+		return GO_ON;
+	case OPT_ON_DELETE:
+		if (!strcmp(arg, "wait"))
+			o->cfg.gone_exit = 0;
+		else if (!strcmp(arg, "exit"))
+			o->cfg.gone_exit = 1;
+		else
+			return usage_error(ps, "%s: unknown mode '%s' (use wait "
+					   "or exit)", opt, arg);
+		return GO_ON;
+	case OPT_ON_BUSY:
+		return parse_on_busy(ps, arg, opt);
+	case OPT_STOP_SIGNAL:
+		return parse_signal(ps, arg, opt, &o->eo.stop_sig);
+	}
+	return GO_ON;
+}
+
+/* The options that take a value. */
+static int
+apply_value(struct parser *ps, int c, const char *arg, const char *opt)
+{
+	struct opts *o = ps->o;
+	char err[256];
+	long long ms;
+	int r;
+	switch (c) {
+	case 'e':
+		return parse_events(ps, arg, opt);
+	case 'i':
+	case 'x':
+		if (glob_check(arg, err, sizeof err) < 0)
+			return usage_error(ps, "%s '%s': %s", opt, arg, err);
+		if (filter_add(&o->filter, c == 'x', arg) < 0)
+			return usage_error(ps, "%s: out of memory", opt);
+		return GO_ON;
+	case 'f':
+		if (out_check_format(arg, err, sizeof err) < 0)
+			return usage_error(ps, "%s: %s", opt, err);
+		o->out.mode = OUT_FORMAT;
+		o->out.fmt = arg;
+		return GO_ON;
+	case 't':
+		return parse_secs(ps, arg, opt, &o->timeout_ms);
+	case 'd':
+		return parse_ms(ps, arg, opt, &o->eo.debounce_ms);
+	case OPT_STOP_TIMEOUT:
+		if ((r = parse_secs(ps, arg, opt, &ms)) == GO_ON)
+			o->eo.stop_ms = ms;
+		return r;
+	case OPT_BACKEND:
+		o->cfg.backend = arg;
+		return GO_ON;
+	}
+	return apply_word(ps, c, arg, opt);
+}
+
+/* Apply one option (OPT: its name as the user will read it back). */
+static int
+apply(struct parser *ps, int c, const char *arg, const char *opt)
+{
+	struct opts *o = ps->o;
+	switch (c) { /* these mean something only with --exec */
+	case 'd': case 'p': case 'R': case 'c': case OPT_SHELL:
+	case OPT_ON_BUSY: case OPT_STOP_SIGNAL: case OPT_STOP_TIMEOUT:
+	case OPT_STDIN: case OPT_PRINT:
+		snprintf(o->exec_only, sizeof o->exec_only, "%s", opt);
+	}
+	switch (c) {
+	case 'r': o->cfg.recursive = 1; break;
+	case 'L': o->cfg.follow = 1; break;
+	case 'j': o->out.mode = OUT_JSON; o->json = 1; break;
+	case '0': o->out.nul = 1; break;
+	case 'a': o->cfg.absolute = 1; break;
+	case '1': o->once = 1; break;
+	case 'q': o->quiet = 1; break;
+	case 'p': o->eo.postpone = 1; break;
+	case 'R': o->eo.busy = BUSY_RESTART; break;
+	case 'c': o->eo.clear = 1; break;
+	case OPT_SHELL: o->eo.shell = 1; break;
+	case OPT_PRINT: o->print = 1; break;
+	case OPT_READY: o->ready = 1; break;
+	case OPT_SNAPSHOT: o->cfg.snapshot = 1; break;
+	case 'h': return CLI_HELP;
+	case 'V': return CLI_VERSION;
+	default: return apply_value(ps, c, arg, opt);
+	}
+	return GO_ON;
+}
+
+/* The long option ARGV[*I] (with its value, maybe ARGV[*I + 1]). */
+static int
+parse_long(struct parser *ps, int argc, char **argv, int *i)
+{
+	const char *name = argv[*i] + 2, *eq = strchr(name, '='), *arg = NULL;
+	size_t n = eq ? (size_t)(eq - name) : strlen(name);
+	const struct longopt *lo, *hit = NULL;
+	int nhits = 0;
+	char opt[80];
+	for (lo = longopts; lo->name; lo++) {
+		if (strncmp(lo->name, name, n))
+			continue;
+		hit = lo;
+		if (!lo->name[n]) { /* exact beats prefix */
+			nhits = 1;
+			break;
+		}
+		nhits++;
+	}
+	if (nhits != 1)
+		return usage_error(ps, "%s option '--%.*s'",
+				   nhits ? "ambiguous" : "unknown", (int)n, name);
+	snprintf(opt, sizeof opt, "--%s", hit->name);
+	if (hit->has_arg) {
+		if (eq)
+			arg = eq + 1;
+		else if (*i + 1 < argc)
+			arg = argv[++*i];
+		else
+			return usage_error(ps, "option '%s' needs a value", opt);
+	} else if (eq) {
+		return usage_error(ps, "option '%s' takes no value", opt);
+	}
+	if (hit->val != OPT_EXEC)
+		return apply(ps, hit->val, arg, opt);
+	/* everything after it is the command */
+	if (*i + 1 >= argc)
+		return usage_error(ps, "--exec needs a command after it");
+	ps->o->exec = 1;
+	ps->o->eo.argv = argv + *i + 1;
+	ps->o->eo.argc = argc - *i - 1;
+	*i = argc;
+	return GO_ON;
+}
+
+/* The short options bundled in ARGV[*I]; the last may take a value,
+ * attached or the next word. */
+static int
+parse_short(struct parser *ps, int argc, char **argv, int *i)
+{
+	for (char *p = argv[*i] + 1; *p; p++) {
+		const char *s = strchr(shortopts, *p), *arg = NULL;
+		char opt[3] = { '-', *p, '\0' };
+		int r;
+		if (!s || *p == ':')
+			return usage_error(ps, "unknown option '-%c'", *p);
+		if (s[1] == ':') {
+			if (p[1])
+				arg = p + 1;
+			else if (*i + 1 < argc)
+				arg = argv[++*i];
+			else
+				return usage_error(ps, "option '%s' needs a "
+						   "value", opt);
+		}
+		if ((r = apply(ps, *p, arg, opt)) != GO_ON || arg)
+			return r;
+	}
+	return GO_ON;
+}
+
+static int
+parse_words(struct parser *ps, int argc, char **argv)
+{
+	int only_paths = 0, r = GO_ON;
+	for (int i = 1; i < argc && r == GO_ON; i++) {
+		char *a = argv[i];
+		if (only_paths || a[0] != '-' || !a[1])
+			ps->o->paths[ps->o->npaths++] = a;
+		else if (!strcmp(a, "--"))
+			only_paths = 1;
+		else if (a[1] == '-')
+			r = parse_long(ps, argc, argv, &i);
+		else
+			r = parse_short(ps, argc, argv, &i);
+	}
+	return r;
+}
+
+/* What no single option can tell: the options together. */
+static int
+check_together(struct parser *ps)
+{
+	struct opts *o = ps->o;
+	if (o->json && o->out.fmt)
+		return usage_error(ps, "--json and --format cannot be used "
+				   "together");
+	if (o->exec_only[0] && !o->exec)
+		return usage_error(ps, "%s works only with --exec (put --exec "
+				   "and the command last)", o->exec_only);
+	if (o->eo.shell && !SYS_HAS_SH)
+		return usage_error(ps, "--shell needs /bin/sh, which this "
+				   "system does not have; run CMD directly, "
+				   "without --shell");
+	if (!o->npaths)
+		return usage_error(ps, "no PATH to watch (give a file or "
+				   "directory, e.g. 'fwatch -r .')");
+	return CLI_WATCH;
+}
+
+enum cli_next
+cli_parse(struct opts *o, int argc, char **argv, FILE *err)
+{
+	struct parser ps = { o, err };
+	int r;
+
+	memset(o, 0, sizeof *o);
+	o->cfg.events = FW_DEFAULT_EVENTS;
+	o->eo.debounce_ms = 50;
+	o->eo.stop_sig = proc_sigterm();
+	o->eo.stop_ms = 5000;
+	o->paths = calloc((size_t)argc + 1, sizeof *o->paths);
+	if (!o->paths) {
+		fputs("fwatch: out of memory\n", err);
+		return CLI_BAD;
+	}
+	r = parse_words(&ps, argc, argv);
+	return r == GO_ON ? (enum cli_next)check_together(&ps)
+			  : (enum cli_next)r;
+}
+
+void
+cli_free(struct opts *o)
+{
+	filter_free(&o->filter);
+	free(o->paths);
+	o->paths = NULL;
+	o->npaths = 0;
+}
