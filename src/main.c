@@ -27,6 +27,8 @@ enum exit_status {
 	EXIT_SIGNAL = 128 /* + the signal's number */
 };
 
+#define GO_ON (-1) /* a step's "no exit status yet" */
+
 static fw_watcher *volatile g_watcher;
 static volatile sig_atomic_t g_signal;
 
@@ -70,8 +72,7 @@ on_warn(void *ctx, const char *msg)
 	say("warning: %s", msg);
 }
 
-/* Write what is pending in one go.  Returns an exit status, or -1 to
- * go on. */
+/* Write what is pending in one go.  Returns an exit status, or GO_ON. */
 static int
 flush_out(struct out *out)
 {
@@ -88,7 +89,7 @@ flush_out(struct out *out)
 			return EXIT_FAIL;
 		}
 	}
-	return -1;
+	return GO_ON;
 }
 
 /* "; with --backend B: the backends that can start here" for a backend
@@ -116,28 +117,33 @@ backends_here(const char *failed, char *buf, size_t n)
 	return buf;
 }
 
-static int
-run(struct opts *o)
-{
-	const struct fw_event *evs;
+/* One run of fwatch, from the watcher's start to its end. */
+struct session {
+	struct opts *o;
 	fw_watcher *w;
-	struct runner *run = NULL;
-	int64_t deadline = 0;
-	int r;
+	struct runner *run;  /* --exec, else NULL */
+	int64_t deadline;    /* --timeout: when it runs out */
+};
+
+/* Open the watcher and the --exec runner, and add every PATH (until a
+ * signal says stop).  GO_ON, or EXIT_FAIL once told. */
+static int
+start(struct session *s)
+{
+	struct opts *o = s->o;
 
 	o->cfg.filter = &o->filter;
 	o->cfg.warn = on_warn;
 	sys_signals(on_signal);
 	if (o->exec) {
 		o->eo.once = o->once;
-		if (!(run = runner_new(&o->eo))) {
+		if (!(s->run = runner_new(&o->eo))) {
 			say("out of memory");
 			return EXIT_FAIL;
 		}
 		sys_on_child(on_child);
 	}
-	w = fw_open(&o->cfg);
-	if (!w) {
+	if (!(s->w = fw_open(&o->cfg))) {
 		char buf[512], also[256];
 		const char *name = o->cfg.backend ? o->cfg.backend
 						  : fw_backend_at(0, NULL);
@@ -146,116 +152,189 @@ run(struct opts *o)
 		    backends_here(o->cfg.backend, also, sizeof also));
 		return EXIT_FAIL;
 	}
-	g_watcher = w;
-	for (size_t i = 0; i < o->npaths; i++) {
-		if (g_signal)
-			break;
-		if (fw_add(w, o->paths[i]) < 0) {
-			say("%s", fw_error(w));
-			fw_close(w);
+	g_watcher = s->w;
+	for (size_t i = 0; i < o->npaths && !g_signal; i++) {
+		if (fw_add(s->w, o->paths[i]) < 0) {
+			say("%s", fw_error(s->w));
 			return EXIT_FAIL;
 		}
 	}
-	if (!g_signal) {
-		int64_t sec;
-		long usec;
-		size_t files, n = fw_watch_count(w, &files), dirs = n - files;
-		char also[48] = "";
-		if (files)
-			snprintf(also, sizeof also, " and %zu %s", files,
-				 files == 1 ? "file" : "files");
-		if (!o->quiet)
-			fprintf(stderr, "fwatch: watching %zu %s%s under %zu %s "
-				"with %s; ready\n", dirs,
-				dirs == 1 ? "directory" : "directories", also,
-				o->npaths, o->npaths == 1 ? "path" : "paths",
-				fw_backend_name(w));
-		if (o->ready) {
-			sys_now(&sec, &usec);
-			out_ready(&o->out, n, (long long)sec, usec);
-			if ((r = flush_out(&o->out)) >= 0)
-				goto done;
-		}
+	return GO_ON;
+}
+
+/* "watching ... ready" on stderr, and the --ready record. */
+static int
+announce(struct session *s)
+{
+	struct opts *o = s->o;
+	size_t files, n = fw_watch_count(s->w, &files), dirs = n - files;
+	char also[48] = "";
+	int64_t sec;
+	long usec;
+
+	if (files)
+		snprintf(also, sizeof also, " and %zu %s", files,
+			 files == 1 ? "file" : "files");
+	if (!o->quiet)
+		fprintf(stderr, "fwatch: watching %zu %s%s under %zu %s "
+			"with %s; ready\n", dirs,
+			dirs == 1 ? "directory" : "directories", also,
+			o->npaths, o->npaths == 1 ? "path" : "paths",
+			fw_backend_name(s->w));
+	if (!o->ready)
+		return GO_ON;
+	sys_now(&sec, &usec);
+	if (out_ready(&o->out, n, (long long)sec, usec) < 0) {
+		say("out of memory");
+		return EXIT_FAIL;
 	}
-	if (o->timeout_ms)
-		deadline = sys_mono_ms() + o->timeout_ms;
-	if (run && !g_signal)
-		runner_start_due(run, sys_mono_ms());
-	for (r = -1; r < 0;) {
-		int64_t now = sys_mono_ms(), t = -1;
-		int n, st;
-		if (g_signal)
-			break;
-		if (o->timeout_ms) {
-			t = deadline - now;
-			if (t <= 0) {
-				r = EXIT_TIMEOUT;
-				break;
-			}
-		}
-		if (run) {
-			int64_t rt = runner_next(run, now);
-			if (rt >= 0 && (t < 0 || rt < t))
-				t = rt;
-		}
-		n = fw_read(w, t < 0 ? -1 : t > INT_MAX ? INT_MAX : (int)t, &evs);
-		if (n < 0) {
-			say("cannot read events: %s", strerror(errno));
-			r = EXIT_FAIL;
-			break;
-		}
-		now = sys_mono_ms();
-		if (run)
-			runner_reap(run, now);
-		if (o->once && !run && n > 1)
-			n = 1; /* with --exec the whole first burst counts */
-		if (!run || o->print)
-			for (int i = 0; i < n && r < 0; i++)
-				if (out_event(&o->out, &evs[i]) < 0) {
-					say("out of memory");
-					r = EXIT_FAIL;
-				}
-		if (r >= 0)
-			break;
-		if (run)
-			runner_events(run, evs, n, now);
-		/* never write while the command may be writing */
-		if ((!run || !runner_busy(run)) &&
-		    (r = flush_out(&o->out)) >= 0)
-			break;
-		if (run) {
-			runner_start_due(run, now);
-			if (runner_done(run, &st)) {
-				r = st;
-				break;
-			}
-		}
-		if (n > 0) {
-			if (o->once && !run) {
-				r = EXIT_OK;
-				break;
-			}
-			if (o->timeout_ms)
-				deadline = now + o->timeout_ms;
-		}
-		if (!fw_roots_left(w)) {
-			say("nothing left to watch: every PATH is gone");
-			r = EXIT_GONE;
-		}
+	return flush_out(&o->out);
+}
+
+/* How long fw_read() may wait: until --timeout runs out or the runner
+ * needs a look; -1 for ever. */
+static int
+wait_ms(const struct session *s, int64_t now)
+{
+	int64_t t = -1;
+	if (s->o->timeout_ms)
+		t = s->deadline - now;
+	if (s->run) {
+		int64_t rt = runner_next(s->run, now);
+		if (rt >= 0 && (t < 0 || rt < t))
+			t = rt;
 	}
-done:
-	if (run) {
+	return t < 0 ? -1 : t > INT_MAX ? INT_MAX : (int)t;
+}
+
+/* The records of a batch (N events) into the output buffer; with
+ * --exec, only with --print. */
+static int
+print_batch(struct session *s, const struct fw_event *evs, int n)
+{
+	if (s->run && !s->o->print)
+		return GO_ON;
+	for (int i = 0; i < n; i++)
+		if (out_event(&s->o->out, &evs[i]) < 0) {
+			say("out of memory");
+			return EXIT_FAIL;
+		}
+	return GO_ON;
+}
+
+/* Start a run of the command if one is due.  A start that failed
+ * has been told, and the runner goes on as after a failed run. */
+static int
+start_due(struct session *s, int64_t now)
+{
+	runner_start_due(s->run, now);
+	return GO_ON;
+}
+
+/* The runner, after a batch: start a run that is due, and see whether
+ * --once's run has ended. */
+static int
+drive_runner(struct session *s, int64_t now)
+{
+	int st, r = start_due(s, now);
+	if (r == GO_ON && runner_done(s->run, &st))
+		r = st;
+	return r;
+}
+
+/* Wait for one batch and deal with it.  An exit status, or GO_ON. */
+static int
+step(struct session *s)
+{
+	const struct fw_event *evs;
+	struct opts *o = s->o;
+	int64_t now = sys_mono_ms();
+	int r, n;
+
+	if (o->timeout_ms && s->deadline <= now)
+		return EXIT_TIMEOUT;
+	if ((n = fw_read(s->w, wait_ms(s, now), &evs)) < 0) {
+		say("cannot read events: %s", strerror(errno));
+		return EXIT_FAIL;
+	}
+	now = sys_mono_ms();
+	if (s->run)
+		runner_reap(s->run, now);
+	if (o->once && !s->run && n > 1)
+		n = 1; /* with --exec the whole first burst counts */
+	if ((r = print_batch(s, evs, n)) != GO_ON)
+		return r;
+	if (s->run)
+		runner_events(s->run, evs, n, now);
+	/* never write while the command may be writing */
+	if ((!s->run || !runner_busy(s->run)) &&
+	    (r = flush_out(&o->out)) != GO_ON)
+		return r;
+	if (s->run && (r = drive_runner(s, now)) != GO_ON)
+		return r;
+	if (n > 0 && o->once && !s->run)
+		return EXIT_OK;
+	if (n > 0 && o->timeout_ms)
+		s->deadline = now + o->timeout_ms;
+	if (!fw_roots_left(s->w)) {
+		say("nothing left to watch: every PATH is gone");
+		return EXIT_GONE;
+	}
+	return GO_ON;
+}
+
+/* Batch after batch until something ends it: a signal, --timeout,
+ * --once, every PATH gone, an error. */
+static int
+watch_loop(struct session *s)
+{
+	int r = GO_ON;
+	if (s->o->timeout_ms)
+		s->deadline = sys_mono_ms() + s->o->timeout_ms;
+	if (s->run && !g_signal)
+		r = start_due(s, sys_mono_ms());
+	while (r == GO_ON && !g_signal)
+		r = step(s);
+	return r;
+}
+
+/* Stop the command, print what it held back, close the watcher: R, or
+ * 128+N if signal N ended the session. */
+static int
+finish(struct session *s, int r)
+{
+	if (s->run) {
 		/* Ctrl-C and friends stop the command's whole group first */
-		runner_shutdown(run);
-		runner_free(run);
+		runner_shutdown(s->run);
+		runner_free(s->run);
 		/* what --print held back while it ran, now that it is gone */
-		flush_out(&o->out);
+		flush_out(&s->o->out);
 	}
 	if (g_signal)
 		r = EXIT_SIGNAL + g_signal;
 	g_watcher = NULL;
-	fw_close(w);
+	fw_close(s->w);
 	return r;
+}
+
+static int
+run(struct opts *o)
+{
+	struct session s = { .o = o };
+	int r = start(&s);
+
+	if (r != GO_ON) { /* nothing was started that must be stopped */
+		runner_free(s.run);
+		g_watcher = NULL;
+		if (s.w)
+			fw_close(s.w);
+		return r;
+	}
+	if (!g_signal)
+		r = announce(&s);
+	if (r == GO_ON)
+		r = watch_loop(&s);
+	return finish(&s, r);
 }
 
 int
