@@ -5,6 +5,13 @@
  * stop signal sent, SIGKILL due at kill_at).  The command's stdout is
  * fwatch's own; fwatch writes nothing of its own while a command runs,
  * so lines never interleave.
+ *
+ * Memory that runs out while a burst is gathered or its command built
+ * must never run the command with part of the burst missing: {paths},
+ * "$@" or --stdin would leave changed files out without a word, and
+ * the build or sync started on that list would miss them.  Every append
+ * is checked; a burst that is not whole is not run at all, and
+ * runner_start_due() fails with ENOMEM so that fwatch stops and says so.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -35,6 +42,7 @@ struct runner {
 	int64_t last_change;
 	enum fw_kind first_kind;
 	struct buf first_old;
+	int nomem;           /* memory ran out: the burst is not whole */
 
 	struct buf scratch;  /* env strings, stdin feed, shell script */
 	char **argv;
@@ -84,6 +92,7 @@ burst_clear(struct runner *r)
 	if (r->seen.cap)
 		smap_clear(&r->seen);
 	r->have_burst = 0;
+	r->nomem = 0;
 }
 
 static void
@@ -124,14 +133,19 @@ runner_events(struct runner *r, const struct fw_event *evs, int n,
 			continue;
 		size_t off = r->paths.len;
 		if (buf_add(&r->paths, e->path, e->path_len) < 0 ||
-		    buf_add(&r->paths, "", 1) < 0)
+		    buf_add(&r->paths, "", 1) < 0) {
+			r->paths.len = off; /* not half a path either */
+			r->nomem = 1;
 			break;
+		}
 		if (!r->npaths) {
 			r->first_kind = e->kind;
 			r->first_old.len = 0;
-			if (e->old_path)
-				buf_add(&r->first_old, e->old_path, e->old_len);
+			if (e->old_path &&
+			    buf_add(&r->first_old, e->old_path, e->old_len) < 0)
+				r->nomem = 1;
 		}
+		/* unseen, the path may come twice; it is not lost */
 		smap_put(&r->seen, off, e->path_len, (int)r->npaths++);
 	}
 	if (!r->npaths && !r->have_burst) /* only an overflow */
@@ -195,6 +209,55 @@ add_env(struct runner *r, size_t *offs, size_t *k, const char *name,
  * left out (FWATCH_COUNT still says how many) so exec cannot fail. */
 #define ENV_PATHS_MAX (64 * 1024)
 
+/* The next path of the burst after P (its first: P == NULL), or NULL. */
+static char *
+next_path(const struct runner *r, char *p)
+{
+	p = p ? p + strlen(p) + 1 : r->paths.p;
+	return p < r->paths.p + r->paths.len ? p : NULL;
+}
+
+/* stdin: the paths, NUL- or newline-terminated, at scratch's start;
+ * their length in *len. */
+static int
+build_feed(struct runner *r, size_t *len)
+{
+	char sep = r->o.feed == FEED_NUL ? '\0' : '\n';
+	for (char *p = NULL; (p = next_path(r, p));)
+		if (buf_add(&r->scratch, p, strlen(p)) < 0 ||
+		    buf_add(&r->scratch, &sep, 1) < 0)
+			return -1;
+	*len = r->scratch.len;
+	return 0;
+}
+
+/* The FWATCH_* variables, at offsets OFFS[0..*K) of scratch. */
+static int
+build_env(struct runner *r, size_t *offs, size_t *k)
+{
+	const char *first = r->npaths ? r->paths.p : "";
+	const char *kind = r->npaths ? fw_kind_name(r->first_kind) : "";
+	const char *old = r->first_old.p ? r->first_old.p : "";
+	char count[32];
+
+	snprintf(count, sizeof count, "%zu", r->npaths);
+	if (add_env(r, offs, k, "FWATCH_PATH", first, strlen(first)) ||
+	    add_env(r, offs, k, "FWATCH_EVENT", kind, strlen(kind)) ||
+	    add_env(r, offs, k, "FWATCH_OLD_PATH", old, r->first_old.len) ||
+	    add_env(r, offs, k, "FWATCH_COUNT", count, strlen(count)))
+		return -1;
+	if (r->paths.len > ENV_PATHS_MAX)
+		return 0;
+	offs[(*k)++] = r->scratch.len;
+	if (buf_add(&r->scratch, "FWATCH_PATHS=", 13) < 0)
+		return -1;
+	for (char *p = NULL; (p = next_path(r, p));)
+		if ((p != r->paths.p && buf_add(&r->scratch, "\n", 1) < 0) ||
+		    buf_add(&r->scratch, p, strlen(p)) < 0)
+			return -1;
+	return buf_add(&r->scratch, "", 1);
+}
+
 static int
 argv_push(struct runner *r, size_t *n, char *s)
 {
@@ -205,92 +268,60 @@ argv_push(struct runner *r, size_t *n, char *s)
 	return 0;
 }
 
-int
-runner_start_due(struct runner *r, int64_t now)
+static int
+argv_push_paths(struct runner *r, size_t *n)
 {
-	size_t offs[8], k = 0, n = 0, feed_len = 0;
-	char *env[8], *first, *p, *end;
-	char count[32];
-
-	if (!r->have_burst || r->p || r->done)
-		return 0;
-	if (!r->initial && now - r->last_change < r->o.debounce_ms)
-		return 0;
-
-	first = r->npaths ? r->paths.p : "";
-	end = r->paths.p + r->paths.len;
-	r->scratch.len = 0;
-
-	/* stdin: the paths, NUL- or newline-terminated, at scratch's start */
-	if (r->o.feed != FEED_NONE) {
-		char sep = r->o.feed == FEED_NUL ? '\0' : '\n';
-		for (p = r->paths.p; p < end; p += strlen(p) + 1) {
-			buf_add(&r->scratch, p, strlen(p));
-			buf_add(&r->scratch, &sep, 1);
-		}
-		feed_len = r->scratch.len;
-	}
-	/* environment */
-	snprintf(count, sizeof count, "%zu", r->npaths);
-	add_env(r, offs, &k, "FWATCH_PATH", first, strlen(first));
-	add_env(r, offs, &k, "FWATCH_EVENT",
-		r->npaths ? fw_kind_name(r->first_kind) : "",
-		r->npaths ? strlen(fw_kind_name(r->first_kind)) : 0);
-	add_env(r, offs, &k, "FWATCH_OLD_PATH", r->first_old.p ? r->first_old.p : "",
-		r->first_old.len);
-	add_env(r, offs, &k, "FWATCH_COUNT", count, strlen(count));
-	if (r->paths.len <= ENV_PATHS_MAX) {
-		offs[k++] = r->scratch.len;
-		buf_add(&r->scratch, "FWATCH_PATHS=", 13);
-		for (p = r->paths.p; p < end; p += strlen(p) + 1) {
-			buf_add(&r->scratch, p, strlen(p));
-			if (p + strlen(p) + 1 < end)
-				buf_add(&r->scratch, "\n", 1);
-		}
-		buf_add(&r->scratch, "", 1);
-	}
-	/* argv: whole-word placeholders only, never pasted into a word */
-	if (r->o.shell) {
-		size_t script_off = r->scratch.len;
-		for (int i = 0; i < r->o.argc; i++) {
-			if (i)
-				buf_add(&r->scratch, " ", 1);
-			buf_add(&r->scratch, r->o.argv[i], strlen(r->o.argv[i]));
-		}
-		buf_add(&r->scratch, "", 1);
-		/* sh -c SCRIPT fwatch PATH...: the paths are "$@" */
-		if (argv_push(r, &n, "/bin/sh") || argv_push(r, &n, "-c") ||
-		    argv_push(r, &n, r->scratch.p + script_off) ||
-		    argv_push(r, &n, "fwatch"))
+	for (char *p = NULL; (p = next_path(r, p));)
+		if (argv_push(r, n, p) < 0)
 			return -1;
-		for (p = r->paths.p; p < end; p += strlen(p) + 1)
-			if (argv_push(r, &n, p))
-				return -1;
-	} else {
-		for (int i = 0; i < r->o.argc; i++) {
-			char *a = r->o.argv[i];
-			if (!strcmp(a, "{}"))
-				a = first;
-			else if (!strcmp(a, "{event}"))
-				a = r->npaths ? (char *)fw_kind_name(r->first_kind) : "";
-			else if (!strcmp(a, "{old}"))
-				a = r->first_old.p && r->first_old.len
-					    ? r->first_old.p : "";
-			else if (!strcmp(a, "{paths}")) {
-				for (p = r->paths.p; p < end;
-				     p += strlen(p) + 1)
-					if (argv_push(r, &n, p))
-						return -1;
-				continue;
-			}
-			if (argv_push(r, &n, a))
-				return -1;
-		}
-	}
-	for (size_t i = 0; i < k; i++)
-		env[i] = r->scratch.p + offs[i];
-	env[k] = NULL;
+	return 0;
+}
 
+/* sh -c SCRIPT fwatch PATH...: the paths are "$@".  The script is the
+ * last thing put in scratch, which must not move after it. */
+static int
+build_shell_argv(struct runner *r, size_t *n)
+{
+	size_t script = r->scratch.len;
+	for (int i = 0; i < r->o.argc; i++)
+		if ((i && buf_add(&r->scratch, " ", 1) < 0) ||
+		    buf_add(&r->scratch, r->o.argv[i], strlen(r->o.argv[i])) < 0)
+			return -1;
+	if (buf_add(&r->scratch, "", 1) < 0 || argv_push(r, n, "/bin/sh") ||
+	    argv_push(r, n, "-c") || argv_push(r, n, r->scratch.p + script) ||
+	    argv_push(r, n, "fwatch"))
+		return -1;
+	return argv_push_paths(r, n);
+}
+
+/* argv: whole-word placeholders only, never pasted into a word */
+static int
+build_argv(struct runner *r, size_t *n)
+{
+	for (int i = 0; i < r->o.argc; i++) {
+		char *a = r->o.argv[i];
+		if (!strcmp(a, "{paths}")) {
+			if (argv_push_paths(r, n) < 0)
+				return -1;
+			continue;
+		}
+		if (!strcmp(a, "{}"))
+			a = r->npaths ? r->paths.p : "";
+		else if (!strcmp(a, "{event}"))
+			a = r->npaths ? (char *)fw_kind_name(r->first_kind) : "";
+		else if (!strcmp(a, "{old}"))
+			a = r->first_old.p && r->first_old.len ? r->first_old.p
+							       : "";
+		if (argv_push(r, n, a) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Start the command built in r->argv, ENV and the feed. */
+static void
+launch(struct runner *r, char **env, size_t feed_len)
+{
 	if (r->o.clear) {
 		fputs("\033[H\033[2J\033[3J", stdout);
 		fflush(stdout);
@@ -313,8 +344,31 @@ runner_start_due(struct runner *r, int64_t now)
 		r->last_status = 127;
 		if (r->o.once)
 			r->done = 1;
+	}
+}
+
+int
+runner_start_due(struct runner *r, int64_t now)
+{
+	size_t offs[8], k = 0, n = 0, feed_len = 0;
+	char *env[8];
+
+	if (!r->have_burst || r->p || r->done)
+		return 0;
+	if (!r->initial && now - r->last_change < r->o.debounce_ms)
+		return 0;
+	r->scratch.len = 0;
+	if (r->nomem ||
+	    (r->o.feed != FEED_NONE && build_feed(r, &feed_len) < 0) ||
+	    build_env(r, offs, &k) < 0 ||
+	    (r->o.shell ? build_shell_argv(r, &n) : build_argv(r, &n)) < 0) {
+		errno = ENOMEM;
 		return -1;
 	}
+	for (size_t i = 0; i < k; i++)
+		env[i] = r->scratch.p + offs[i];
+	env[k] = NULL;
+	launch(r, env, feed_len);
 	return 0;
 }
 

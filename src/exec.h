@@ -41,8 +41,11 @@ void runner_events(struct runner *r, const struct fw_event *evs, int n,
 void runner_reap(struct runner *r, int64_t now);
 /* 1 while a command (or what it left behind) is running. */
 int runner_busy(const struct runner *r);
-/* Start a run if one is due.  Returns -1 if a start failed in a way the
- * user must hear about (the message is already printed), else 0. */
+/* Start a run if one is due.  0, also when the command could not start
+ * (that is told on stderr, and counts as a run that exited 127); -1
+ * with errno ENOMEM if memory ran out gathering the burst or building
+ * the command: it was not run, and fwatch must stop rather than lose
+ * those changes. */
 int runner_start_due(struct runner *r, int64_t now);
 /* Milliseconds until the runner needs runner_reap()/start again, or -1
  * for "only when something happens". */

@@ -222,12 +222,17 @@ print_batch(struct session *s, const struct fw_event *evs, int n)
 	return GO_ON;
 }
 
-/* Start a run of the command if one is due.  A start that failed
- * has been told, and the runner goes on as after a failed run. */
+/* Start a run of the command if one is due (a command that cannot
+ * start is told by the runner, which goes on). */
 static int
 start_due(struct session *s, int64_t now)
 {
-	runner_start_due(s->run, now);
+	if (runner_start_due(s->run, now) < 0) {
+		say("cannot run the command: %s while gathering the changed "
+		    "paths; stopping rather than run it with some left out",
+		    strerror(errno));
+		return EXIT_FAIL;
+	}
 	return GO_ON;
 }
 
