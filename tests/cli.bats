@@ -6,8 +6,10 @@
 load helpers
 
 LONG_OPTIONS=(--recursive --follow-symlinks --event --include --exclude --json --print0
-	--format --absolute --once --timeout --quiet --ready --snapshot --on-delete --help --version)
-SHORT_OPTIONS=(-r -L -e -i -x -j -0 -f -a -1 -t -q -h -V)
+	--format --absolute --once --timeout --quiet --ready --snapshot --on-delete --backend
+	--exec --shell --debounce --postpone --restart --on-busy --stop-signal --stop-timeout
+	--clear --stdin --print --help --version)
+SHORT_OPTIONS=(-r -L -e -i -x -j -0 -f -a -1 -t -q -d -p -R -c -h -V)
 
 @test "--help prints usage on stdout and exits 0" {
 	run_fwatch --help
@@ -42,6 +44,21 @@ SHORT_OPTIONS=(-r -L -e -i -x -j -0 -f -a -1 -t -q -h -V)
 	assert_contains "$output" "--recursive"
 }
 
+@test "--help fits in 80 columns and lists the events --event offers" {
+	run_fwatch --help
+	assert_status 0
+	while IFS= read -r line; do
+		((${#line} < 80)) || fail "a line of ${#line} columns: $line"
+	done <<<"$output"
+	# the --event entry, up to the next option
+	entry=${output#*--event LIST}
+	entry=${entry%%-i, --include*}
+	for kind in create modify truncate delete rename attrib close_write close_nowrite open access all; do
+		[[ $entry =~ [^a-z_]${kind}[^a-z_] ]] || fail "--help does not offer '$kind': $entry"
+	done
+	assert_contains "$entry" "default: create,modify,"
+}
+
 @test "--version gives the version, then the backends, inotify first as the default, and exits 0" {
 	run_fwatch --version
 	assert_status 0
@@ -54,6 +71,28 @@ SHORT_OPTIONS=(-r -L -e -i -x -j -0 -f -a -1 -t -q -h -V)
 		[[ $line =~ ^\ +[a-z0-9]+\ +[^\ ] ]] || fail "not a backend line: '$line'"
 	done
 	assert_equal "$(grep -c '(default)$' <<<"$output")" 1
+}
+
+@test "--backend with a backend that is not built in is exit 1, naming it and the ones that start" {
+	mkdir d
+	run_fwatch --backend nope d
+	assert_status 1
+	assert_equal "$output" ""
+	assert_contains "$stderr" "fwatch: cannot start nope: "
+	assert_contains "$stderr" "'nope'"
+	assert_contains "$stderr" "; this fwatch can start with: --backend inotify"
+}
+
+@test "--backend inotify watches with inotify, as the ready line says" {
+	mkdir d
+	start_fwatch_bare --backend inotify d
+	grep -q ' with inotify; ready$' "$FW_ERR" || fail "not the inotify ready line: $(cat "$FW_ERR")"
+	: >d/a
+	wait_for_record "create d/a"
+	stop_fwatch
+	run_fwatch --backend=inotify --timeout 0.1 d
+	assert_status 2
+	assert_contains "$stderr" " with inotify; ready"
 }
 
 @test "-V is the same as --version" {
