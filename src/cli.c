@@ -218,10 +218,11 @@ parse_events(struct parser *ps, const char *list, const char *opt)
 			o->cfg.events |= FW_BIT(k);
 		} else {
 			char known[256];
-			return usage_error(ps, "%s: unknown event '%.*s' (known: "
-					   "%s, all)", opt, (int)(n < 40 ? n : 40),
-					   p, kind_list(known, sizeof known,
-							selectable, ", "));
+			int shown = (int)(n < 40 ? n : 40);
+			kind_list(known, sizeof known, selectable, ", ");
+			return usage_error(ps, "%s: unknown event '%.*s' "
+					   "(known: %s, all)", opt, shown, p,
+					   known);
 		}
 		if (!p[n])
 			return GO_ON;
@@ -372,8 +373,8 @@ apply_word(struct parser *ps, int c, const char *arg, const char *opt)
 		else if (!strcmp(arg, "exit"))
 			o->cfg.gone_exit = 1;
 		else
-			return usage_error(ps, "%s: unknown mode '%s' (use wait "
-					   "or exit)", opt, arg);
+			return usage_error(ps, "%s: unknown mode '%s' (use "
+					   "wait or exit)", opt, arg);
 		return GO_ON;
 	case OPT_ON_BUSY:
 		return parse_on_busy(ps, arg, opt);
@@ -476,7 +477,8 @@ parse_long(struct parser *ps, int argc, char **argv, int *i)
 	}
 	if (nhits != 1)
 		return usage_error(ps, "%s option '--%.*s'",
-				   nhits ? "ambiguous" : "unknown", (int)n, name);
+				   nhits ? "ambiguous" : "unknown", (int)n,
+				   name);
 	snprintf(opt, sizeof opt, "--%s", hit->name);
 	if (hit->has_arg) {
 		if (eq)
@@ -484,7 +486,8 @@ parse_long(struct parser *ps, int argc, char **argv, int *i)
 		else if (*i + 1 < argc)
 			arg = argv[++*i];
 		else
-			return usage_error(ps, "option '%s' needs a value", opt);
+			return usage_error(ps, "option '%s' needs a value",
+					   opt);
 	} else if (eq) {
 		return usage_error(ps, "option '%s' takes no value", opt);
 	}

@@ -283,10 +283,12 @@ static int
 build_shell_argv(struct runner *r, size_t *n)
 {
 	size_t script = r->scratch.len;
-	for (int i = 0; i < r->o.argc; i++)
+	for (int i = 0; i < r->o.argc; i++) {
+		const char *a = r->o.argv[i];
 		if ((i && buf_add(&r->scratch, " ", 1) < 0) ||
-		    buf_add(&r->scratch, r->o.argv[i], strlen(r->o.argv[i])) < 0)
+		    buf_add(&r->scratch, a, strlen(a)) < 0)
 			return -1;
+	}
 	if (buf_add(&r->scratch, "", 1) < 0 || argv_push(r, n, "/bin/sh") ||
 	    argv_push(r, n, "-c") || argv_push(r, n, r->scratch.p + script) ||
 	    argv_push(r, n, "fwatch"))
@@ -308,7 +310,8 @@ build_argv(struct runner *r, size_t *n)
 		if (!strcmp(a, "{}"))
 			a = r->npaths ? r->paths.p : "";
 		else if (!strcmp(a, "{event}"))
-			a = r->npaths ? (char *)fw_kind_name(r->first_kind) : "";
+			a = r->npaths ? (char *)fw_kind_name(r->first_kind)
+				      : "";
 		else if (!strcmp(a, "{old}"))
 			a = r->first_old.p && r->first_old.len ? r->first_old.p
 							       : "";
