@@ -417,6 +417,9 @@ apply_value(struct parser *ps, int c, const char *arg, const char *opt)
 			o->eo.stop_ms = ms;
 		return r;
 	case OPT_BACKEND:
+		if (!*arg)
+			return usage_error(ps, "%s: empty name (fwatch "
+					   "--version lists the backends)", opt);
 		o->cfg.backend = arg;
 		return GO_ON;
 	}

@@ -334,6 +334,18 @@ launch(struct runner *r, char **env, size_t feed_len)
 	r->leader_done = 0;
 	r->kill_at = 0;
 	r->killed = 0;
+	if (!r->argv || !r->argv[0]) {
+		/* the command is {paths} alone, and no path changed (the
+		 * run at start has none): there is nothing to run */
+		burst_clear(r);
+		fputs("fwatch: nothing to run: the command is {paths} and no "
+		      "path changed (use -p to run only after a change)\n",
+		      stderr);
+		r->last_status = 127;
+		if (r->o.once)
+			r->done = 1;
+		return;
+	}
 	r->p = proc_start(r->argv, env,
 			  r->o.feed != FEED_NONE ? r->scratch.p : NULL, feed_len);
 	int e = errno;

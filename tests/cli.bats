@@ -83,6 +83,13 @@ SHORT_OPTIONS=(-r -L -e -i -x -j -0 -f -a -1 -t -q -d -p -R -c -h -V)
 	assert_contains "$stderr" "; this fwatch can start with: --backend inotify"
 }
 
+@test "--backend with an empty name is a usage error naming the option" {
+	mkdir d
+	run_fwatch --backend '' d
+	assert_status 1
+	assert_contains "$stderr" "fwatch: --backend: empty name"
+}
+
 @test "--backend inotify watches with inotify, as the ready line says" {
 	mkdir d
 	start_fwatch_bare --backend inotify d

@@ -546,6 +546,17 @@ OLD=d/old(set)"
 
 # ---------------------------------------------------------------- --once
 
+@test "--exec {paths} alone: the run at start has no command, says so, and later runs work" {
+	mkdir d
+	printf '#!/bin/sh\necho run >>"$LOG"\n' >tool.sh
+	chmod +x tool.sh
+	start_fwatch d --exec '{paths}'
+	wait_for_line "$FW_ERR" 'nothing to run: the command is \{paths\} and no path changed'
+	cp tool.sh d/tool.sh
+	wait_for_count "$LOG" 1
+	_fw_alive "$FW_PID" || fail "fwatch died"
+}
+
 @test "--once --exec runs the command once (not at start) and exits with its status" {
 	mkdir d
 	start_fwatch --once d --exec sh -c 'echo run >>"$LOG"; sleep 0.3; exit 7'
