@@ -54,16 +54,22 @@ test: fwatch unit check-bsd
 	@bats=$$(tests/get-bats) && "$$bats" $(BATSFLAGS) tests/
 
 # Unit tests of portable code that no single platform reaches: the
-# Windows record parser and command-line builder, built and run natively;
-# and the directory held for polling (sys_pdir_*), on this system's sys
-# layer.
+# Windows record parser and command-line builder and the listing diff,
+# built and run natively; and the directory held for polling (sys_pdir_*),
+# on this system's sys layer.
 UNIT = tests/unit/test_win_notify tests/unit/test_win_cmdline \
-       tests/unit/test_sys_pdir
+       tests/unit/test_sys_pdir tests/unit/test_listing
 unit: $(UNIT)
+	@for t in $(UNIT); do echo "# $$t"; ./$$t >/dev/null || \
+		{ ./$$t | grep -v '^ok'; exit 1; }; done
 tests/unit/test_sys_pdir: tests/unit/test_sys_pdir.c src/sys_posix.c \
 		src/sys.h
 	$(CC) $(STD) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
 		tests/unit/test_sys_pdir.c src/sys_posix.c
+tests/unit/test_listing: tests/unit/test_listing.c src/listing.c \
+		src/listing.h src/strmap.c src/strmap.h
+	$(CC) $(STD) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
+		tests/unit/test_listing.c src/listing.c src/strmap.c
 tests/unit/test_win_notify: tests/unit/test_win_notify.c src/win_notify.c \
 		src/win_notify.h src/utf16.c src/utf16.h src/strmap.c \
 		src/strmap.h src/backend.h

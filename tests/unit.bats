@@ -18,6 +18,14 @@
 	[[ "$output" == *"1..29"* ]]
 }
 
+@test "listing diff: creates, deletes, moves within and across directories, changes (40 checks)" {
+	run "$BATS_TEST_DIRNAME/unit/test_listing"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" != *"not ok"* ]]
+	[[ "$output" == *"1..40"* ]]
+}
+
 @test "fuzz corpora replay with no crash, leak or timeout (glob, format, Windows records, UTF-16, options, Windows command lines)" {
 	run "$BATS_TEST_DIRNAME/fuzz/run" --replay
 	echo "$output"
