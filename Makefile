@@ -19,7 +19,7 @@ LDLIBS  += -lm
 CORE_SRC  = src/watch.c src/snap.c src/filter.c src/strmap.c src/kinds.c
 APP_SRC   = src/main.c src/cli.c src/output.c src/exec.c src/backends.c \
             src/signame.c
-POSIX_SRC = src/proc_posix.c src/sys_posix.c
+POSIX_SRC = src/proc_posix.c src/sys_posix.c src/wakepipe.c
 WIN_SRC   = src/utf16.c src/win_notify.c src/proc_win.c src/sys_win.c \
             src/watch_win.c src/win_cmdline.c
 HDR  = $(wildcard src/*.h)
@@ -86,8 +86,9 @@ tests/unit/test_win_cmdline: tests/unit/test_win_cmdline.c tests/unit/crt_argv.h
 # see it, then unit-tested with a scripted kevent() on a real directory,
 # alone (test_kqueue-*) and under the portable core (test_core).
 BSDINC   = -Itests/bsd/include
-BSDDEPS  = src/watch_bsd.c src/backend.h tests/bsd/include/sys/event.h \
-           tests/bsd/fake_kevent.c tests/bsd/fake_kevent.h
+BSDDEPS  = src/watch_bsd.c src/backend.h src/wakepipe.c src/wakepipe.h \
+           tests/bsd/include/sys/event.h tests/bsd/fake_kevent.c \
+           tests/bsd/fake_kevent.h
 BSDTESTS = tests/bsd/test_kqueue-freebsd tests/bsd/test_kqueue-macos \
            tests/bsd/test_kqueue-openbsd tests/bsd/test_core
 
@@ -114,7 +115,7 @@ tests/bsd/test_core: tests/bsd/test_core.c $(BSDDEPS) $(CORE_SRC) \
 		src/sys_posix.c $(HDR)
 	$(CC) $(STD) $(WARN) -Werror $(BSDINC) $(CPPFLAGS) $(CFLAGS) \
 		$(LDFLAGS) -o $@ tests/bsd/test_core.c tests/bsd/fake_kevent.c \
-		$(CORE_SRC) src/sys_posix.c $(LDLIBS)
+		src/wakepipe.c $(CORE_SRC) src/sys_posix.c $(LDLIBS)
 
 # libFuzzer targets for the parsers that take user text or kernel
 # buffers (tests/fuzz/): `make fuzz` runs each for FUZZ_SECONDS (20);

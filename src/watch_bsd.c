@@ -43,6 +43,7 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "wakepipe.h"
 
 #ifdef O_EVTONLY
 /* macOS: a descriptor for events only, which does not keep the volume
@@ -138,7 +139,7 @@ struct key { /* for sorting sides and renames */
 
 struct backend {
 	int kq;
-	int wake[2];
+	struct wakepipe wake;
 	unsigned want;
 	int next_id;
 	unsigned stamp;
@@ -1354,16 +1355,6 @@ settle(struct backend *b)
 /* ---- the interface ------------------------------------------------------ */
 
 static int
-cloexec_nonblock(int fd)
-{
-	int fl = fcntl(fd, F_GETFL);
-	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 ||
-	    fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
-		return -1;
-	return 0;
-}
-
-static int
 be_open(struct backend **out, const struct be_env *env)
 {
 	(void)env; /* TODO: no descriptor for a file nobody wants */
@@ -1374,7 +1365,7 @@ be_open(struct backend **out, const struct be_env *env)
 
 	if (!b)
 		return -1;
-	b->wake[0] = b->wake[1] = -1;
+	b->wake.fd[0] = b->wake.fd[1] = -1;
 	if ((b->kq = kqueue()) < 0) {
 		e = errno;
 		free(b);
@@ -1383,11 +1374,9 @@ be_open(struct backend **out, const struct be_env *env)
 	}
 	/* Nothing of ours may reach --exec's commands: a kqueue is not
 	 * inherited by fork(), but some systems copy its descriptor. */
-	if (fcntl(b->kq, F_SETFD, FD_CLOEXEC) < 0 || pipe(b->wake) < 0 ||
-	    cloexec_nonblock(b->wake[0]) < 0 ||
-	    cloexec_nonblock(b->wake[1]) < 0)
+	if (fcntl(b->kq, F_SETFD, FD_CLOEXEC) < 0 || wakepipe_open(&b->wake) < 0)
 		goto fail;
-	EV_SET(&kev, b->wake[0], EVFILT_READ, EV_ADD, 0, 0, 0);
+	EV_SET(&kev, b->wake.fd[0], EVFILT_READ, EV_ADD, 0, 0, 0);
 	if (kevent(b->kq, &kev, 1, NULL, 0, NULL) < 0)
 		goto fail;
 	b->fdlim = getrlimit(RLIMIT_NOFILE, &rl) < 0 ? 256 : limit_of(&rl);
@@ -1398,10 +1387,7 @@ be_open(struct backend **out, const struct be_env *env)
 fail:
 	e = errno;
 	close(b->kq);
-	if (b->wake[0] >= 0) {
-		close(b->wake[0]);
-		close(b->wake[1]);
-	}
+	wakepipe_close(&b->wake);
 	free(b);
 	errno = e;
 	return -1;
@@ -1421,8 +1407,7 @@ be_close(struct backend *b)
 		}
 	}
 	close(b->kq);
-	close(b->wake[0]);
-	close(b->wake[1]);
+	wakepipe_close(&b->wake);
 	free(b->byfd);
 	free(b->hash);
 	free(b->ids);
@@ -1527,7 +1512,7 @@ be_wait(struct backend *b, int timeout_ms)
 			return errno == EINTR ? BE_WOKEN : -1;
 		for (int i = b->nstash; i < b->nstash + n; i++) {
 			if (b->stash[i].filter == EVFILT_READ &&
-			    b->stash[i].ident == (uintptr_t)b->wake[0]) {
+			    b->stash[i].ident == (uintptr_t)b->wake.fd[0]) {
 				woken = 1;
 				b->stash[i] = b->stash[b->nstash + n - 1];
 				n--;
@@ -1537,9 +1522,7 @@ be_wait(struct backend *b, int timeout_ms)
 		b->nstash += n;
 	}
 	if (woken) {
-		char junk[64];
-		while (read(b->wake[0], junk, sizeof junk) > 0)
-			;
+		wakepipe_drain(&b->wake);
 		/* A wake wins even if news is waiting: the caller has
 		 * something to do first, and the news stays stashed. */
 		return BE_WOKEN;
@@ -1550,10 +1533,7 @@ be_wait(struct backend *b, int timeout_ms)
 static void
 be_wake(struct backend *b)
 {
-	int e = errno; /* called from signal handlers */
-	ssize_t r = write(b->wake[1], "", 1);
-	(void)r;
-	errno = e;
+	wakepipe_wake(&b->wake);
 }
 
 static int

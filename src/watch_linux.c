@@ -1,12 +1,12 @@
 /*
  * watch_linux.c - the inotify backend.
  *
- * One inotify descriptor for everything, plus a pipe so that be_wake()
- * (called from signal handlers) can end a poll() without a race.
+ * One inotify descriptor for everything, plus a pipe (wakepipe.c) so
+ * that be_wake(), called from signal handlers, can end a poll() without
+ * a race.
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdio.h>
@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "wakepipe.h"
 
 /* Large enough that a burst is taken in a few reads, small enough to stay
  * in cache.  The kernel queue (max_queued_events) is the real buffer. */
@@ -29,7 +30,7 @@
 
 struct backend {
 	int fd;
-	int wake[2];
+	struct wakepipe wake;
 	struct fw_raw *recs;
 	size_t cap;
 	char *buf;    /* READ_BUF bytes, mapped */
@@ -52,8 +53,7 @@ be_open(struct backend **out, const struct be_env *env)
 	}
 	b->buf = mmap(NULL, READ_BUF, PROT_READ | PROT_WRITE,
 		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (b->buf == MAP_FAILED ||
-	    pipe2(b->wake, O_NONBLOCK | O_CLOEXEC) < 0) {
+	if (b->buf == MAP_FAILED || wakepipe_open(&b->wake) < 0) {
 		int e = errno;
 		if (b->buf != MAP_FAILED)
 			munmap(b->buf, READ_BUF);
@@ -72,8 +72,7 @@ be_close(struct backend *b)
 	if (!b)
 		return;
 	close(b->fd);
-	close(b->wake[0]);
-	close(b->wake[1]);
+	wakepipe_close(&b->wake);
 	free(b->recs);
 	munmap(b->buf, READ_BUF);
 	free(b);
@@ -115,7 +114,7 @@ be_wait(struct backend *b, int timeout_ms)
 {
 	struct pollfd p[2] = {
 		{ .fd = b->fd, .events = POLLIN },
-		{ .fd = b->wake[0], .events = POLLIN },
+		{ .fd = b->wake.fd[0], .events = POLLIN },
 	};
 	int r;
 	if (timeout_ms != 0) {
@@ -135,9 +134,7 @@ be_wait(struct backend *b, int timeout_ms)
 	if (r < 0)
 		return errno == EINTR ? BE_WOKEN : -1;
 	if (p[1].revents) {
-		char junk[64];
-		while (read(b->wake[0], junk, sizeof junk) > 0)
-			;
+		wakepipe_drain(&b->wake);
 		/* A wake wins even if events are waiting: the caller has
 		 * something to do first (a signal, a child), and the events
 		 * stay queued in the kernel. */
@@ -149,10 +146,7 @@ be_wait(struct backend *b, int timeout_ms)
 static void
 be_wake(struct backend *b)
 {
-	int e = errno; /* called from signal handlers */
-	ssize_t r = write(b->wake[1], "", 1);
-	(void)r;
-	errno = e;
+	wakepipe_wake(&b->wake);
 }
 
 /* The one place where inotify's bits become fwatch's. */

@@ -209,6 +209,7 @@ t_close(int fd)
 #define pipe t_pipe
 #define fcntl t_fcntl
 #define close t_close
+#include "../../src/wakepipe.c"
 #include "../../src/watch_bsd.c"
 #undef malloc
 #undef calloc
