@@ -15,11 +15,13 @@ LDLIBS  += -lm
 # The sources, listed once; each build below is made of these lists.
 # CORE: the portable watcher (no platform type, no main).  APP: main.c and
 # what only the program needs.  Then the platform layer and its backends;
-# backends.c names the backends built in.
+# backends.c names the backends built in.  KQUEUE: the kqueue backend, its
+# descriptor table and the portable listing diff it compares with.
 CORE_SRC  = src/watch.c src/snap.c src/filter.c src/strmap.c src/kinds.c
 APP_SRC   = src/main.c src/cli.c src/output.c src/exec.c src/backends.c \
             src/signame.c
 POSIX_SRC = src/proc_posix.c src/sys_posix.c src/wakepipe.c
+KQUEUE_SRC = src/watch_bsd.c src/bsd_vnode.c src/listing.c
 WIN_SRC   = src/utf16.c src/win_notify.c src/proc_win.c src/sys_win.c \
             src/watch_win.c src/win_cmdline.c
 HDR  = $(wildcard src/*.h)
@@ -29,7 +31,7 @@ UNAME_S := $(shell uname -s 2>/dev/null)
 ifeq ($(UNAME_S),Linux)
   BACKEND_SRC = src/watch_linux.c
 else ifneq (,$(filter Darwin FreeBSD OpenBSD NetBSD DragonFly,$(UNAME_S)))
-  BACKEND_SRC = src/watch_bsd.c
+  BACKEND_SRC = $(KQUEUE_SRC)
 else
   $(error fwatch has no backend for '$(UNAME_S)' yet)
 endif
@@ -81,41 +83,46 @@ tests/unit/test_win_cmdline: tests/unit/test_win_cmdline.c tests/unit/crt_argv.h
 	$(CC) $(STD) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
 		tests/unit/test_win_cmdline.c src/win_cmdline.c
 
-# The kqueue backend (macOS, the BSDs), checked on any Unix: src/watch_bsd.c
+# The kqueue backend (macOS, the BSDs), checked on any Unix: its files
 # compiled against a stand-in <sys/event.h> as FreeBSD, macOS and OpenBSD
 # see it, then unit-tested with a scripted kevent() on a real directory,
-# alone (test_kqueue-*) and under the portable core (test_core).
+# alone (test_kqueue-*) and under the portable core (test_core).  The
+# tests include the backend's files whole, to reach their statics and
+# route their libc calls.
 BSDINC   = -Itests/bsd/include
-BSDDEPS  = src/watch_bsd.c src/backend.h src/wakepipe.c src/wakepipe.h \
+BSDSRC   = $(KQUEUE_SRC) src/wakepipe.c
+BSDDEPS  = $(BSDSRC) src/bsd_vnode.h src/listing.h src/wakepipe.h \
+           src/backend.h src/strmap.c src/strmap.h \
            tests/bsd/include/sys/event.h tests/bsd/fake_kevent.c \
            tests/bsd/fake_kevent.h
 BSDTESTS = tests/bsd/test_kqueue-freebsd tests/bsd/test_kqueue-macos \
            tests/bsd/test_kqueue-openbsd tests/bsd/test_core
+BSDCC    = $(CC) $(STD) $(WARN) -Werror $(BSDINC) $(CPPFLAGS) $(CFLAGS)
 
 check-bsd: $(BSDTESTS)
-	$(CC) $(STD) $(WARN) -Werror $(BSDINC) -fsyntax-only src/watch_bsd.c
-	$(CC) $(STD) $(WARN) -Werror $(BSDINC) -DFAKE_KQ_MACOS \
-		-DO_EVTONLY=0x8000 -DOPEN_MAX=10240 -fsyntax-only src/watch_bsd.c
-	$(CC) $(STD) $(WARN) -Werror $(BSDINC) -DFAKE_KQ_OPENBSD \
-		-fsyntax-only src/watch_bsd.c
+	@for f in $(BSDSRC); do \
+		echo "# $$f: FreeBSD, macOS, OpenBSD"; \
+		$(BSDCC) -fsyntax-only $$f && \
+		$(BSDCC) -DFAKE_KQ_MACOS -DO_EVTONLY=0x8000 -DOPEN_MAX=10240 \
+			-fsyntax-only $$f && \
+		$(BSDCC) -DFAKE_KQ_OPENBSD -fsyntax-only $$f || exit 1; \
+	done
 	@for t in $(BSDTESTS); do echo "# $$t"; ./$$t || exit 1; done
 
 tests/bsd/test_kqueue-freebsd: tests/bsd/test_kqueue.c $(BSDDEPS)
-	$(CC) $(STD) $(WARN) -Werror $(BSDINC) $(CPPFLAGS) $(CFLAGS) \
-		$(LDFLAGS) -o $@ tests/bsd/test_kqueue.c tests/bsd/fake_kevent.c
+	$(BSDCC) $(LDFLAGS) -o $@ tests/bsd/test_kqueue.c \
+		tests/bsd/fake_kevent.c
 tests/bsd/test_kqueue-macos: tests/bsd/test_kqueue.c $(BSDDEPS)
-	$(CC) $(STD) $(WARN) -Werror $(BSDINC) -DFAKE_KQ_MACOS $(CPPFLAGS) \
-		$(CFLAGS) $(LDFLAGS) -o $@ tests/bsd/test_kqueue.c \
+	$(BSDCC) -DFAKE_KQ_MACOS $(LDFLAGS) -o $@ tests/bsd/test_kqueue.c \
 		tests/bsd/fake_kevent.c
 tests/bsd/test_kqueue-openbsd: tests/bsd/test_kqueue.c $(BSDDEPS)
-	$(CC) $(STD) $(WARN) -Werror $(BSDINC) -DFAKE_KQ_OPENBSD $(CPPFLAGS) \
-		$(CFLAGS) $(LDFLAGS) -o $@ tests/bsd/test_kqueue.c \
+	$(BSDCC) -DFAKE_KQ_OPENBSD $(LDFLAGS) -o $@ tests/bsd/test_kqueue.c \
 		tests/bsd/fake_kevent.c
 tests/bsd/test_core: tests/bsd/test_core.c $(BSDDEPS) $(CORE_SRC) \
 		src/sys_posix.c $(HDR)
-	$(CC) $(STD) $(WARN) -Werror $(BSDINC) $(CPPFLAGS) $(CFLAGS) \
-		$(LDFLAGS) -o $@ tests/bsd/test_core.c tests/bsd/fake_kevent.c \
-		src/wakepipe.c $(CORE_SRC) src/sys_posix.c $(LDLIBS)
+	$(BSDCC) $(LDFLAGS) -o $@ tests/bsd/test_core.c \
+		tests/bsd/fake_kevent.c src/listing.c src/wakepipe.c \
+		$(CORE_SRC) src/sys_posix.c $(LDLIBS)
 
 # libFuzzer targets for the parsers that take user text or kernel
 # buffers (tests/fuzz/): `make fuzz` runs each for FUZZ_SECONDS (20);

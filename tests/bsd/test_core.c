@@ -6,8 +6,10 @@
  * of backend.h as the core reads it: recursion into new directories,
  * rename pairing, removed subtrees, a watched PATH going away.
  *
- * Linked with src/watch.c, src/filter.c, src/strmap.c, src/sys_posix.c
- * and fake_kevent.c; output is TAP.
+ * The backend's descriptor table and reader are included (their close()
+ * goes through fake_kevent.c); linked with the core (src/watch.c,
+ * src/filter.c, src/strmap.c...), src/sys_posix.c, src/listing.c,
+ * src/wakepipe.c and fake_kevent.c; output is TAP.
  */
 #undef _POSIX_C_SOURCE
 #define _DEFAULT_SOURCE 1
@@ -28,6 +30,7 @@ t_close(int fd)
 }
 
 #define close t_close
+#include "../../src/bsd_vnode.c"
 #include "../../src/watch_bsd.c"
 #undef close
 

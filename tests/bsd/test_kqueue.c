@@ -1,8 +1,10 @@
 /*
- * test_kqueue.c - the kqueue backend (src/watch_bsd.c) on Linux.
+ * test_kqueue.c - the kqueue backend (src/watch_bsd.c, with
+ * src/bsd_vnode.c, src/listing.c and src/wakepipe.c) on Linux.
  *
- * The backend is included whole, so its private functions can be called,
- * with a few libc calls routed through wrappers that can be made to fail.
+ * The backend's files are included whole, so their private functions can
+ * be called, with a few libc calls routed through wrappers that can be
+ * made to fail.  The listing diff alone is tests/unit/test_listing.c.
  * kqueue() and kevent() are tests/bsd/fake_kevent.c: the file system is
  * real (a temporary directory), the kernel's news is posted by hand, as
  * kqueue(2) documents it for each operation:
@@ -209,6 +211,9 @@ t_close(int fd)
 #define pipe t_pipe
 #define fcntl t_fcntl
 #define close t_close
+#include "../../src/strmap.c"
+#include "../../src/listing.c"
+#include "../../src/bsd_vnode.c"
 #include "../../src/wakepipe.c"
 #include "../../src/watch_bsd.c"
 #undef malloc
@@ -540,7 +545,7 @@ test_xlate(void)
 	   "attrib), never for symlinks");
 }
 
-/* A listing from "name:ino:type ..." (type f, d, l). */
+/* A listing from "name:ino:type ..." (type f, d, l), for b->list. */
 static void
 mklisting(struct listing *l, const char *spec)
 {
@@ -550,119 +555,12 @@ mklisting(struct listing *l, const char *spec)
 	int used;
 	memset(l, 0, sizeof *l);
 	while (sscanf(spec, " %63[^:]:%lu:%c%n", name, &ino, &t, &used) == 3) {
-		listing_add(l, name, strlen(name), (ino_t)ino,
-			    t == 'd' ? T_DIR : t == 'l' ? T_LINK : T_FILE);
+		struct lattr a = { ino, 0, 0, 0, T_FILE };
+		a.type = t == 'd' ? T_DIR : t == 'l' ? T_LINK : T_FILE;
+		listing_add(l, name, strlen(name), &a);
 		spec += used;
 	}
 	listing_done(l);
-}
-
-static const char *
-show_diff(const char *old, const char *now)
-{
-	static char out[512];
-	struct listing a, b;
-	size_t o2n[32], n2o[32], len = 0;
-	mklisting(&a, old);
-	mklisting(&b, now);
-	diff(&a, &b, o2n, n2o);
-	out[0] = '\0';
-	for (size_t i = 0; i < a.n; i++)
-		if (o2n[i] == NONE)
-			len += (size_t)snprintf(out + len, sizeof out - len,
-						"-%s ", a.e[i].name);
-	for (size_t k = 0; k < b.n; k++)
-		if (n2o[k] == NONE)
-			len += (size_t)snprintf(out + len, sizeof out - len,
-						"+%s ", b.e[k].name);
-	for (size_t i = 0; i < a.n; i++)
-		if (o2n[i] != NONE && strcmp(a.e[i].name, b.e[o2n[i]].name))
-			len += (size_t)snprintf(out + len, sizeof out - len,
-						"BAD ");
-	listing_free(&a);
-	listing_free(&b);
-	return out;
-}
-
-static void
-test_diff(void)
-{
-	is(show_diff("b:2:f a:1:f c:3:d", "c:3:d a:1:f b:2:f"), "",
-	   "diff: the same entries in another order are no change");
-	is(show_diff("a:1:f", "a:1:f new:7:f"), "+new ",
-	   "diff: a new name is born");
-	is(show_diff("a:1:f gone:2:f", "a:1:f"), "-gone ",
-	   "diff: a vanished name is gone");
-	is(show_diff("a:1:f", "a:9:f"), "-a +a ",
-	   "diff: a name that holds another inode is gone and born");
-	is(show_diff("d:4:d", "d:4:f"), "-d +d ",
-	   "diff: a directory replaced by a file (even with its inode number) "
-	   "is gone and born");
-	is(show_diff("", ""), "", "diff: two empty listings");
-}
-
-static const char *
-show_pairs(const char *gone, const char *born)
-{
-	/* sides as "dev:ino:type[:dead]" */
-	static char out[256];
-	struct side g[16], n[16];
-	struct key keys[16];
-	size_t ng = 0, nb = 0, len = 0;
-	unsigned long dev, ino;
-	char t, dead;
-	int used;
-	memset(g, 0, sizeof g);
-	memset(n, 0, sizeof n);
-	while (sscanf(gone, " %lu:%lu:%c%c%n", &dev, &ino, &t, &dead,
-		      &used) == 4) {
-		g[ng].dev = (dev_t)dev;
-		g[ng].ino = (ino_t)ino;
-		g[ng].type = t == 'd' ? T_DIR : T_FILE;
-		g[ng++].dead = dead == '!';
-		gone += used;
-	}
-	while (sscanf(born, " %lu:%lu:%c%n", &dev, &ino, &t, &used) == 3) {
-		n[nb].dev = (dev_t)dev;
-		n[nb].ino = (ino_t)ino;
-		n[nb++].type = t == 'd' ? T_DIR : T_FILE;
-		born += used;
-	}
-	pair_moves(g, ng, n, nb, keys);
-	out[0] = '\0';
-	for (size_t i = 0; i < ng; i++) {
-		if (g[i].mate != NONE && n[g[i].mate].mate != i)
-			return "BAD";
-		len += (size_t)snprintf(out + len, sizeof out - len, "%s%zu>%s",
-					i ? " " : "", i,
-					g[i].mate == NONE ? "-" : "");
-		if (g[i].mate != NONE)
-			len += (size_t)snprintf(out + len, sizeof out - len,
-						"%zu", g[i].mate);
-	}
-	return out;
-}
-
-static void
-test_pairs(void)
-{
-	/* the last character of a gone side: '!' unlinked, '.' not */
-	is(show_pairs("1:5:f.", "1:9:f 1:5:f"), "0>1",
-	   "pairing: an inode under a new name is a rename");
-	is(show_pairs("1:5:f. 1:6:f.", "1:6:f 1:5:f"), "0>1 1>0",
-	   "pairing: two renames (a swap) pair each with its own inode");
-	is(show_pairs("1:5:f!", "1:5:f"), "0>-",
-	   "pairing: an unlinked object is never renamed, though a new file "
-	   "got its inode number");
-	is(show_pairs("1:5:d.", "1:5:f"), "0>-",
-	   "pairing: a directory and a file are not one object");
-	is(show_pairs("1:5:f.", "2:5:f"), "0>-",
-	   "pairing: the same inode number on another device is another "
-	   "object");
-	is(show_pairs("1:5:f. 1:5:f.", "1:5:f"), "0>0 1>-",
-	   "pairing: two links of one inode and one new name: first come, "
-	   "first paired");
-	is(show_pairs("", "1:5:f"), "", "pairing: nothing gone");
 }
 
 /* ---- scenarios: a real directory, the kernel's news by hand ------------- */
@@ -751,8 +649,8 @@ test_dirs(void)
 	mk("sub");
 	post("", NOTE_WRITE | NOTE_LINK);
 	is(readout(), "T create+dir sub", "mkdir: create, a directory");
-	before = B->nvn;
-	ok(watch("sub", ALL | BE_ONLYDIR, "sub") >= 0 && B->nvn == before,
+	before = B->vt.nvn;
+	ok(watch("sub", ALL | BE_ONLYDIR, "sub") >= 0 && B->vt.nvn == before,
 	   "the core's watch of the new directory shares its entry's "
 	   "descriptor");
 	ok(chmod(P("sub"), 0700) == 0, "chmod sub");
@@ -812,7 +710,7 @@ test_dirs(void)
 	put("sub2/in/y", "", O_EXCL);
 	post("sub2/in", NOTE_WRITE);
 	is(readout(), "in create y",
-	   "a moved directory keeps its id and its snapshot");
+	   "a moved directory keeps its id and its listing");
 
 	{
 		char out[600];
@@ -893,7 +791,7 @@ rm_r(unsigned want, int all_news, const char *what)
 		    : "e delete f, d delete+dir e, T delete+dir d, d "
 		      "self_delete+dir, d ignored, e self_delete+dir, e ignored",
 	   desc);
-	ok(fake_registered() == regs - (ff >= 0) - 2 && B->nvn == 1,
+	ok(fake_registered() == regs - (ff >= 0) - 2 && B->vt.nvn == 1,
 	   "rm -r (%s): their descriptors are closed", what);
 	ok(be_unwatch(B, labels[1].id) < 0 && errno == EINVAL,
 	   "rm -r (%s): the ids are free (unwatch says EINVAL)", what);
@@ -1017,7 +915,7 @@ test_root_file(void)
 	is(readout(), "T create file",
 	   "the file appears in its directory (no modify: its writes "
 	   "before the watch began are not news)");
-	ok(B->nvn == 2, "the directory's entry shares the PATH's descriptor");
+	ok(B->vt.nvn == 2, "the directory's entry shares the PATH's descriptor");
 	put("file", "y", O_APPEND);
 	post("file", NOTE_WRITE | NOTE_EXTEND);
 	is(readout(), "F modify, T modify file",
@@ -1036,7 +934,7 @@ test_root_file(void)
 	}
 	is(readout(), "T delete file, T delete file2, F self_delete, F ignored",
 	   "the PATH unlinked: deletes, then its watch ends");
-	ok(B->nvn == 1, "its descriptor is closed");
+	ok(B->vt.nvn == 1, "its descriptor is closed");
 	unscene();
 }
 
@@ -1139,13 +1037,13 @@ test_many(void)
 		mk(name);
 	}
 	watch(NULL, ALL | BE_ONLYDIR, "T");
-	before = B->hcap;
+	before = B->vt.hcap;
 	for (int i = 0; i < 300; i++) {
 		snprintf(name, sizeof name, "d%d", i);
 		ids[i] = watch(name, ALL | BE_ONLYDIR, name);
 		good &= ids[i] >= 0;
 	}
-	ok(good && B->nvn == 601 && B->hcap >= 512 && before >= 512,
+	ok(good && B->vt.nvn == 601 && B->vt.hcap >= 512 && before >= 512,
 	   "601 descriptors: the tables grow");
 	for (int i = 0; i < 300; i++) {
 		snprintf(name, sizeof name, "f%d", i);
@@ -1153,22 +1051,22 @@ test_many(void)
 	}
 	post("", NOTE_WRITE);
 	readout();
-	ok(last_n == 300 && B->nvn == 301, "300 files removed: 300 deletes, "
+	ok(last_n == 300 && B->vt.nvn == 301, "300 files removed: 300 deletes, "
 	   "their descriptors closed");
-	before = B->hcap;
+	before = B->vt.hcap;
 	for (int i = 0; i < 800; i++) {
 		snprintf(name, sizeof name, "g%d", i);
 		put(name, "", O_EXCL);
 	}
 	post("", NOTE_WRITE);
 	readout();
-	ok(last_n == 800 && B->hcap > before && id_find(B, ids[0]) &&
-	   id_find(B, ids[299]) == B->byfd[ident("d299")],
+	ok(last_n == 800 && B->vt.hcap > before && vt_byid(&B->vt, ids[0]) &&
+	   vt_byid(&B->vt, ids[299]) == B->vt.byfd[ident("d299")],
 	   "the tables grow again with ids in them; the ids still lead to "
 	   "their directories");
 	for (int i = 299; i >= 0; i--)
 		good &= be_unwatch(B, ids[i]) == 0;
-	ok(good && B->nvn == 1101 && !id_find(B, ids[0]),
+	ok(good && B->vt.nvn == 1101 && !vt_byid(&B->vt, ids[0]),
 	   "300 directories unwatched: their ids are gone (their entries "
 	   "keep the descriptors for attrib)");
 	unscene();
@@ -1195,8 +1093,8 @@ test_collide(void)
 	lstat(T, &st);
 	for (int i = 0; i < 400 && a < 0; i++)
 		for (int j = 0; j < i && a < 0; j++)
-			if (hkey(st.st_dev, inos[i], B->hcap) ==
-			    hkey(st.st_dev, inos[j], B->hcap)) {
+			if (hkey(st.st_dev, inos[i], B->vt.hcap) ==
+			    hkey(st.st_dev, inos[j], B->vt.hcap)) {
 				a = j;
 				c = i;
 			}
@@ -1224,10 +1122,10 @@ test_collide(void)
 		is(readout(), "T modify x2", "the second stays");
 	}
 	i1 = watch("pool", ALL | BE_ONLYDIR, "pool");
-	B->next_id = i1 + (int)B->hcap;
+	B->vt.next_id = i1 + (int)B->vt.hcap;
 	i2 = watch("q", ALL | BE_ONLYDIR, "q");
-	ok(ikey(i1, B->hcap) == ikey(i2, B->hcap) &&
-	   be_unwatch(B, i1) == 0 && id_find(B, i2) && !id_find(B, i1),
+	ok(ikey(i1, B->vt.hcap) == ikey(i2, B->vt.hcap) &&
+	   be_unwatch(B, i1) == 0 && vt_byid(&B->vt, i2) && !vt_byid(&B->vt, i1),
 	   "two ids in one bucket: the first goes, the second stays");
 	unscene();
 }
@@ -1262,18 +1160,18 @@ test_api(void)
 	   "be_watch: ELOOP (a symlink, not followed) becomes ENOTDIR");
 	ok(be_unwatch(B, 12345) < 0 && errno == EINVAL,
 	   "be_unwatch of an unknown id: EINVAL");
-	ok(be_unwatch(B, a) == 0 && B->nvn == 0 && fake_registered() == 0,
+	ok(be_unwatch(B, a) == 0 && B->vt.nvn == 0 && fake_registered() == 0,
 	   "be_unwatch closes the directory's descriptor");
 	b2 = watch("dir", ALL | BE_ONLYDIR, "dir");
 	ok(b2 >= 0 && b2 != a, "a directory watched again gets a new id, "
 	   "not the one the core may still unwatch");
 	ok(!strcmp(be_kqueue.name, "kqueue"), "the backend is called kqueue");
 
-	B->next_id = INT_MAX;
+	B->vt.next_id = INT_MAX;
 	c = watch("file", ALL | BE_FOLLOW, "file");
-	ok(c == INT_MAX && B->next_id == 0, "ids wrap after INT_MAX");
+	ok(c == INT_MAX && B->vt.next_id == 0, "ids wrap after INT_MAX");
 	be_unwatch(B, c);
-	B->next_id = b2;
+	B->vt.next_id = b2;
 	c = watch("file", ALL | BE_FOLLOW, "file");
 	ok(c >= 0 && c != b2, "a wrapped id skips ids still in use");
 	unscene();
@@ -1286,7 +1184,7 @@ test_want(void)
 	scene();
 	put("f", "x", O_EXCL);
 	mk("s");
-	ok(watch(NULL, BE_ONLYDIR, "T") >= 0 && B->nvn == 1,
+	ok(watch(NULL, BE_ONLYDIR, "T") >= 0 && B->vt.nvn == 1,
 	   "without modify or attrib wanted, files cost no descriptor");
 	ok(fake_fflags_of(ident("")) == vnode_notes(0),
 	   "every descriptor is registered for the news the backend reads");
@@ -1447,12 +1345,12 @@ test_limits(void)
 	mk("s");
 	fake_rlimit = 1;
 	fake_rl.rlim_cur = fake_rl.rlim_max = FD_RESERVE + 1;
-	B->fdlim = FD_RESERVE + 1;
+	B->vt.fdlim = FD_RESERVE + 1;
 	errno = 0;
 	ok(watch(NULL, ALL | BE_ONLYDIR, "T") < 0 && errno == ENOSPC,
 	   "out of descriptors: be_watch fails with ENOSPC, the core's word "
 	   "for a watch limit");
-	ok(B->nvn == 0 && fake_registered() == 0,
+	ok(B->vt.nvn == 0 && fake_registered() == 0,
 	   "nothing stays open after the failed watch");
 	h = be_limit_hint(B, ENOSPC, 12, hint, sizeof hint);
 	ok(h && strstr(h, "out of file descriptors") &&
@@ -1463,36 +1361,36 @@ test_limits(void)
 	   "the hint says what is needed and how to raise the limit");
 	printf("#   %s\n", h ? h : "(null)");
 
-	B->fdlim = FD_RESERVE + 2;
-	B->raised = 1;
+	B->vt.fdlim = FD_RESERVE + 2;
+	B->vt.raised = 1;
 	errno = 0;
 	ok(watch(NULL, ALL | BE_ONLYDIR, "T") < 0 && errno == ENOSPC &&
-	   B->nvn == 0 && fake_registered() == 0,
+	   B->vt.nvn == 0 && fake_registered() == 0,
 	   "out of descriptors halfway through a directory: the files "
 	   "opened so far are closed again");
-	B->fdlim = FD_RESERVE;
+	B->vt.fdlim = FD_RESERVE;
 	errno = 0;
 	ok(watch(NULL, BE_ONLYDIR, "T") < 0 && errno == ENOSPC,
 	   "no room even for the directory: ENOSPC");
-	B->fdlim = 1000;
-	B->at_limit = 0;
+	B->vt.fdlim = 1000;
+	B->vt.at_limit = 0;
 	fail_at(F_OPENAT, 3, EMFILE);
 	errno = 0;
 	ok(watch(NULL, ALL | BE_ONLYDIR, "T") < 0 && errno == ENOSPC &&
-	   B->at_limit == 1 && arm[F_OPENAT] == 0,
+	   B->vt.at_limit == 1 && arm[F_OPENAT] == 0,
 	   "the system's own EMFILE is the same limit");
-	B->fdlim = FD_RESERVE + 1;
+	B->vt.fdlim = FD_RESERVE + 1;
 
 	fake_rl.rlim_max = 1000;
-	B->raised = 0;
+	B->vt.raised = 0;
 	refuse_setrlimit = 1;
 	errno = 0;
 	ok(watch(NULL, ALL | BE_ONLYDIR, "T") < 0 && errno == ENOSPC &&
-	   B->fdlim == FD_RESERVE + 1,
+	   B->vt.fdlim == FD_RESERVE + 1,
 	   "a limit that cannot be raised stays where it was");
 	refuse_setrlimit = 0;
-	B->raised = 0;
-	ok(watch(NULL, ALL | BE_ONLYDIR, "T") >= 0 && B->fdlim == 1000 &&
+	B->vt.raised = 0;
+	ok(watch(NULL, ALL | BE_ONLYDIR, "T") >= 0 && B->vt.fdlim == 1000 &&
 	   fake_rl.rlim_cur == 1000,
 	   "the soft limit is raised to the hard one when the tree needs it");
 	unscene();
@@ -1500,7 +1398,7 @@ test_limits(void)
 	scene();
 	fake_rl.rlim_cur = FD_RESERVE + 1;
 	fake_rl.rlim_max = FD_RESERVE + 1;
-	B->fdlim = FD_RESERVE + 1;
+	B->vt.fdlim = FD_RESERVE + 1;
 	put("f", "", O_EXCL);
 	ok(watch(NULL, BE_ONLYDIR, "T") >= 0,
 	   "without file news, one descriptor for the directory fits");
@@ -1517,10 +1415,10 @@ test_limits(void)
 	h = be_limit_hint(B, EMFILE, 0, hint, sizeof hint);
 	ok(h && strstr(h, "limit ?") && !strstr(h, "per file"),
 	   "the hint without getrlimit() and without file news");
-	B->fdlim = 10;
-	B->raised = 0;
+	B->vt.fdlim = 10;
+	B->vt.raised = 0;
 	fail_at(F_GETRLIMIT, 1, EPERM);
-	ok(!fd_room(B) && B->fdlim == 10,
+	ok(!vt_room(&B->vt) && B->vt.fdlim == 10,
 	   "getrlimit() failing: the limit is what it was");
 	unscene();
 
@@ -1534,23 +1432,23 @@ test_limits(void)
 	   "no hint for errors that are not limits");
 	fail_at(F_GETRLIMIT, 1, EPERM);
 	scene();
-	ok(B->fdlim == 256, "be_open without getrlimit(): 256 assumed");
+	ok(B->vt.fdlim == 256, "be_open without getrlimit(): 256 assumed");
 	unscene();
 #ifdef OPEN_MAX
 	scene();
 	fake_rl.rlim_cur = FD_RESERVE;
 	fake_rl.rlim_max = RLIM_INFINITY;
-	B->fdlim = FD_RESERVE;
+	B->vt.fdlim = FD_RESERVE;
 	fail_at(F_SETRLIMIT, 1, EINVAL);
-	ok(fd_room(B) && B->fdlim == OPEN_MAX,
+	ok(vt_room(&B->vt) && B->vt.fdlim == OPEN_MAX,
 	   "macOS: an unlimited hard limit is refused, OPEN_MAX is used");
 	unscene();
 	scene();
 	fake_rl.rlim_cur = FD_RESERVE;
 	fake_rl.rlim_max = RLIM_INFINITY;
-	B->fdlim = FD_RESERVE;
+	B->vt.fdlim = FD_RESERVE;
 	refuse_setrlimit = 1;
-	ok(!fd_room(B) && B->fdlim == FD_RESERVE,
+	ok(!vt_room(&B->vt) && B->vt.fdlim == FD_RESERVE,
 	   "macOS: OPEN_MAX refused too: the limit stays");
 	refuse_setrlimit = 0;
 	unscene();
@@ -1641,7 +1539,7 @@ test_listing(void)
 	post("", NOTE_WRITE | NOTE_LINK);
 	is(readout(), "T create g, T create+dir sd2",
 	   "a file system without d_type: types from fstatat()");
-	ok(B->nvn == 5, "and descriptors for files and directories only");
+	ok(B->vt.nvn == 5, "and descriptors for files and directories only");
 	put("x", "", O_EXCL);
 	fail_at(F_FSTATAT, 1, ENOENT);
 	post("", NOTE_WRITE);
@@ -1654,7 +1552,7 @@ test_listing(void)
 	fail_at(F_OPENAT, 1, EACCES);
 	post("", NOTE_WRITE);
 	is(readout(), "",
-	   "a directory that cannot be read now keeps its old snapshot");
+	   "a directory that cannot be read now keeps its old listing");
 	post("", NOTE_WRITE);
 	is(readout(), "T create y", "(until it can)");
 
@@ -1677,11 +1575,11 @@ test_listing(void)
 	fail_at(F_FDOPENDIR, 1, ENOMEM);
 	errno = 0;
 	ok(watch(NULL, ALL | BE_ONLYDIR, "T") < 0 && errno == ENOMEM &&
-	   B->nvn == 0, "fdopendir() failing: be_watch fails, nothing open");
+	   B->vt.nvn == 0, "fdopendir() failing: be_watch fails, nothing open");
 	fail_at(F_READDIR, 2, EIO);
 	errno = 0;
 	ok(watch(NULL, ALL | BE_ONLYDIR, "T") < 0 && errno == EIO &&
-	   B->nvn == 0, "readdir() failing: be_watch fails, nothing open");
+	   B->vt.nvn == 0, "readdir() failing: be_watch fails, nothing open");
 	fail_at(F_FSTAT, 1, EIO);
 	errno = 0;
 	ok(watch(NULL, ALL | BE_ONLYDIR, "T") < 0 && errno == EIO,
@@ -1690,7 +1588,7 @@ test_listing(void)
 	fake_kevent_errno = ENOMEM;
 	errno = 0;
 	ok(watch(NULL, ALL | BE_ONLYDIR, "T") < 0 && errno == ENOMEM &&
-	   B->nvn == 0, "registration failing: be_watch fails");
+	   B->vt.nvn == 0, "registration failing: be_watch fails");
 	watch(NULL, ALL | BE_ONLYDIR, "T");
 	put("g", "", O_EXCL);
 	fail_at(F_READDIR, 1, ENOMEM);
@@ -1827,8 +1725,6 @@ main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	test_xlate();
-	test_diff();
-	test_pairs();
 	test_files();
 	test_dirs();
 	rm_r(ALL, 1, "every descriptor's news");
