@@ -222,16 +222,19 @@ enlist(const struct vtab *t, int fd)
 	return kevent(t->kq, &kev, 1, NULL, 0, NULL);
 }
 
-/* The object open on FD, seen as *ST, joins the table. */
+/* The object open on FD, first seen as *ST, joins the table. */
 static struct vn *
-vn_new(struct vtab *t, int fd, const struct stat *st)
+vn_new(struct vtab *t, int fd, struct stat *st)
 {
 	struct vn *v;
 	size_t k;
 	if ((t->nvn + 1 > t->hcap && rehash(t) < 0) || fd_slot(t, fd) < 0 ||
 	    !(v = calloc(1, sizeof *v)))
 		return NULL;
-	if (enlist(t, fd) < 0) {
+	/* Hazard: a write between the first look and the registration is
+	 * in neither the size nor the news.  Look again: from now on every
+	 * write is in one or the other. */
+	if (enlist(t, fd) < 0 || fstat(fd, st) < 0) {
 		free(v);
 		return NULL;
 	}

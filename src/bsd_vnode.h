@@ -85,7 +85,9 @@ void vt_drop_id(struct vtab *t, struct vn *v);
  * Open NAME (relative to DIRFD; for events only, non-blocking,
  * close-on-exec, and FLAGS) and register it for t->notes, or
  * find the watch its object already has.  *fresh says a descriptor was
- * opened.  NULL with errno (EMFILE when out of descriptors).
+ * opened; its size is then the one seen after the registration, so any
+ * write is either in it or on its way as news.  NULL with errno (EMFILE
+ * when out of descriptors).
  */
 struct vn *vt_get(struct vtab *t, int dirfd, const char *name, int flags,
 		  int *fresh);

@@ -32,6 +32,7 @@ static size_t nregs, capregs;
 static struct pending *queue;
 static size_t nqueue, capqueue;
 
+void (*fake_before_add)(int fd);
 int fake_kqueue_errno;
 int fake_kevent_errno;
 long fake_kevent_fail_at;
@@ -128,6 +129,8 @@ kevent(int kq, const struct kevent *changelist, int nchanges,
 			}
 			*r = regs[--nregs];
 		} else if (c->flags & EV_ADD) {
+			if (!r && c->filter == EVFILT_VNODE && fake_before_add)
+				fake_before_add((int)c->ident);
 			if (!r) {
 				regs = more(regs, &capregs, nregs + 1,
 					    sizeof *regs);

@@ -30,6 +30,12 @@ unsigned fake_fflags_of(int fd);
 /* Queued events not yet handed out. */
 size_t fake_queued(void);
 
+/* If set, called with each descriptor about to be registered for
+ * EVFILT_VNODE, before the registration takes effect: a change the test
+ * makes then lands between the caller's first look at the object and its
+ * watch, where a kernel would report nothing of it. */
+extern void (*fake_before_add)(int fd);
+
 /* Failures to inject: the next kqueue() fails with kqueue_errno; the
  * kevent_fail_at'th kevent() call from now fails with kevent_errno. */
 extern int fake_kqueue_errno;

@@ -938,6 +938,51 @@ test_root_file(void)
 	unscene();
 }
 
+/* ---- a write between the first look and the watch ----------------------- */
+
+static char race_path[600];
+
+/* fake_before_add: append to race_path when its descriptor is the one
+ * being registered. */
+static void
+write_now(int fd)
+{
+	struct stat a, b;
+	int w;
+	if (!race_path[0] || fstat(fd, &a) < 0 || lstat(race_path, &b) < 0 ||
+	    a.st_ino != b.st_ino)
+		return;
+	if ((w = open(race_path, O_WRONLY | O_APPEND)) < 0 ||
+	    write(w, "abc", 3) != 3) {
+		perror(race_path);
+		exit(2);
+	}
+	close(w);
+	race_path[0] = '\0';
+}
+
+static void
+test_race(void)
+{
+	scene();
+	watch(NULL, ALL | BE_ONLYDIR, "T");
+	put("a", "", O_EXCL);
+	snprintf(race_path, sizeof race_path, "%s", P("a"));
+	fake_before_add = write_now;
+	post("", NOTE_WRITE);
+	is(readout(), "T create a, T modify a",
+	   "a file written between the backend's first look at it and its "
+	   "registration: create, then modify");
+	ok(!race_path[0] && B->vt.byfd[ident("a")]->size == 3,
+	   "(the write landed there, and the size known is the one after "
+	   "it)");
+	fake_before_add = NULL;
+	put("a", "d", O_APPEND);
+	post("a", NOTE_WRITE | NOTE_EXTEND);
+	is(readout(), "T modify a", "later writes are news as before");
+	unscene();
+}
+
 static void
 test_root_dir(void)
 {
@@ -1735,6 +1780,7 @@ main(void)
 	test_in_out();
 	test_links();
 	test_root_file();
+	test_race();
 	test_root_dir();
 	test_cycles();
 	test_many();
