@@ -67,6 +67,7 @@ struct job {
 struct backend {
 	int kq;
 	struct wakepipe wake;
+	struct be_env env; /* what the core lent; no file_wanted: all are */
 	unsigned want;
 	unsigned stamp;
 	uint32_t cookie;
@@ -295,11 +296,24 @@ list_dir(struct backend *b, struct vn *d, struct listing *l)
 	return 0;
 }
 
+/* Does the core want news of the file E in the watched directory D?
+ * Hazard: it answers from its tree as it stands, before this read's
+ * records: a directory renamed in this read is still under its old
+ * path there. */
+static int
+core_wants(const struct backend *b, const struct vn *d,
+	   const struct lent *e)
+{
+	if (e->at.type != T_FILE || !b->env.file_wanted)
+		return 1;
+	return b->env.file_wanted(b->env.ctx, d->id, e->name, e->len);
+}
+
 /*
  * Give entry E of directory D the watch of its object, if its news are
  * wanted: the object's watch if it has one nobody else's entry holds (a
- * hard link elsewhere keeps it), else, with OPEN set, a new
- * descriptor.  1 when that new descriptor is a
+ * hard link elsewhere keeps it), else, with OPEN set and the core
+ * wanting the file, a new descriptor.  1 when that new descriptor is a
  * file's with content in it already, else 0; -1 (EMFILE) only when
  * descriptors ran out: an entry gone already, or one we may not open,
  * just has no watch.
@@ -312,7 +326,7 @@ attach(struct backend *b, struct vn *d, struct lent *e, int open)
 	if (e->held || !needs_vn(b->want, (int)e->at.type))
 		return 0;
 	if (!(v = vt_find(&b->vt, d->dev, (ino_t)e->at.ino, VN_LIVE))) {
-		if (!open)
+		if (!open || !core_wants(b, d, e))
 			return 0;
 		if (!(v = vt_get(&b->vt, d->fd, e->name, O_NOFOLLOW, &fresh)))
 			return errno == EMFILE ? -1 : 0;
@@ -386,6 +400,31 @@ fail:
 	listing_free(&l);
 	errno = e;
 	return -1;
+}
+
+/*
+ * The core watches D again: its file_wanted() answers may have changed
+ * (a second file PATH in the directory).  Files it wants now get a
+ * descriptor; files it no longer wants let theirs go, unless the core
+ * watches them by their own id.  Out of descriptors, a file just has no
+ * news but its name's.
+ */
+static void
+dir_reask(struct backend *b, struct vn *d)
+{
+	for (size_t i = 0; i < d->ents.n; i++) {
+		struct lent *e = &d->ents.e[i];
+		struct vn *v = e->held;
+		if (e->at.type != T_FILE)
+			continue;
+		if (!v) {
+			if (attach(b, d, e, 1) < 0)
+				break;
+			hold_one(d, e);
+		} else if (v->id < 0 && !core_wants(b, d, e)) {
+			release(b, e);
+		}
+	}
 }
 
 static void
@@ -649,6 +688,10 @@ emit_move(struct backend *b, size_t g)
 		    te->len);
 	}
 	s->state = 2;
+	/* a file that had no descriptor under its old name (not wanted
+	 * there) may be wanted under the new one */
+	if (td->id >= 0)
+		(void)attach(b, td, te, 1);
 }
 
 /* Every job's new listing becomes its directory's, and every watch goes
@@ -895,10 +938,11 @@ be_open(struct backend **out, const struct be_env *env)
 	struct kevent kev;
 	int e;
 
-	(void)env; /* TODO: no descriptor for a file nobody wants */
 	if (!b)
 		return -1;
 	b->wake.fd[0] = b->wake.fd[1] = -1;
+	if (env)
+		b->env = *env;
 	if ((b->kq = kqueue()) < 0) {
 		e = errno;
 		free(b);
@@ -994,8 +1038,13 @@ be_watch(struct backend *b, const char *path, unsigned want)
 	b->stamp++;
 	if (!(v = watch_get(b, path, want)))
 		return -1;
-	if (v->id >= 0)
+	if (v->id >= 0) {
+		if (v->listed) {
+			dir_reask(b, v);
+			reap(b);
+		}
 		return v->id;
+	}
 	if (v->type == T_DIR && dir_load(b, v) < 0) {
 		e = errno;
 		vt_check(&b->vt, v);

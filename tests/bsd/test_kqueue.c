@@ -284,8 +284,9 @@ P(const char *rel)
 	return buf[k];
 }
 
+/* A new directory and a backend, with what the core lends it (ENV). */
 static void
-scene(void)
+scene_with(const struct be_env *env)
 {
 	const char *tmp = getenv("TMPDIR");
 	snprintf(T, sizeof T, "%s/fwatch-kq.XXXXXX", tmp && *tmp ? tmp : "/tmp");
@@ -294,10 +295,16 @@ scene(void)
 		exit(2);
 	}
 	nlabels = 0;
-	if (be_open(&B, NULL) < 0) {
+	if (be_open(&B, env) < 0) {
 		perror("be_open");
 		exit(2);
 	}
+}
+
+static void
+scene(void)
+{
+	scene_with(NULL);
 }
 
 static int
@@ -980,6 +987,79 @@ test_race(void)
 	put("a", "d", O_APPEND);
 	post("a", NOTE_WRITE | NOTE_EXTEND);
 	is(readout(), "T modify a", "later writes are news as before");
+	unscene();
+}
+
+/* ---- files the core does not want ---------------------------------------- */
+
+static const char *only; /* set: the one file wanted, as for a file PATH */
+static int asked_id, asked;
+
+/* be_env.file_wanted as the core would answer with --exclude '*.o'. */
+static int
+wants(void *ctx, int id, const char *name, size_t len)
+{
+	(void)ctx;
+	asked_id = id;
+	asked++;
+	if (only)
+		return strlen(only) == len && !memcmp(only, name, len);
+	return !(len > 2 && !memcmp(name + len - 2, ".o", 2));
+}
+
+static void
+test_wanted(void)
+{
+	struct be_env env = { wants, NULL, 0 };
+	int t;
+	scene_with(&env);
+	put("a.c", "x", O_EXCL);
+	put("a.o", "x", O_EXCL);
+	put("b.o", "", O_EXCL);
+	mk("sub");
+	asked_id = 0;
+	t = watch(NULL, ALL | BE_ONLYDIR, "T");
+	ok(t >= 0 && B->vt.nvn == 3 && ident("a.c") >= 0 && ident("a.o") < 0 &&
+	   ident("b.o") < 0 && ident("sub") >= 0,
+	   "files the core does not want hold no descriptor (a directory "
+	   "still does, for attrib)");
+	ok(asked_id == -1, "asked from inside be_watch(), before the id is "
+	   "given");
+
+	put("c.o", "data", O_EXCL);
+	put("c.c", "data", O_EXCL);
+	post("", NOTE_WRITE);
+	is(readout(), "T create c.c, T modify c.c, T create c.o",
+	   "new files: both created, only the wanted one watched");
+	ok(ident("c.o") < 0 && ident("c.c") >= 0 && asked_id == t,
+	   "(asked with the directory's id)");
+	put("c.o", "more", O_APPEND);
+	is(readout(), "", "an unwanted file's writes cost nothing");
+
+	mv("a.o", "d.c");
+	post("", NOTE_WRITE);
+	is(readout(), "T moved_from a.o =1, T moved_to d.c =1",
+	   "an unwanted file renamed to a wanted name: a move");
+	ok(ident("d.c") >= 0, "and under that name it is watched");
+	put("d.c", "more", O_APPEND);
+	post("d.c", NOTE_WRITE | NOTE_EXTEND);
+	is(readout(), "T modify d.c", "its writes are news");
+
+	ok(watch("c.c", ALL | BE_FOLLOW, "C") >= 0, "c.c watched by itself "
+	   "too (a file PATH)");
+	only = "b.o";
+	asked = 0;
+	ok(watch(NULL, ALL | BE_ONLYDIR, "T") == t && asked > 0,
+	   "the directory watched again: the same id, and the core asked "
+	   "again");
+	ok(ident("b.o") >= 0 && ident("a.c") < 0 && ident("d.c") < 0 &&
+	   ident("c.c") >= 0 && ident("sub") >= 0 && B->vt.nvn == 4,
+	   "a file wanted now gets a descriptor, files no longer wanted let "
+	   "theirs go (not c.c, watched by its own id)");
+	put("b.o", "x", O_APPEND);
+	post("b.o", NOTE_WRITE | NOTE_EXTEND);
+	is(readout(), "T modify b.o", "the newly wanted file's writes are news");
+	only = NULL;
 	unscene();
 }
 
@@ -1781,6 +1861,7 @@ main(void)
 	test_links();
 	test_root_file();
 	test_race();
+	test_wanted();
 	test_root_dir();
 	test_cycles();
 	test_many();
