@@ -84,11 +84,11 @@ tests/unit/test_win_cmdline: tests/unit/test_win_cmdline.c tests/unit/crt_argv.h
 		tests/unit/test_win_cmdline.c src/win_cmdline.c
 
 # The kqueue backend (macOS, the BSDs), checked on any Unix: its files
-# compiled against a stand-in <sys/event.h> as FreeBSD, macOS and OpenBSD
-# see it, then unit-tested with a scripted kevent() on a real directory,
-# alone (test_kqueue-*) and under the portable core (test_core).  The
-# tests include the backend's files whole, to reach their statics and
-# route their libc calls.
+# compiled against a stand-in <sys/event.h> as FreeBSD, macOS, OpenBSD and
+# a system without NOTE_REVOKE see it, then unit-tested with a scripted
+# kevent() on a real directory, alone (test_kqueue-*) and under the
+# portable core (test_core).  The tests include the backend's files whole,
+# to reach their statics and route their libc calls.
 BSDINC   = -Itests/bsd/include
 BSDSRC   = $(KQUEUE_SRC) src/wakepipe.c
 BSDDEPS  = $(BSDSRC) src/bsd_vnode.h src/listing.h src/wakepipe.h \
@@ -101,11 +101,12 @@ BSDCC    = $(CC) $(STD) $(WARN) -Werror $(BSDINC) $(CPPFLAGS) $(CFLAGS)
 
 check-bsd: $(BSDTESTS)
 	@for f in $(BSDSRC); do \
-		echo "# $$f: FreeBSD, macOS, OpenBSD"; \
+		echo "# $$f: FreeBSD, macOS, OpenBSD, no NOTE_REVOKE"; \
 		$(BSDCC) -fsyntax-only $$f && \
 		$(BSDCC) -DFAKE_KQ_MACOS -DO_EVTONLY=0x8000 -DOPEN_MAX=10240 \
 			-fsyntax-only $$f && \
-		$(BSDCC) -DFAKE_KQ_OPENBSD -fsyntax-only $$f || exit 1; \
+		$(BSDCC) -DFAKE_KQ_OPENBSD -fsyntax-only $$f && \
+		$(BSDCC) -DFAKE_KQ_NO_REVOKE -fsyntax-only $$f || exit 1; \
 	done
 	@for t in $(BSDTESTS); do echo "# $$t"; ./$$t || exit 1; done
 

@@ -114,7 +114,10 @@ static unsigned
 vnode_notes(unsigned want)
 {
 	unsigned n = NOTE_DELETE | NOTE_WRITE | NOTE_EXTEND | NOTE_ATTRIB |
-		     NOTE_LINK | NOTE_RENAME | NOTE_REVOKE;
+		     NOTE_LINK | NOTE_RENAME;
+#ifdef NOTE_REVOKE
+	n |= NOTE_REVOKE;
+#endif
 #ifdef NOTE_TRUNCATE
 	n |= NOTE_TRUNCATE;
 #endif
@@ -570,10 +573,12 @@ look(struct vn *v)
 	struct stat st;
 	unsigned ff = v->fflags;
 	v->ch = 0;
+#ifdef NOTE_REVOKE
 	if (ff & NOTE_REVOKE) {
 		v->dead = v->revoked = 1;
 		return;
 	}
+#endif
 	if (v->type == T_DIR ? !(ff & NOTE_DELETE)
 			     : !(ff & (NOTE_DELETE | NOTE_ATTRIB | NOTE_LINK |
 				       NOTE_WRITE | NOTE_EXTEND)))

@@ -14,6 +14,8 @@
  *   FAKE_KQ_MACOS     no NOTE_OPEN family (the test also defines
  *                     O_EVTONLY and OPEN_MAX, which macOS has)
  *   FAKE_KQ_OPENBSD   no NOTE_OPEN family, but NOTE_TRUNCATE
+ *   FAKE_KQ_NO_REVOKE with any of the above: no NOTE_REVOKE, as on a
+ *                     system whose header lacks it
  */
 #ifndef FAKE_SYS_EVENT_H
 #define FAKE_SYS_EVENT_H
@@ -80,8 +82,10 @@ struct kevent {
 #define NOTE_LINK        0x0010u /* the link count changed (a
 				  * subdirectory came or went) */
 #define NOTE_RENAME      0x0020u /* the file itself was renamed */
+#ifndef FAKE_KQ_NO_REVOKE
 #define NOTE_REVOKE      0x0040u /* revoke(2), or its file system was
 				  * unmounted */
+#endif
 #if !defined(FAKE_KQ_MACOS) && !defined(FAKE_KQ_OPENBSD)
 #define NOTE_OPEN        0x0080u /* opened */
 #define NOTE_CLOSE       0x0100u /* a descriptor without write access
