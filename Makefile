@@ -65,9 +65,9 @@ unit: $(UNIT)
 	@for t in $(UNIT); do echo "# $$t"; ./$$t >/dev/null || \
 		{ ./$$t | grep -v '^ok'; exit 1; }; done
 tests/unit/test_sys_pdir: tests/unit/test_sys_pdir.c src/sys_posix.c \
-		src/sys.h
+		src/sys.h src/wakepipe.c src/wakepipe.h
 	$(CC) $(STD) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
-		tests/unit/test_sys_pdir.c src/sys_posix.c
+		tests/unit/test_sys_pdir.c src/sys_posix.c src/wakepipe.c
 tests/unit/test_listing: tests/unit/test_listing.c src/listing.c \
 		src/listing.h src/strmap.c src/strmap.h
 	$(CC) $(STD) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "sys.h"
+#include "wakepipe.h"
 
 #ifdef __linux__
 #include <sys/sysmacros.h>
@@ -443,7 +444,7 @@ sys_dir_stat(struct sys_dir *d, const char *name, struct sys_info *i)
 }
 
 struct sys_waiter {
-	int fd[2]; /* a self-pipe: wake writes, wait polls the read end */
+	struct wakepipe p; /* wake writes, wait polls the read end */
 };
 
 struct sys_waiter *
@@ -452,15 +453,11 @@ sys_waiter_new(void)
 	struct sys_waiter *w = malloc(sizeof *w);
 	if (!w)
 		return NULL;
-	if (pipe(w->fd) < 0) {
+	if (wakepipe_open(&w->p) < 0) {
 		int e = errno;
 		free(w);
 		errno = e;
 		return NULL;
-	}
-	for (int i = 0; i < 2; i++) {
-		fcntl(w->fd[i], F_SETFL, fcntl(w->fd[i], F_GETFL) | O_NONBLOCK);
-		fcntl(w->fd[i], F_SETFD, FD_CLOEXEC);
 	}
 	return w;
 }
@@ -469,8 +466,7 @@ void
 sys_waiter_free(struct sys_waiter *w)
 {
 	if (w) {
-		close(w->fd[0]);
-		close(w->fd[1]);
+		wakepipe_close(&w->p);
 		free(w);
 	}
 }
@@ -478,25 +474,20 @@ sys_waiter_free(struct sys_waiter *w)
 int
 sys_waiter_wait(struct sys_waiter *w, int ms)
 {
-	struct pollfd p = { .fd = w->fd[0], .events = POLLIN };
-	char junk[64];
+	struct pollfd p = { .fd = w->p.fd[0], .events = POLLIN };
 	int r = poll(&p, 1, ms);
 	if (r < 0)
 		return errno == EINTR ? 1 : -1; /* a signal is a wake */
 	if (r == 0)
 		return 0;
-	while (read(w->fd[0], junk, sizeof junk) > 0)
-		;
+	wakepipe_drain(&w->p);
 	return 1;
 }
 
 void
 sys_waiter_wake(struct sys_waiter *w)
 {
-	int e = errno; /* from signal handlers */
-	ssize_t r = write(w->fd[1], "", 1);
-	(void)r; /* full: a wake is waiting already */
-	errno = e;
+	wakepipe_wake(&w->p);
 }
 
 struct sys_pdir {

@@ -2,7 +2,8 @@
  * wakepipe.h - the self-pipe that lets a backend's wake() end its wait():
  * wake() writes a byte (it may be called from a signal handler or another
  * thread), wait() watches the read end beside the kernel's descriptor and
- * empties it.  POSIX; used by the inotify and kqueue backends.
+ * empties it.  POSIX; used by the inotify and kqueue backends and by the
+ * poller's sys_waiter (sys_posix.c).
  */
 #ifndef FWATCH_WAKEPIPE_H
 #define FWATCH_WAKEPIPE_H
