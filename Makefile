@@ -15,13 +15,16 @@ LDLIBS  += -lm
 # The sources, listed once; each build below is made of these lists.
 # CORE: the portable watcher (no platform type, no main).  APP: main.c and
 # what only the program needs.  Then the platform layer and its backends;
-# backends.c names the backends built in.  KQUEUE: the kqueue backend, its
-# descriptor table and the portable listing diff it compares with.
+# backends.c names the backends built in.  POLL: the polling backend of
+# every platform, the listing diff it shares with kqueue, and mux.c, which
+# puts it beside the native backend.  KQUEUE: the kqueue backend and its
+# descriptor table.
 CORE_SRC  = src/watch.c src/snap.c src/filter.c src/strmap.c src/kinds.c
 APP_SRC   = src/main.c src/cli.c src/output.c src/exec.c src/backends.c \
             src/signame.c
 POSIX_SRC = src/proc_posix.c src/sys_posix.c src/wakepipe.c
-KQUEUE_SRC = src/watch_bsd.c src/bsd_vnode.c src/listing.c
+POLL_SRC  = src/watch_poll.c src/listing.c src/mux.c
+KQUEUE_SRC = src/watch_bsd.c src/bsd_vnode.c
 WIN_SRC   = src/utf16.c src/win_notify.c src/proc_win.c src/sys_win.c \
             src/watch_win.c src/win_cmdline.c
 HDR  = $(wildcard src/*.h)
@@ -36,8 +39,8 @@ else
   $(error fwatch has no backend for '$(UNAME_S)' yet)
 endif
 
-SRC    = $(APP_SRC) $(CORE_SRC) $(POSIX_SRC) $(BACKEND_SRC)
-WINSRC = $(APP_SRC) $(CORE_SRC) $(WIN_SRC)
+SRC    = $(APP_SRC) $(CORE_SRC) $(POSIX_SRC) $(POLL_SRC) $(BACKEND_SRC)
+WINSRC = $(APP_SRC) $(CORE_SRC) $(POLL_SRC) $(WIN_SRC)
 
 # `make -s print-CORE_SRC`: a list, for scripts (tests/fuzz/run)
 print-%:
@@ -90,7 +93,7 @@ tests/unit/test_win_cmdline: tests/unit/test_win_cmdline.c tests/unit/crt_argv.h
 # portable core (test_core).  The tests include the backend's files whole,
 # to reach their statics and route their libc calls.
 BSDINC   = -Itests/bsd/include
-BSDSRC   = $(KQUEUE_SRC) src/wakepipe.c
+BSDSRC   = $(KQUEUE_SRC) $(POLL_SRC) src/wakepipe.c
 BSDDEPS  = $(BSDSRC) src/bsd_vnode.h src/listing.h src/wakepipe.h \
            src/backend.h src/strmap.c src/strmap.h \
            tests/bsd/include/sys/event.h tests/bsd/fake_kevent.c \

@@ -182,6 +182,7 @@ struct be_ops {
 extern const struct be_ops be_inotify; /* watch_linux.c */
 extern const struct be_ops be_kqueue;  /* watch_bsd.c */
 extern const struct be_ops be_rdcw;    /* watch_win.c */
+extern const struct be_ops be_poll;    /* watch_poll.c, everywhere */
 
 /* backends.c: the backends built into this binary, the default first,
  * NULL-terminated. */

@@ -19,5 +19,6 @@ const struct be_ops *const be_builtin[] = {
 #else
 	&be_kqueue,
 #endif
+	&be_poll,
 	NULL,
 };
