@@ -23,7 +23,7 @@ CORE_SRC  = src/watch.c src/snap.c src/filter.c src/strmap.c src/kinds.c
 APP_SRC   = src/main.c src/cli.c src/output.c src/exec.c src/backends.c \
             src/signame.c
 POSIX_SRC = src/proc_posix.c src/sys_posix.c src/wakepipe.c
-POLL_SRC  = src/watch_poll.c src/listing.c src/mux.c
+POLL_SRC  = src/watch_poll.c src/listing.c src/recbuf.c src/mux.c
 KQUEUE_SRC = src/watch_bsd.c src/bsd_vnode.c
 WIN_SRC   = src/utf16.c src/win_notify.c src/proc_win.c src/sys_win.c \
             src/watch_win.c src/win_cmdline.c
@@ -94,7 +94,7 @@ tests/unit/test_win_cmdline: tests/unit/test_win_cmdline.c tests/unit/crt_argv.h
 # to reach their statics and route their libc calls.
 BSDINC   = -Itests/bsd/include
 BSDSRC   = $(KQUEUE_SRC) $(POLL_SRC) src/wakepipe.c
-BSDDEPS  = $(BSDSRC) src/bsd_vnode.h src/listing.h src/wakepipe.h \
+BSDDEPS  = $(BSDSRC) src/bsd_vnode.h src/listing.h src/recbuf.h src/wakepipe.h \
            src/backend.h src/strmap.c src/strmap.h \
            tests/bsd/include/sys/event.h tests/bsd/fake_kevent.c \
            tests/bsd/fake_kevent.h
@@ -125,7 +125,7 @@ tests/bsd/test_kqueue-openbsd: tests/bsd/test_kqueue.c $(BSDDEPS)
 tests/bsd/test_core: tests/bsd/test_core.c $(BSDDEPS) $(CORE_SRC) \
 		src/sys_posix.c $(HDR)
 	$(BSDCC) $(LDFLAGS) -o $@ tests/bsd/test_core.c \
-		tests/bsd/fake_kevent.c src/listing.c src/wakepipe.c \
+		tests/bsd/fake_kevent.c src/listing.c src/recbuf.c src/wakepipe.c \
 		$(CORE_SRC) src/sys_posix.c $(LDLIBS)
 
 # libFuzzer targets for the parsers that take user text or kernel

@@ -238,3 +238,48 @@ moves_free(struct moves *m)
 	free(m->keys);
 	memset(m, 0, sizeof *m);
 }
+
+/* Move G, after the move that frees its new name.  A gone side's state:
+ * 0 waiting, 1 under way, 2 done, 3 broken in two (its create owed). */
+static void
+order_one(struct moves *m, size_t g, unsigned dirtype,
+	  void (*step)(void *, size_t, enum move_step), void *ctx)
+{
+	struct lside *s = &m->gone[g];
+	const struct lside *t = &m->born[s->mate];
+	size_t q = moves_freeing(m, t->dir, t->name);
+	s->state = 1;
+	if (q != LISTING_NONE && q != g && m->gone[q].mate != LISTING_NONE) {
+		if (m->gone[q].state == 0)
+			order_one(m, q, dirtype, step, ctx);
+		if (m->gone[q].state == 1 && s->type == dirtype) {
+			/* Names swapped in a cycle: the core still has a
+			 * directory under the new name. */
+			step(ctx, g, MOVE_BREAK);
+			s->state = 3;
+			return;
+		}
+	}
+	step(ctx, g, MOVE_RENAME);
+	s->state = 2;
+}
+
+void
+moves_order(struct moves *m, unsigned dirtype,
+	    void (*step)(void *ctx, size_t g, enum move_step how), void *ctx)
+{
+	for (size_t g = 0; g < m->ngone; g++)
+		m->gone[g].state = 0;
+	/* Directories first: in a cycle, the rename that closes it is then
+	 * a file's, which may go out of order (the core keeps no node for
+	 * a file), where a directory's would have to be broken in two. */
+	for (int dirs = 1; dirs >= 0; dirs--)
+		for (size_t g = 0; g < m->ngone; g++)
+			if (m->gone[g].mate != LISTING_NONE &&
+			    m->gone[g].state == 0 &&
+			    (m->gone[g].type == dirtype) == dirs)
+				order_one(m, g, dirtype, step, ctx);
+	for (size_t g = 0; g < m->ngone; g++)
+		if (m->gone[g].state == 3)
+			step(ctx, g, MOVE_REBORN);
+}

@@ -104,4 +104,24 @@ int moves_pair(struct moves *m);
 size_t moves_freeing(const struct moves *m, size_t dir, const char *name);
 void moves_free(struct moves *m);
 
+/* moves_order()'s word for one move */
+enum move_step {
+	MOVE_RENAME, /* both halves, now */
+	MOVE_BREAK,  /* a directory closing a cycle of names: its old name
+		      * goes now (a delete)... */
+	MOVE_REBORN  /* ...and its new name comes after every other move
+		      * (a create) */
+};
+
+/*
+ * After moves_pair(): hand every move to STEP (G: its gone side) in an
+ * order the core can follow: a move after the one that frees its new
+ * name, directories first; a directory whose new name is still held by a
+ * move under way (a cycle) in two steps.  Owns the gone sides' state.
+ * DIRTYPE: the caller's type number for a directory.
+ */
+void moves_order(struct moves *m, unsigned dirtype,
+		 void (*step)(void *ctx, size_t g, enum move_step how),
+		 void *ctx);
+
 #endif

@@ -44,6 +44,7 @@
 #include "backend.h"
 #include "bsd_vnode.h"
 #include "listing.h"
+#include "recbuf.h"
 #include "strmap.h"
 #include "wakepipe.h"
 
@@ -70,7 +71,6 @@ struct backend {
 	struct be_env env; /* what the core lent; no file_wanted: all are */
 	unsigned want;
 	unsigned stamp;
-	uint32_t cookie;
 	struct vtab vt;
 	struct kevent stash[STASH];
 	int nstash;
@@ -78,10 +78,7 @@ struct backend {
 	struct job *jobs;
 	size_t njobs, capjobs;
 	struct moves mv; /* of this read's jobs; lside.dir is the job */
-	struct fw_raw *recs;
-	size_t *roff;
-	size_t nrec, caprec, caproff;
-	struct buf rn; /* the records' names */
+	struct recbuf out; /* this read's records */
 	int fail; /* errno of an allocation that failed in this read */
 	/* lists directory D into L (done); a test may put its own here */
 	int (*list)(struct backend *b, struct vn *d, struct listing *l);
@@ -206,24 +203,7 @@ static void
 rec(struct backend *b, int id, unsigned flags, uint32_t cookie,
     const char *name, size_t len)
 {
-	struct fw_raw *r;
-	size_t off = b->rn.len;
-	if (b->fail)
-		return;
-	if (GROW(b->recs, b->caprec, b->nrec + 1) < 0 ||
-	    GROW(b->roff, b->caproff, b->nrec + 1) < 0 ||
-	    buf_add(&b->rn, name, len) < 0) {
-		b->fail = errno;
-		return;
-	}
-	b->rn.len++; /* keep the NUL */
-	r = &b->recs[b->nrec];
-	r->id = id;
-	r->flags = flags;
-	r->cookie = cookie;
-	r->name = NULL; /* set when the names stop moving */
-	r->name_len = len;
-	b->roff[b->nrec++] = off;
+	recbuf_add(&b->out, id, flags, cookie, name, len);
 }
 
 /* ---- directories ------------------------------------------------------- */
@@ -654,45 +634,34 @@ half_move(struct backend *b, const struct lside *s, const struct lside *t)
 		rec(b, td->id, BE_CREATE | isdir(te), 0, te->name, te->len);
 }
 
-/*
- * Emit move G, after any move that frees its new name.  A gone side's
- * state: 0 waiting, 1 being emitted, 2 done, 3 broken in two (its
- * create is still owed).
- */
+/* moves_order()'s step: move G, as the core can follow it. */
 static void
-emit_move(struct backend *b, size_t g)
+move_step(void *ctx, size_t g, enum move_step how)
 {
-	struct lside *s = &b->mv.gone[g], *t = &b->mv.born[s->mate];
+	struct backend *b = ctx;
+	const struct lside *s = &b->mv.gone[g], *t = &b->mv.born[s->mate];
 	struct vn *sd = b->jobs[s->dir].dir, *td = b->jobs[t->dir].dir;
 	struct lent *se = side_ent(b, s, 0), *te = side_ent(b, t, 1);
-	size_t q = LISTING_NONE;
 
-	s->state = 1;
+	if (how == MOVE_REBORN) {
+		if (td->id >= 0)
+			rec(b, td->id, BE_CREATE | isdir(te), 0, te->name,
+			    te->len);
+		return;
+	}
 	te->held = se->held;
-	if (sd->id >= 0 && td->id >= 0)
-		q = moves_freeing(&b->mv, t->dir, te->name);
-	if (q != LISTING_NONE && b->mv.gone[q].state == 0)
-		emit_move(b, q);
-	if (q != LISTING_NONE && b->mv.gone[q].state == 1 &&
-	    se->at.type == T_DIR) {
-		/* Names swapped in a cycle: the core has a directory under
-		 * the new name still.  This one becomes a delete now and a
-		 * create after. */
-		gone(b, sd, se);
-		s->state = 3;
+	if (how == MOVE_BREAK) {
+		if (sd->id >= 0)
+			gone(b, sd, se);
 		return;
 	}
 	if (sd->id < 0 || td->id < 0) {
 		half_move(b, s, t);
 	} else {
-		if (!++b->cookie)
-			b->cookie = 1;
-		rec(b, sd->id, BE_MOVED_FROM | isdir(se), b->cookie, se->name,
-		    se->len);
-		rec(b, td->id, BE_MOVED_TO | isdir(te), b->cookie, te->name,
-		    te->len);
+		uint32_t c = recbuf_cookie(&b->out);
+		rec(b, sd->id, BE_MOVED_FROM | isdir(se), c, se->name, se->len);
+		rec(b, td->id, BE_MOVED_TO | isdir(te), c, te->name, te->len);
 	}
-	s->state = 2;
 	/* a file that had no descriptor under its old name (not wanted
 	 * there) may be wanted under the new one */
 	if (td->id >= 0)
@@ -841,31 +810,6 @@ emit_deletes(struct backend *b)
 }
 
 static void
-emit_moves(struct backend *b)
-{
-	struct moves *m = &b->mv;
-	/* Directories first: in a cycle, the rename that closes it is then
-	 * a file's, which may go out of order (the core keeps no node for
-	 * a file), where a directory's would have to be broken in two. */
-	for (int dirs = 1; dirs >= 0; dirs--)
-		for (size_t g = 0; g < m->ngone; g++)
-			if (m->gone[g].mate != LISTING_NONE &&
-			    m->gone[g].state == 0 &&
-			    (m->gone[g].type == T_DIR) == dirs)
-				emit_move(b, g);
-	for (size_t g = 0; g < m->ngone; g++) {
-		const struct lside *t;
-		const struct lent *te;
-		if (m->gone[g].state != 3)
-			continue;
-		t = &m->born[m->gone[g].mate];
-		te = side_ent(b, t, 1);
-		rec(b, b->jobs[t->dir].dir->id, BE_CREATE | isdir(te), 0,
-		    te->name, te->len);
-	}
-}
-
-static void
 emit_creates(struct backend *b, unsigned mask)
 {
 	for (size_t k = 0; k < b->mv.nborn; k++) {
@@ -921,7 +865,7 @@ settle(struct backend *b)
 	gather(b);
 	emit_news(b, mask);
 	emit_deletes(b);
-	emit_moves(b);
+	moves_order(&b->mv, T_DIR, move_step, b);
 	emit_creates(b, mask);
 	emit_selves(b);
 	install(b);
@@ -980,15 +924,10 @@ fail:
 static void
 free_burst(struct backend *b)
 {
-	free(b->recs);
-	free(b->roff);
-	free(b->rn.p);
+	recbuf_free(&b->out);
 	free(b->jobs);
-	b->recs = NULL;
-	b->roff = NULL;
-	memset(&b->rn, 0, sizeof b->rn);
 	b->jobs = NULL;
-	b->caprec = b->caproff = b->capjobs = 0;
+	b->capjobs = 0;
 	moves_free(&b->mv);
 }
 
@@ -1103,7 +1042,7 @@ be_wait(struct backend *b, int timeout_ms)
 	struct timespec ts, *tp = NULL;
 	int woken;
 
-	if (timeout_ms != 0 && (b->caprec > KEEP || b->mv.capgone > KEEP ||
+	if (timeout_ms != 0 && (b->out.cap > KEEP || b->mv.capgone > KEEP ||
 				b->mv.capborn > KEEP))
 		free_burst(b); /* going idle after a burst */
 	if (b->nstash)
@@ -1163,21 +1102,20 @@ static int
 be_read(struct backend *b, const struct fw_raw **recs, int *drained)
 {
 	*drained = 0;
-	b->nrec = 0;
-	b->rn.len = 0;
+	recbuf_clear(&b->out);
 	b->fail = 0;
 	b->stamp++;
 	take(b, drained);
 	if (b->dirty)
 		settle(b);
+	if (!b->fail)
+		b->fail = b->out.fail;
 	if (b->fail) {
 		errno = b->fail;
 		return -1;
 	}
-	for (size_t i = 0; i < b->nrec; i++)
-		b->recs[i].name = b->rn.p + b->roff[i];
-	*recs = b->recs;
-	return (int)b->nrec;
+	*recs = b->out.recs;
+	return (int)recbuf_done(&b->out);
 }
 
 /* The soft and hard descriptor limits, as words. */

@@ -28,6 +28,7 @@
 
 #include "backend.h"
 #include "listing.h"
+#include "recbuf.h"
 #include "strmap.h"
 #include "sys.h"
 
@@ -83,10 +84,7 @@ struct backend {
 	struct job *jobs;
 	size_t njobs, capjobs, initjobs; /* initjobs: set up, arrays kept */
 	struct moves mv;
-	uint32_t cookie;
-	struct fw_raw *recs;    /* names are offsets into rn until handed out */
-	size_t nrec, caprec;
-	struct buf rn;
+	struct recbuf out;      /* this round's records */
 	int fail;               /* errno of a failure in this round */
 };
 
@@ -127,27 +125,11 @@ obj_put(struct backend *b, const struct sys_info *i, int slot)
 	return smap_put(&b->byobj, off, sizeof key, slot);
 }
 
-/* Record FLAGS about NAME in directory ID; the name is copied, since the
- * listing it comes from may be gone by the time the core reads it. */
 static void
 rec(struct backend *b, int id, unsigned flags, uint32_t cookie,
     const char *name, size_t len)
 {
-	struct fw_raw *r;
-	size_t off = b->rn.len;
-	if (b->fail)
-		return;
-	if (GROW(b->recs, b->caprec, b->nrec + 1) < 0 ||
-	    buf_add(&b->rn, name, len) < 0 || buf_add(&b->rn, "", 1) < 0) {
-		b->fail = ENOMEM;
-		return;
-	}
-	r = &b->recs[b->nrec++];
-	r->id = id;
-	r->flags = flags;
-	r->cookie = cookie;
-	r->name = (const char *)(uintptr_t)off;
-	r->name_len = len;
+	recbuf_add(&b->out, id, flags, cookie, name, len);
 }
 
 static unsigned
@@ -383,50 +365,29 @@ born_ent(struct backend *b, const struct lside *t)
 	return &b->jobs[b->dirs[t->dir].job].now.e[t->idx];
 }
 
-/* Emit move G, after the move that frees its new name. */
+/* moves_order()'s step: move G, as the core can follow it.  A side
+ * whose directory left our sight in this round makes it, seen from here,
+ * a delete or a create. */
 static void
-emit_move(struct backend *b, size_t g)
+move_step(void *ctx, size_t g, enum move_step how)
 {
-	struct lside *s = &b->mv.gone[g], *t = &b->mv.born[s->mate];
+	struct backend *b = ctx;
+	const struct lside *s = &b->mv.gone[g], *t = &b->mv.born[s->mate];
 	struct pdir *sd = &b->dirs[s->dir], *td = &b->dirs[t->dir];
 	const struct lent *se = &sd->snap.e[s->idx], *te = born_ent(b, t);
-	size_t q;
+	int whole = !sd->dropped && !td->dropped;
 
-	s->state = 1;
-	if (sd->dropped || td->dropped) {
-		/* one side's directory left our sight in this round: seen
-		 * from here, a delete or a create */
-		if (!sd->dropped) {
-			rec(b, sd->id, BE_DELETE | isdir(se), 0, se->name,
-			    se->len);
-			forget(b, s->dir, se);
-		} else if (!td->dropped) {
-			rec(b, td->id, BE_CREATE | isdir(te), 0, te->name,
-			    te->len);
-		}
-		s->state = 2;
-		return;
+	if (how != MOVE_REBORN && !sd->dropped && (how == MOVE_BREAK || !whole)) {
+		rec(b, sd->id, BE_DELETE | isdir(se), 0, se->name, se->len);
+		forget(b, s->dir, se);
 	}
-	q = moves_freeing(&b->mv, t->dir, te->name);
-	if (q != LISTING_NONE && q != g && b->mv.gone[q].mate != LISTING_NONE) {
-		if (b->mv.gone[q].state == 0)
-			emit_move(b, q);
-		if (b->mv.gone[q].state == 1 && se->at.type == SYS_DIRECTORY) {
-			/* names swapped in a cycle: the core still has a
-			 * directory under the new name; this one is a
-			 * delete now and a create after */
-			rec(b, sd->id, BE_DELETE | BE_ISDIR, 0, se->name,
-			    se->len);
-			forget(b, s->dir, se);
-			s->state = 3;
-			return;
-		}
+	if (how != MOVE_BREAK && !td->dropped && (how == MOVE_REBORN || !whole))
+		rec(b, td->id, BE_CREATE | isdir(te), 0, te->name, te->len);
+	if (how == MOVE_RENAME && whole) {
+		uint32_t c = recbuf_cookie(&b->out);
+		rec(b, sd->id, BE_MOVED_FROM | isdir(se), c, se->name, se->len);
+		rec(b, td->id, BE_MOVED_TO | isdir(te), c, te->name, te->len);
 	}
-	if (!++b->cookie)
-		b->cookie = 1;
-	rec(b, sd->id, BE_MOVED_FROM | isdir(se), b->cookie, se->name, se->len);
-	rec(b, td->id, BE_MOVED_TO | isdir(te), b->cookie, te->name, te->len);
-	s->state = 2;
 }
 
 /*
@@ -450,32 +411,6 @@ unpair_strangers(struct backend *b)
 		    te->at.mtime && se->at.mtime != te->at.mtime) {
 			t->mate = LISTING_NONE;
 			s->mate = LISTING_NONE;
-		}
-	}
-}
-
-static void
-renames(struct backend *b)
-{
-	for (size_t g = 0; g < b->mv.ngone; g++)
-		b->mv.gone[g].state = 0;
-	/* Directories first: in a cycle, the rename that closes it is then
-	 * a file's, which may go out of order (the core keeps no node for
-	 * a file), where a directory's would have to be broken in two. */
-	for (int dirs = 1; dirs >= 0; dirs--)
-		for (size_t g = 0; g < b->mv.ngone; g++) {
-			struct lside *s = &b->mv.gone[g];
-			if (s->mate != LISTING_NONE && s->state == 0 &&
-			    (s->type == SYS_DIRECTORY) == dirs)
-				emit_move(b, g);
-		}
-	for (size_t g = 0; g < b->mv.ngone; g++) {
-		struct lside *s = &b->mv.gone[g];
-		if (s->state == 3) {
-			const struct lside *t = &b->mv.born[s->mate];
-			const struct lent *te = born_ent(b, t);
-			rec(b, b->dirs[t->dir].id, BE_CREATE | isdir(te), 0,
-			    te->name, te->len);
 		}
 	}
 }
@@ -546,7 +481,7 @@ install(struct backend *b)
 	b->njobs = 0;
 }
 
-/* One look at everything; the records wait in b->recs. */
+/* One look at everything; the records wait in b->out. */
 static int
 poll_round(struct backend *b)
 {
@@ -555,8 +490,7 @@ poll_round(struct backend *b)
 	sys_now(&sec, &usec);
 	int64_t now_ns = sec * 1000000000LL + (int64_t)usec * 1000;
 
-	b->nrec = 0;
-	b->rn.len = 0;
+	recbuf_clear(&b->out);
 	b->fail = 0;
 	moves_clear(&b->mv);
 	for (size_t x = 0; x < b->ndirs && !b->fail; x++) {
@@ -577,15 +511,14 @@ poll_round(struct backend *b)
 		content_news(b);
 		for (size_t x = 0; x < b->njobs; x++)
 			deletes(b, b->jobs[x].dir);
-		renames(b);
+		moves_order(&b->mv, SYS_DIRECTORY, move_step, b);
 		creates(b);
 	}
 	self_news(b);
 	install(b);
-	if (b->fail) {
+	if (b->fail || b->out.fail) {
 		/* what was seen is unsure: the core rescans */
-		b->nrec = 0;
-		b->rn.len = 0;
+		recbuf_clear(&b->out);
 		b->fail = 0;
 		rec(b, -1, BE_OVERFLOW, 0, "", 0);
 	}
@@ -632,8 +565,7 @@ be_close(struct backend *b)
 	moves_free(&b->mv);
 	smap_free(&b->byobj);
 	free(b->objkeys.p);
-	free(b->recs);
-	free(b->rn.p);
+	recbuf_free(&b->out);
 	sys_waiter_free(b->waiter);
 	free(b);
 }
@@ -756,17 +688,15 @@ static int
 be_read(struct backend *b, const struct fw_raw **recs, int *drained)
 {
 	*drained = 1;
-	b->nrec = 0;
+	recbuf_clear(&b->out);
 	if (be_next_due(b) == 0) {
 		/* the next round is an interval after this one began, so a
 		 * slow round does not make the next one come sooner */
 		b->due = sys_mono_ms() + b->interval;
 		poll_round(b);
 	}
-	for (size_t i = 0; i < b->nrec; i++)
-		b->recs[i].name = b->rn.p + (uintptr_t)b->recs[i].name;
-	*recs = b->recs;
-	return (int)b->nrec;
+	*recs = b->out.recs;
+	return (int)recbuf_done(&b->out);
 }
 
 static const char *

@@ -213,6 +213,7 @@ t_close(int fd)
 #define close t_close
 #include "../../src/strmap.c"
 #include "../../src/listing.c"
+#include "../../src/recbuf.c"
 #include "../../src/bsd_vnode.c"
 #include "../../src/wakepipe.c"
 #include "../../src/watch_bsd.c"
@@ -689,7 +690,7 @@ test_dirs(void)
 	is(readout(), "sub2 modify x",
 	   "the moved file's news come from its new directory");
 
-	B->cookie = UINT32_MAX;
+	B->out.cookie = UINT32_MAX;
 	mv("sub2/x", "sub/x");
 	post("sub", NOTE_WRITE | NOTE_EXTEND);
 	post("sub2", NOTE_WRITE | NOTE_EXTEND);
@@ -1396,11 +1397,11 @@ test_wait(void)
 	}
 	post("", NOTE_WRITE);
 	readout();
-	ok(last_n == 100 && B->caprec > KEEP, "be_read with 100 creates");
+	ok(last_n == 100 && B->out.cap > KEEP, "be_read with 100 creates");
 	be_wait(B, 0);
-	ok(B->caprec > KEEP, "be_wait without waiting keeps the records");
+	ok(B->out.cap > KEEP, "be_wait without waiting keeps the records");
 	be_wait(B, 1);
-	ok(B->caprec == 0, "be_wait that may sleep frees a burst's records");
+	ok(B->out.cap == 0, "be_wait that may sleep frees a burst's records");
 	unscene();
 }
 
