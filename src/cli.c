@@ -59,6 +59,11 @@ static const char usage_tail[] =
 "                         files created, deleted and changed unseen\n"
 "      --backend NAME     watch with this kernel interface (--version\n"
 "                         lists the ones built in; the first is default)\n"
+"      --poll             look at every PATH each interval, whatever its\n"
+"                         filesystem (the same as --backend poll)\n"
+"      --poll-interval MS  how often polled PATHs are looked at (default\n"
+"                         1000, at least 10); a PATH on NFS, SMB, 9p or\n"
+"                         FUSE is polled without --poll\n"
 "\n"
 "Running a command (--exec must come last; everything after it is the\n"
 "command, run without a shell; these words are replaced when they stand\n"
@@ -308,7 +313,7 @@ parse_on_busy(struct parser *ps, const char *s, const char *opt)
 
 enum {
 	OPT_READY = 256, OPT_EXEC, OPT_SHELL, OPT_ON_BUSY, OPT_STOP_SIGNAL,
-	OPT_STOP_TIMEOUT, OPT_STDIN, OPT_PRINT, OPT_SNAPSHOT, OPT_ON_DELETE,
+	OPT_STOP_TIMEOUT, OPT_STDIN, OPT_PRINT, OPT_SNAPSHOT, OPT_ON_DELETE, OPT_POLL, OPT_POLL_INTERVAL,
 	OPT_BACKEND
 };
 
@@ -332,6 +337,8 @@ static const struct longopt {
 	{ "ready", 0, OPT_READY },
 	{ "snapshot", 0, OPT_SNAPSHOT },
 	{ "backend", 1, OPT_BACKEND },
+	{ "poll", 0, OPT_POLL },
+	{ "poll-interval", 1, OPT_POLL_INTERVAL },
 	{ "on-delete", 1, OPT_ON_DELETE },
 	{ "exec", 0, OPT_EXEC },
 	{ "shell", 0, OPT_SHELL },
@@ -420,8 +427,22 @@ apply_value(struct parser *ps, int c, const char *arg, const char *opt)
 		if (!*arg)
 			return usage_error(ps, "%s: empty name (fwatch "
 					   "--version lists the backends)", opt);
+		if (o->cfg.backend && strcmp(o->cfg.backend, arg))
+			return usage_error(ps, "%s: '%s' and '%s' both asked "
+					   "for: choose one backend", opt,
+					   o->cfg.backend, arg);
 		o->cfg.backend = arg;
 		return GO_ON;
+	case OPT_POLL_INTERVAL: {
+		int64_t every;
+		if ((r = parse_ms(ps, arg, opt, &every)) != GO_ON)
+			return r;
+		if (every < 10)
+			return usage_error(ps, "%s: '%s' is too often: at least "
+					   "10 milliseconds", opt, arg);
+		o->cfg.poll_ms = (int)every;
+		return GO_ON;
+	}
 	}
 	return apply_word(ps, c, arg, opt);
 }
@@ -452,6 +473,7 @@ apply(struct parser *ps, int c, const char *arg, const char *opt)
 	case OPT_PRINT: o->print = 1; break;
 	case OPT_READY: o->ready = 1; break;
 	case OPT_SNAPSHOT: o->cfg.snapshot = 1; break;
+	case OPT_POLL: return apply_value(ps, OPT_BACKEND, "poll", opt);
 	case 'h': return CLI_HELP;
 	case 'V': return CLI_VERSION;
 	default: return apply_value(ps, c, arg, opt);

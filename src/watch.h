@@ -73,6 +73,7 @@ struct fw_config {
 				   * gone (else its name is waited for) */
 	const struct filter *filter; /* include/exclude, may be NULL */
 	const char *backend;      /* --backend NAME; NULL: the default */
+	int poll_ms;              /* --poll-interval; 0: the default */
 	/* Called for problems that do not stop watching (an unreadable
 	 * subdirectory, a watch limit hit by a new directory). */
 	void (*warn)(void *ctx, const char *msg);

@@ -7,6 +7,7 @@ load helpers
 
 LONG_OPTIONS=(--recursive --follow-symlinks --event --include --exclude --json --print0
 	--format --absolute --once --timeout --quiet --ready --snapshot --on-delete --backend
+	--poll --poll-interval
 	--exec --shell --debounce --postpone --restart --on-busy --stop-signal --stop-timeout
 	--clear --stdin --print --help --version)
 SHORT_OPTIONS=(-r -L -e -i -x -j -0 -f -a -1 -t -q -d -p -R -c -h -V)
@@ -88,6 +89,22 @@ SHORT_OPTIONS=(-r -L -e -i -x -j -0 -f -a -1 -t -q -d -p -R -c -h -V)
 	run_fwatch --backend '' d
 	assert_status 1
 	assert_contains "$stderr" "fwatch: --backend: empty name"
+}
+
+@test "--poll with another --backend is a usage error naming both" {
+	mkdir d
+	run_fwatch --poll --backend inotify d
+	assert_status 1
+	assert_contains "$stderr" "'poll' and 'inotify' both asked for"
+	run_fwatch --backend poll --poll d --timeout 0.1
+	assert_status 2
+}
+
+@test "--poll-interval below 10 ms is refused, naming the option and the floor" {
+	mkdir d
+	run_fwatch --poll-interval 5 d
+	assert_status 1
+	assert_contains "$stderr" "fwatch: --poll-interval: '5' is too often: at least 10 milliseconds"
 }
 
 @test "--backend inotify watches with inotify, as the ready line says" {
