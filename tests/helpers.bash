@@ -15,7 +15,8 @@
 #
 # FWATCH_BACKEND=NAME adds `--backend NAME` to every fwatch the helpers
 # start (start_fwatch, start_fwatch_bare, _fw_launch, run_fwatch); unset,
-# fwatch runs with its default backend.
+# fwatch runs with its default backend.  With FWATCH_BACKEND=poll the
+# interval is FWATCH_POLL_MS (100 unless set), so that waits stay short.
 
 bats_require_minimum_version 1.5.0
 
@@ -35,6 +36,8 @@ FW_WAIT=${FW_WAIT:-5}
 FW_BACKEND_ARGS=()
 if [[ -n ${FWATCH_BACKEND:-} ]]; then
 	FW_BACKEND_ARGS=(--backend "$FWATCH_BACKEND")
+	[[ $FWATCH_BACKEND != poll ]] ||
+		FW_BACKEND_ARGS+=(--poll-interval "${FWATCH_POLL_MS:-100}")
 fi
 
 setup() {
