@@ -40,7 +40,7 @@ struct node {
 	int root;   /* index in roots[], for nodes with parent -1 */
 	int froot;  /* first file PATH watched through this directory */
 	uint16_t nlen;
-	unsigned char is_dir, mark;
+	unsigned char mark;
 	unsigned char hidden; /* watched only for the file PATHs in it */
 	char in[NAME_IN]; /* the name, or a pointer to it (unaligned) */
 };
@@ -310,8 +310,7 @@ id_del(fw_watcher *w, int id)
 /* ---- the tree ----------------------------------------------------------- */
 
 static int
-node_new(fw_watcher *w, int id, int parent, const char *name, size_t len,
-	 int is_dir)
+node_new(fw_watcher *w, int id, int parent, const char *name, size_t len)
 {
 	int n;
 	struct node *nd;
@@ -329,7 +328,6 @@ node_new(fw_watcher *w, int id, int parent, const char *name, size_t len,
 	nd->parent = parent;
 	nd->child = nd->next = nd->prev = -1;
 	nd->root = nd->froot = -1;
-	nd->is_dir = (unsigned char)is_dir;
 	nd->mark = 1;
 	if (name && name_set(nd, name, len) < 0)
 		goto fail;
@@ -1163,7 +1161,7 @@ scan(fw_watcher *w, int start, const char *path, size_t plen,
 				push(w, n, w->cur.p, w->cur.len, 0);
 				continue;
 			}
-			n = node_new(w, id, e.node, name, nl, 1);
+			n = node_new(w, id, e.node, name, nl);
 			if (n < 0 || push(w, n, w->cur.p, w->cur.len, 1) < 0) {
 				sys_closedir(d);
 				return -1;
@@ -1244,7 +1242,7 @@ new_dir(fw_watcher *w, int parent, const char *name, size_t nl,
 		absorb(w, n);
 		if (node_move(w, n, parent, name, nl) < 0)
 			return;
-	} else if ((n = node_new(w, id, parent, name, nl, 1)) < 0) {
+	} else if ((n = node_new(w, id, parent, name, nl)) < 0) {
 		return;
 	}
 	char *copy = malloc(len + 1);
@@ -1401,7 +1399,7 @@ self_event(fw_watcher *w, int n, const struct fw_raw *r)
 	struct node *nd = &w->nodes[n];
 	int is_root = nd->parent < 0;
 	unsigned f = r->flags;
-	unsigned dir = nd->is_dir ? FW_EV_DIR : 0;
+	unsigned dir = FW_EV_DIR; /* every node is a directory */
 	size_t rel;
 	int root;
 
@@ -1803,21 +1801,18 @@ rescan(fw_watcher *w)
 			continue;
 		}
 		w->nodes[n].mark = 1;
-		id = w->nodes[n].is_dir ? watch_one(w, rt->disp, rt->disp_len, 1)
-					: w->ops->watch(w->be, rt->disp,
-						   w->want | BE_FOLLOW);
+		id = watch_one(w, rt->disp, rt->disp_len, 1);
 		if (id < 0 || id != w->nodes[n].id) {
 			size_t rel;
-			unsigned dir = w->nodes[n].is_dir ? FW_EV_DIR : 0;
 			int root = node_path(w, n, NULL, 0, &w->scratch, &rel);
-			emit(w, FW_DELETE, dir | FW_EV_ROOT | FW_EV_RESCAN, root,
+			emit(w, FW_DELETE, FW_EV_DIR | FW_EV_ROOT | FW_EV_RESCAN, root,
 			     w->scratch.p, w->scratch.len, rel, NULL, 0, 0);
 			subtree_free(w, n, 1);
 			if (id >= 0 && id_get(w, id) < 0)
 				w->ops->unwatch(w->be, id);
 			continue;
 		}
-		if (w->nodes[n].is_dir && (w->cfg.recursive || w->cfg.snapshot))
+		if (w->cfg.recursive || w->cfg.snapshot)
 			scan(w, n, rt->disp, rt->disp_len, SCAN_RESCAN, 0);
 	}
 	for (size_t i = 0; i < w->nnodes; i++) {
@@ -2367,7 +2362,7 @@ add_file(fw_watcher *w, const char *path, const char *given)
 	if (!rt->real || !rt->fname || !rt->sib)
 		goto undo;
 	if (n < 0) {
-		if ((n = node_new(w, id, -1, NULL, 0, 1)) < 0)
+		if ((n = node_new(w, id, -1, NULL, 0)) < 0)
 			goto undo;
 		w->nodes[n].hidden = 1;
 		w->nhidden++;
@@ -2428,7 +2423,7 @@ add_root(fw_watcher *w, const char *path, const char *given)
 		return -1;
 	if (n >= 0)
 		absorb(w, n); /* watched for file PATHs in it until now */
-	else if ((n = node_new(w, id, -1, NULL, 0, 1)) < 0)
+	else if ((n = node_new(w, id, -1, NULL, 0)) < 0)
 		return -1;
 	w->nodes[n].root = r;
 	w->roots[r].node = n;
