@@ -606,8 +606,9 @@ emit(fw_watcher *w, enum fw_kind kind, unsigned flags, int root,
 	}
 }
 
-/* w->err = "WHAT 'PATH': A B C".  The path is escaped as in
- * text output: a name must not split a message or forge a line. */
+/* w->err = "WHAT 'PATH': A B C".  The path is escaped as text output
+ * escapes it (output.c's put_path: \\, \n, \t, \r, else \xHH below 0x20
+ * and for 0x7f): a name must not split a message or forge a line. */
 static void
 say_path(fw_watcher *w, const char *what, const char *path, const char *a,
 	 const char *b, const char *c)
@@ -626,6 +627,8 @@ say_path(fw_watcher *w, const char *what, const char *path, const char *a,
 			e[1] = 'n';
 		else if (ch == '\t')
 			e[1] = 't';
+		else if (ch == '\r')
+			e[1] = 'r';
 		else if (ch != '\\')
 			e[1] = 'x', e[2] = hex[ch >> 4], e[3] = hex[ch & 15],
 			n = 4;

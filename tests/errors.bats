@@ -106,3 +106,15 @@ use_permissions() {
 	wait_for_record "create d/ok/f"
 	assert_equal "$(grep -c . "$FW_ERR")" 1
 }
+
+@test "a PATH in a message is escaped as text output escapes it: a carriage return is \\r" {
+	mkdir d
+	: >"d/a"$'\r'"b"
+	start_fwatch d
+	rm "d/a"$'\r'"b"
+	wait_for_record 'delete d/a\rb'
+	stop_fwatch
+	run_fwatch "no"$'\r'"such"$'\t'"path"
+	assert_status 1
+	assert_equal "$stderr" "fwatch: cannot watch 'no\\rsuch\\tpath': No such file or directory (check the path)"
+}
