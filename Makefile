@@ -19,7 +19,8 @@ LDLIBS  += -lm
 # every platform, the listing diff it shares with kqueue, and mux.c, which
 # puts it beside the native backend.  KQUEUE: the kqueue backend and its
 # descriptor table.
-CORE_SRC  = src/watch.c src/snap.c src/filter.c src/strmap.c src/kinds.c
+CORE_SRC  = src/watch.c src/core/tree.c \
+            src/snap.c src/filter.c src/strmap.c src/kinds.c
 APP_SRC   = src/main.c src/cli.c src/output.c src/exec.c src/backends.c \
             src/signame.c
 POSIX_SRC = src/proc_posix.c src/sys_posix.c src/wakepipe.c
@@ -27,7 +28,7 @@ POLL_SRC  = src/watch_poll.c src/listing.c src/recbuf.c src/mux.c
 KQUEUE_SRC = src/watch_bsd.c src/bsd_vnode.c
 WIN_SRC   = src/utf16.c src/win_notify.c src/proc_win.c src/sys_win.c \
             src/watch_win.c src/win_cmdline.c
-HDR  = $(wildcard src/*.h)
+HDR  = $(wildcard src/*.h src/core/*.h)
 
 # The backends are chosen by the operating system, here.
 UNAME_S := $(shell uname -s 2>/dev/null)

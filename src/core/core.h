@@ -1,0 +1,190 @@
+/*
+ * core.h - what the rooms of the watcher core share, and nothing else
+ * includes: the watcher (struct fw_watcher) and its parts, and each
+ * room's functions.  The public face is watch.h; the backends' is
+ * backend.h.
+ *
+ * The rooms, each one using only those above it in this list:
+ *
+ *   tree.c     the directory tree: nodes, backend ids, names, paths,
+ *              and the roots (the PATHs as given)
+ *   watch.c    the public API: open, add, read a batch, close
+ */
+#ifndef FWATCH_CORE_H
+#define FWATCH_CORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../backend.h"
+#include "../snap.h"
+#include "../strmap.h"
+#include "../sys.h"
+#include "../watch.h"
+
+/* Names shorter than this live in the node: no malloc per directory, so
+ * a subtree that comes and goes leaves no scattered chunks behind. */
+#define NAME_IN 20
+
+struct node {
+	int id;     /* backend watch id; -1 when the slot is free */
+	int parent; /* -1 for a watched PATH */
+	int child, next, prev;
+	int root;   /* index in roots[], for nodes with parent -1 */
+	int froot;  /* first file PATH watched through this directory */
+	uint16_t nlen;
+	unsigned char mark;
+	unsigned char hidden; /* watched only for the file PATHs in it */
+	char in[NAME_IN]; /* the name, or a pointer to it (unaligned) */
+};
+
+struct root {
+	char *given; /* as the user wrote it */
+	char *disp;  /* what paths below it start with */
+	size_t disp_len;
+	char *self;  /* how the PATH itself is printed: as given, or
+		      * absolute; may end in '/' where disp does not */
+	const char *base; /* last component of disp, for filters */
+	int node;
+	int gone;
+	/* A file PATH is watched through its directory (node) and its
+	 * name there, never through an inode that a save can replace. */
+	int file;
+	char *fname;  /* its name in the directory */
+	size_t fnlen;
+	char *real;   /* where to look at it: a final symlink resolved */
+	char *pdir;   /* the directory to watch */
+	char *sib;    /* how a sibling's path starts, for renames */
+	int fnext;    /* the next file PATH in the same directory */
+	int present;  /* the name holds a file now */
+	int left;     /* it left in this batch: left_ev says how */
+	int left_ev;
+	uint32_t cookie;
+	struct sys_info info; /* the last look at it */
+	unsigned look_gen;    /* the read it was taken in */
+	int shorter;          /* and whether it found the file shorter */
+};
+
+struct iev { /* an event whose strings are offsets into w->out */
+	enum fw_kind kind;
+	unsigned flags;
+	size_t path, path_len, old, old_len;
+	int root;
+	size_t rel;
+	int64_t sec;
+	long usec;
+	int64_t size;
+};
+
+struct pend {
+	uint32_t cookie;
+	int node;
+	size_t name, name_len; /* in w->pendbuf */
+	int is_dir;
+	int ev; /* its place in the batch, decided when it is settled */
+};
+
+struct stackent {
+	int node;
+	size_t path, len; /* in w->stack */
+	int fresh;
+};
+
+enum scan_mode { SCAN_SETUP, SCAN_NEW, SCAN_RESCAN, SCAN_COUNT };
+
+struct fw_watcher {
+	struct fw_config cfg;
+	unsigned report;  /* kinds reported */
+	unsigned want;    /* be_watch() flags */
+	const struct be_ops *ops; /* the backend in use */
+	struct backend *be;
+
+	struct node *nodes;
+	size_t nnodes, capnodes, inuse;
+	int freelist;
+	int *idk, *idv; /* backend id -> node, linear probing */
+	size_t idcap, idused;
+
+	struct root *roots;
+	size_t nroots, caproots, roots_left;
+
+	struct buf out;     /* this batch's strings */
+	struct iev *ev;
+	size_t nev, capev;
+	struct fw_event *fev;
+	size_t capfev;
+	struct smap seen;   /* path -> last event index, this batch */
+
+	struct buf synthbuf[2];
+	struct smap synth[2]; /* creates reported by our own scans */
+
+	struct pend *pend;
+	size_t npend, cappend;
+	struct buf pendbuf;
+
+	struct buf scratch, cur, stack;
+	struct stackent *st;
+	size_t nst, capst;
+	int *chain;
+	size_t capchain;
+
+	int64_t sec; /* time of the read being handled */
+	long usec;
+	int need_rescan;
+	int woken;   /* be_wait() was woken while we were busy */
+	int queued;  /* read before waiting: records may be queued */
+	unsigned tree_gen;  /* bumped whenever a node moves or goes */
+	struct buf pc;      /* the path of node pc_node, at tree_gen pc_gen */
+	int pc_node, pc_root;
+	unsigned pc_gen;
+	size_t pc_rel;
+	int fatal;   /* errno that must stop a setup scan */
+	size_t counted;
+	struct buf err; /* the last message, one line however long */
+	struct snap snap;   /* --snapshot: every entry of every directory */
+	int *dirty;         /* entries reported changed in this batch */
+	size_t ndirty, capdirty;
+	size_t nhidden;     /* nodes watched only for file PATHs */
+	size_t nleft;       /* file PATHs that left in this batch */
+	unsigned take_gen;  /* bumped by every read of records */
+	struct buf retry;   /* new directories to watch again: (parent,
+			     * length, name) records */
+	struct be_env env;  /* lent to the backend */
+	struct asking {     /* the directory a watch() call is about, for
+			     * file_wanted() before its id is known */
+		const char *path;
+		size_t rel;      /* where the part below its PATH starts */
+		const char *only; /* a file PATH's directory: its one name */
+		size_t only_len;
+	} ask;
+	struct buf askbuf;  /* file_wanted()'s own path buffer */
+};
+
+
+/* ---- tree.c ---------------------------------------------------------- */
+
+const char *nname(const struct node *nd);
+void name_free(struct node *nd);
+int name_set(struct node *nd, const char *name, size_t len);
+char *dupn(const char *s, size_t n);
+int id_get(const fw_watcher *w, int id);
+void id_stray(fw_watcher *w, int id);
+int node_new(fw_watcher *w, int id, int parent, const char *name,
+	     size_t len);
+void root_gone(fw_watcher *w, int r);
+void absorb(fw_watcher *w, int n);
+void subtree_free(fw_watcher *w, int top, int unwatch);
+int find_child(const fw_watcher *w, int parent, const char *name,
+	       size_t len);
+int node_move(fw_watcher *w, int n, int parent, const char *name,
+	      size_t len);
+int node_path(fw_watcher *w, int n, const char *name, size_t len,
+	      struct buf *b, size_t *rel);
+const char *rel_of(const fw_watcher *w, int root, const char *p, size_t rel,
+		   size_t len);
+int root_of(const fw_watcher *w, int n);
+int compact(fw_watcher *w);
+int root_new(fw_watcher *w, const char *path, const char *given);
+void root_free(struct root *rt);
+
+#endif
