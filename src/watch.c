@@ -25,139 +25,6 @@
  * falls between them. */
 #define PAIR_MS 10
 
-/* ---- the batch -------------------------------------------------------- */
-
-#define DROPPED FW_NKINDS /* an iev kind: settled as not reported */
-
-/* Would an event of KIND on PATH (and OLD) be reported? */
-static int
-wanted(const fw_watcher *w, enum fw_kind kind, int root, const char *path,
-       size_t len, size_t rel, const char *old, size_t oldlen, size_t oldrel)
-{
-	if (!(w->report & FW_BIT(kind)))
-		return 0;
-	if (root < 0 || kind == FW_OVERFLOW)
-		return 1;
-	return filter_pass(w->cfg.filter, rel_of(w, root, path, rel, len)) ||
-	       (old && filter_pass(w->cfg.filter,
-				   rel_of(w, root, old, oldrel, oldlen)));
-}
-
-/* Append an event to the batch, unconditionally.  Its index, or -1. */
-static int
-append(fw_watcher *w, enum fw_kind kind, unsigned flags, int root,
-       const char *path, size_t len, size_t rel)
-{
-	struct iev *e;
-	if (GROW(w->ev, w->capev, w->nev + 1) < 0)
-		return -1;
-	e = &w->ev[w->nev];
-	e->kind = kind;
-	e->flags = flags;
-	e->root = root;
-	e->rel = rel < len ? rel : len;
-	e->sec = w->sec;
-	e->usec = w->usec;
-	e->size = -1;
-	e->path = w->out.len;
-	e->path_len = len;
-	e->old = 0;
-	e->old_len = 0;
-	if (buf_add(&w->out, path, len) < 0 || buf_add(&w->out, "", 1) < 0)
-		return -1;
-	smap_put(&w->seen, e->path, len, (int)w->nev);
-	return (int)w->nev++;
-}
-
-static void
-emit(fw_watcher *w, enum fw_kind kind, unsigned flags, int root,
-     const char *path, size_t len, size_t rel, const char *old,
-     size_t oldlen, size_t oldrel)
-{
-	int last, i;
-	if (!wanted(w, kind, root, path, len, rel, old, oldlen, oldrel))
-		return;
-	/* One save can write a file hundreds of times: an event equal to
-	 * the last one for its path in this batch says nothing new. */
-	last = smap_get(&w->seen, path, len);
-	if (last >= 0) {
-		const struct iev *l = &w->ev[last];
-		if (l->kind == kind && l->flags == flags &&
-		    l->path_len == len && !old)
-			return;
-		/* a write racing the unlink: the kernel may name the file
-		 * once more after its delete; it is not there */
-		if (l->kind == FW_DELETE && !old && l->path_len == len &&
-		    (kind == FW_MODIFY || kind == FW_ATTRIB ||
-		     kind == FW_CLOSE_WRITE || kind == FW_CLOSE_NOWRITE ||
-		     kind == FW_OPEN || kind == FW_ACCESS))
-			return;
-	}
-	i = append(w, kind, flags, root, path, len, rel);
-	if (i >= 0 && old) {
-		struct iev *e = &w->ev[i];
-		e->old = w->out.len;
-		e->old_len = oldlen;
-		if (buf_add(&w->out, old, oldlen) == 0 &&
-		    buf_add(&w->out, "", 1) == 0)
-			smap_put(&w->seen, e->old, oldlen, i);
-	}
-}
-
-/* w->err = "WHAT 'PATH': A B C".  The path is escaped as text output
- * escapes it (output.c's put_path: \\, \n, \t, \r, else \xHH below 0x20
- * and for 0x7f): a name must not split a message or forge a line. */
-static void
-say_path(fw_watcher *w, const char *what, const char *path, const char *a,
-	 const char *b, const char *c)
-{
-	static const char hex[] = "0123456789abcdef";
-	w->err.len = 0;
-	buf_add(&w->err, what, strlen(what));
-	buf_add(&w->err, " '", 2);
-	for (const char *p = path; *p; p++) {
-		unsigned char ch = (unsigned char)*p;
-		char e[4] = { '\\', (char)ch, 0, 0 };
-		size_t n = 2;
-		if (ch >= 0x20 && ch != 0x7f && ch != '\\')
-			e[0] = (char)ch, n = 1;
-		else if (ch == '\n')
-			e[1] = 'n';
-		else if (ch == '\t')
-			e[1] = 't';
-		else if (ch == '\r')
-			e[1] = 'r';
-		else if (ch != '\\')
-			e[1] = 'x', e[2] = hex[ch >> 4], e[3] = hex[ch & 15],
-			n = 4;
-		buf_add(&w->err, e, n);
-	}
-	buf_add(&w->err, "': ", 3);
-	buf_add(&w->err, a, strlen(a));
-	buf_add(&w->err, b, strlen(b));
-	buf_add(&w->err, c, strlen(c));
-}
-
-static void
-say_cannot(fw_watcher *w, const char *path, const char *a, const char *b,
-	   const char *c)
-{
-	say_path(w, "cannot watch", path, a, b, c);
-}
-
-static void
-warnf(fw_watcher *w, const char *path, int err, const char *what)
-{
-	char hint[512];
-	const char *h;
-	if (!w->cfg.warn)
-		return;
-	h = w->ops->limit_hint(w->be, err, 0, hint, sizeof hint);
-	say_cannot(w, path, h ? h : strerror(err), "; ", what);
-	if (w->err.p)
-		w->cfg.warn(w->cfg.ctx, w->err.p);
-}
-
 /* Remember a create our own scan reported, so the kernel's report of
  * the same create (if the entry appeared after the watch) is dropped. */
 static void
@@ -289,7 +156,7 @@ rescan_entry(fw_watcher *w, struct sys_dir *d, int dir, const char *name,
 		snap_set(&w->snap, idx, &i);
 		if (i.type != SYS_DIRECTORY)
 			emit(w, FW_MODIFY, FW_EV_RESCAN, root, w->cur.p,
-			     w->cur.len, crel, NULL, 0, 0);
+			     w->cur.len, crel);
 		return 0;
 	}
 	if (idx >= 0) {
@@ -299,7 +166,7 @@ rescan_entry(fw_watcher *w, struct sys_dir *d, int dir, const char *name,
 			 * went before the new one comes */
 			int was_dir = e->type == SYS_DIRECTORY;
 			emit(w, FW_DELETE, (was_dir ? FW_EV_DIR : 0) | FW_EV_RESCAN,
-			     root, w->cur.p, w->cur.len, crel, NULL, 0, 0);
+			     root, w->cur.p, w->cur.len, crel);
 			if (was_dir) {
 				int c = find_child(w, dir, name, nl);
 				if (c >= 0)
@@ -315,7 +182,7 @@ rescan_entry(fw_watcher *w, struct sys_dir *d, int dir, const char *name,
 		if (i.type != SYS_DIRECTORY &&
 		    (e->size != i.size || e->mtime != i.mtime))
 			emit(w, FW_MODIFY, FW_EV_RESCAN, root, w->cur.p,
-			     w->cur.len, crel, NULL, 0, 0);
+			     w->cur.len, crel);
 		snap_set(&w->snap, idx, &i);
 		return 0;
 	}
@@ -325,12 +192,10 @@ rescan_entry(fw_watcher *w, struct sys_dir *d, int dir, const char *name,
 	if (!watched) {
 		unsigned fl = (i.type == SYS_DIRECTORY ? FW_EV_DIR : 0) |
 			      FW_EV_RESCAN;
-		emit(w, FW_CREATE, fl, root, w->cur.p, w->cur.len, crel, NULL,
-		     0, 0);
+		emit(w, FW_CREATE, fl, root, w->cur.p, w->cur.len, crel);
 		synth_add(w, w->cur.p, w->cur.len);
 		if (i.type != SYS_DIRECTORY && i.size > 0)
-			emit(w, FW_MODIFY, fl, root, w->cur.p, w->cur.len, crel,
-			     NULL, 0, 0);
+			emit(w, FW_MODIFY, fl, root, w->cur.p, w->cur.len, crel);
 	}
 	return 0;
 }
@@ -358,7 +223,7 @@ rescan_sweep(fw_watcher *w, int dir, size_t dlen, int root, size_t rel)
 			crel++;
 		int was_dir = e->type == SYS_DIRECTORY;
 		emit(w, FW_DELETE, (was_dir ? FW_EV_DIR : 0) | FW_EV_RESCAN,
-		     root, w->cur.p, w->cur.len, crel, NULL, 0, 0);
+		     root, w->cur.p, w->cur.len, crel);
 		if (was_dir) {
 			int c = find_child(w, dir, snap_name(&w->snap, i),
 					   e->nlen);
@@ -480,8 +345,8 @@ moved_unseen(fw_watcher *w, int n, int parent, const char *name, size_t nl,
 		    w->nodes[n].nlen);
 	if (node_move(w, n, parent, name, nl) < 0 || oroot < 0)
 		return;
-	emit(w, FW_RENAME, FW_EV_DIR | FW_EV_RESCAN, root, w->cur.p,
-	     w->cur.len, crel, w->scratch.p, w->scratch.len, orel);
+	emit_rename(w, FW_EV_DIR | FW_EV_RESCAN, root, w->cur.p, w->cur.len,
+		    crel, w->scratch.p, w->scratch.len, orel);
 }
 
 static int
@@ -578,7 +443,7 @@ scan(fw_watcher *w, int start, const char *path, size_t plen,
 				unsigned fl = (is_dir ? FW_EV_DIR : 0) |
 					      (mode == SCAN_RESCAN ? FW_EV_RESCAN : 0);
 				emit(w, FW_CREATE, fl, root, w->cur.p,
-				     w->cur.len, crel, NULL, 0, 0);
+				     w->cur.len, crel);
 				synth_add(w, w->cur.p, w->cur.len);
 				/* Hazard: written before its directory was
 				 * watched, its content came with no event;
@@ -586,7 +451,7 @@ scan(fw_watcher *w, int start, const char *path, size_t plen,
 				if (!is_dir && (w->report & FW_BIT(FW_MODIFY)) &&
 				    (snapping ? si.size : sys_size_of(w->cur.p)) > 0)
 					emit(w, FW_MODIFY, fl, root, w->cur.p,
-					     w->cur.len, crel, NULL, 0, 0);
+					     w->cur.len, crel);
 			}
 			if (!is_dir || !w->cfg.recursive ||
 			    filter_excluded(w->cfg.filter, w->cur.p + crel))
@@ -656,7 +521,7 @@ scan(fw_watcher *w, int start, const char *path, size_t plen,
 			if (mode == SCAN_RESCAN && !e.fresh)
 				/* a directory that appeared while we were blind */
 				emit(w, FW_CREATE, FW_EV_DIR | FW_EV_RESCAN, root,
-				     w->cur.p, w->cur.len, crel, NULL, 0, 0);
+				     w->cur.p, w->cur.len, crel);
 		}
 		if (r < 0 && mode != SCAN_COUNT)
 			warnf(w, w->cur.p, errno,
@@ -754,11 +619,8 @@ finish_pend(fw_watcher *w, size_t i)
 	/* moved out of the tree: gone, as far as we can see; its
 	 * placeholder already says delete, in the order it happened */
 	struct iev *e = &w->ev[p.ev];
-	const char *path = w->out.p + e->path;
-	if (!wanted(w, FW_DELETE, e->root, path, e->path_len, e->rel, NULL, 0,
-		    0))
-		e->kind = DROPPED;
-	synth_take(w, path, e->path_len);
+	decide(w, p.ev);
+	synth_take(w, w->out.p + e->path, e->path_len);
 	if (p.is_dir && w->nodes[p.node].id >= 0) {
 		int c = find_child(w, p.node, w->pendbuf.p + p.name,
 				   p.name_len);
@@ -778,7 +640,7 @@ finish_all_pend(fw_watcher *w)
 static void
 moved_to(fw_watcher *w, int n, const struct fw_raw *r, int is_dir)
 {
-	size_t rel, orel;
+	size_t rel;
 	int root;
 	for (size_t i = 0; i < w->npend; i++) {
 		struct pend p = w->pend[i];
@@ -789,38 +651,21 @@ moved_to(fw_watcher *w, int n, const struct fw_raw *r, int is_dir)
 		root = node_path(w, n, r->name, r->name_len, &w->scratch, &rel);
 		if (root < 0)
 			return;
-		struct iev *e = &w->ev[p.ev];
 		if (synth_take(w, w->scratch.p, w->scratch.len)) {
 			/* Hazard: the scan of a new directory found it there
 			 * first (mkdir new; mv x new/y) and reported it, with
 			 * its contents, as created: a rename now would put
 			 * the old contents back over them.  The old path is
 			 * simply gone. */
-			if (!wanted(w, FW_DELETE, e->root, w->out.p + e->path,
-				    e->path_len, e->rel, NULL, 0, 0))
-				e->kind = DROPPED;
+			decide(w, p.ev);
 			if (w->cfg.snapshot)
 				snap_forget(w, p.node, w->pendbuf.p + p.name,
 					    p.name_len);
 			return;
 		}
-		/* The placeholder becomes the rename, where "moved from"
-		 * stood: its path is the old one, the new one is added. */
-		e->old = e->path;
-		e->old_len = e->path_len;
-		orel = e->rel;
-		e->kind = FW_RENAME;
-		e->root = root;
-		e->rel = rel < w->scratch.len ? rel : w->scratch.len;
-		e->path = w->out.len;
-		e->path_len = w->scratch.len;
-		if (buf_add(&w->out, w->scratch.p, w->scratch.len) < 0 ||
-		    buf_add(&w->out, "", 1) < 0)
+		if (become_rename(w, p.ev, root, w->scratch.p, w->scratch.len,
+				  rel) < 0)
 			return;
-		smap_put(&w->seen, e->path, e->path_len, p.ev);
-		if (!wanted(w, FW_RENAME, root, w->out.p + e->path, e->path_len,
-			    e->rel, w->out.p + e->old, e->old_len, orel))
-			e->kind = DROPPED;
 		if (w->cfg.snapshot) {
 			int si = snap_find(&w->snap, p.node,
 					   w->pendbuf.p + p.name, p.name_len);
@@ -856,7 +701,7 @@ moved_to(fw_watcher *w, int n, const struct fw_raw *r, int is_dir)
 	if (root < 0 || synth_take(w, w->scratch.p, w->scratch.len))
 		return; /* (or our scan of a new directory said so already) */
 	emit(w, FW_CREATE, is_dir ? FW_EV_DIR : 0, root, w->scratch.p,
-	     w->scratch.len, rel, NULL, 0, 0);
+	     w->scratch.len, rel);
 	if (w->cfg.snapshot) {
 		struct sys_info info;
 		snap_note(w, n, r->name, r->name_len, w->scratch.p, &info);
@@ -865,18 +710,6 @@ moved_to(fw_watcher *w, int n, const struct fw_raw *r, int is_dir)
 		new_dir(w, n, r->name, r->name_len, w->scratch.p,
 			w->scratch.len, rel);
 }
-
-static const struct {
-	unsigned bit;
-	enum fw_kind kind;
-} plain[] = {
-	{ BE_MODIFY, FW_MODIFY },
-	{ BE_ATTRIB, FW_ATTRIB },
-	{ BE_CLOSE_WRITE, FW_CLOSE_WRITE },
-	{ BE_CLOSE_NOWR, FW_CLOSE_NOWRITE },
-	{ BE_OPEN, FW_OPEN },
-	{ BE_ACCESS, FW_ACCESS },
-};
 
 /* An event on a watched object itself (a watched PATH, or a directory
  * whose parent also reports it). */
@@ -893,7 +726,7 @@ self_event(fw_watcher *w, int n, const struct fw_raw *r)
 	if (f & BE_UNMOUNT) {
 		root = node_path(w, n, NULL, 0, &w->scratch, &rel);
 		emit(w, FW_UNMOUNT, dir | (is_root ? FW_EV_ROOT : 0), root,
-		     w->scratch.p, w->scratch.len, rel, NULL, 0, 0);
+		     w->scratch.p, w->scratch.len, rel);
 		/* the IN_IGNORED that follows is no news: no "delete" */
 		if (is_root)
 			root_gone(w, nd->root);
@@ -908,13 +741,13 @@ self_event(fw_watcher *w, int n, const struct fw_raw *r)
 	for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++)
 		if (f & plain[i].bit)
 			emit(w, plain[i].kind, dir | FW_EV_ROOT, root,
-			     w->scratch.p, w->scratch.len, rel, NULL, 0, 0);
+			     w->scratch.p, w->scratch.len, rel);
 	if (f & (BE_SELF_DELETE | BE_SELF_MOVE | BE_IGNORED)) {
 		/* A watched PATH deleted, moved away or unmounted: its
 		 * name no longer leads to what we watch.  Say so once. */
 		if (!w->roots[nd->root].gone)
 			emit(w, FW_DELETE, dir | FW_EV_ROOT, root, w->scratch.p,
-			     w->scratch.len, rel, NULL, 0, 0);
+			     w->scratch.len, rel);
 		root_gone(w, nd->root);
 		if (f & (BE_SELF_MOVE | BE_IGNORED))
 			subtree_free(w, n, 1);
@@ -957,7 +790,7 @@ file_emit(fw_watcher *w, int fr, enum fw_kind kind, unsigned flags,
 	size_t len = strlen(p);
 	int last, i;
 	flags |= FW_EV_ROOT;
-	if (!wanted(w, kind, fr, p, len, len, NULL, 0, 0))
+	if (!wanted(w, kind, fr, p, len, len))
 		return;
 	/* many writes in one batch: one event, with the last size */
 	last = smap_get(&w->seen, p, len);
@@ -984,23 +817,12 @@ file_moved_to(fw_watcher *w, int n, const struct fw_raw *r)
 		if (!rt->left || !rt->cookie || rt->cookie != r->cookie ||
 		    rt->left_ev < 0)
 			continue;
-		struct iev *e = &w->ev[rt->left_ev];
-		size_t sl = strlen(rt->sib), orel = e->rel;
-		e->old = e->path;
-		e->old_len = e->path_len;
-		e->kind = FW_RENAME;
-		e->path = w->out.len;
-		e->path_len = sl + r->name_len;
-		e->rel = e->path_len;
-		if (buf_add(&w->out, rt->sib, sl) < 0 ||
-		    buf_add(&w->out, r->name, r->name_len) < 0 ||
-		    buf_add(&w->out, "", 1) < 0) {
-			e->kind = DROPPED;
+		w->scratch.len = 0;
+		if (buf_add(&w->scratch, rt->sib, strlen(rt->sib)) < 0 ||
+		    buf_add(&w->scratch, r->name, r->name_len) < 0 ||
+		    become_rename(w, rt->left_ev, fr, w->scratch.p,
+				  w->scratch.len, w->scratch.len) < 0)
 			return;
-		}
-		if (!wanted(w, FW_RENAME, fr, w->out.p + e->path, e->path_len,
-			    e->rel, w->out.p + e->old, e->old_len, orel))
-			e->kind = DROPPED;
 		rt->cookie = 0;
 		rt->left_ev = -1; /* a rename now, no longer a delete */
 		return;
@@ -1053,9 +875,8 @@ file_event(fw_watcher *w, int n, const struct fw_raw *r)
 		rt->cookie = f & BE_MOVED_FROM ? r->cookie : 0;
 		rt->left_ev = append(w, FW_DELETE, FW_EV_ROOT, fr, rt->self, len,
 				     len);
-		if (rt->left_ev >= 0 &&
-		    !wanted(w, FW_DELETE, fr, rt->self, len, len, NULL, 0, 0))
-			w->ev[rt->left_ev].kind = DROPPED;
+		if (rt->left_ev >= 0)
+			decide(w, rt->left_ev);
 		return;
 	}
 	if (f & (BE_CREATE | BE_MOVED_TO)) {
@@ -1120,7 +941,7 @@ handle(fw_watcher *w, const struct fw_raw *r)
 
 	if (f & BE_OVERFLOW) {
 		finish_all_pend(w);
-		emit(w, FW_OVERFLOW, 0, -1, "", 0, 0, NULL, 0, 0);
+		emit(w, FW_OVERFLOW, 0, -1, "", 0, 0);
 		w->need_rescan = 1;
 		return;
 	}
@@ -1198,7 +1019,7 @@ handle(fw_watcher *w, const struct fw_raw *r)
 		if (synth_take(w, w->scratch.p, w->scratch.len))
 			return; /* our scan reported it already */
 		emit(w, FW_CREATE, is_dir ? FW_EV_DIR : 0, root, w->scratch.p,
-		     w->scratch.len, rel, NULL, 0, 0);
+		     w->scratch.len, rel);
 		if (w->cfg.snapshot) {
 			struct sys_info info;
 			snap_note(w, n, r->name, r->name_len, w->scratch.p,
@@ -1214,7 +1035,7 @@ handle(fw_watcher *w, const struct fw_raw *r)
 		if (w->cfg.snapshot)
 			snap_forget(w, n, r->name, r->name_len);
 		emit(w, FW_DELETE, is_dir ? FW_EV_DIR : 0, root, w->scratch.p,
-		     w->scratch.len, rel, NULL, 0, 0);
+		     w->scratch.len, rel);
 		/* inotify has dropped a deleted directory's watch by now;
 		 * a subtree backend has no record of its own for that */
 		if (c >= 0 && w->nodes[c].id >= 0)
@@ -1223,7 +1044,7 @@ handle(fw_watcher *w, const struct fw_raw *r)
 	for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++)
 		if (f & plain[i].bit)
 			emit(w, plain[i].kind, is_dir ? FW_EV_DIR : 0, root,
-			     w->scratch.p, w->scratch.len, rel, NULL, 0, 0);
+			     w->scratch.p, w->scratch.len, rel);
 	if (w->cfg.snapshot && !(f & BE_DELETE) &&
 	    (f & (BE_MODIFY | BE_ATTRIB | BE_CLOSE_WRITE)))
 		snap_touch(w, n, r->name, r->name_len, w->scratch.p);
@@ -1292,7 +1113,7 @@ rescan(fw_watcher *w)
 			size_t rel;
 			int root = node_path(w, n, NULL, 0, &w->scratch, &rel);
 			emit(w, FW_DELETE, FW_EV_DIR | FW_EV_ROOT | FW_EV_RESCAN, root,
-			     w->scratch.p, w->scratch.len, rel, NULL, 0, 0);
+			     w->scratch.p, w->scratch.len, rel);
 			subtree_free(w, n, 1);
 			id_stray(w, id);
 			continue;
@@ -1307,7 +1128,7 @@ rescan(fw_watcher *w)
 			size_t rel;
 			int root = node_path(w, (int)i, NULL, 0, &w->scratch, &rel);
 			emit(w, FW_DELETE, FW_EV_DIR | FW_EV_RESCAN, root,
-			     w->scratch.p, w->scratch.len, rel, NULL, 0, 0);
+			     w->scratch.p, w->scratch.len, rel);
 			subtree_free(w, (int)i, 1);
 		}
 	}
@@ -1325,59 +1146,6 @@ inside_pending(const fw_watcher *w, int n, const struct pend *p)
 			return 1;
 	}
 	return 0;
-}
-
-/* Past these, a batch's buffers are given back when fwatch goes idle:
- * one large burst must not keep its memory for the rest of the run. */
-#define KEEP_BYTES 4096
-#define KEEP_EVENTS 64
-
-/* Free buffer B if it grew past KEEP_BYTES; 1 if it did. */
-static int
-drop_buf(struct buf *b)
-{
-	if (b->cap <= KEEP_BYTES || b->len)
-		return 0;
-	free(b->p);
-	b->p = NULL;
-	b->cap = 0;
-	return 1;
-}
-
-static int
-drop_map(struct smap *m)
-{
-	if (m->cap <= KEEP_EVENTS || m->used)
-		return 0;
-	smap_free(m);
-	return 1;
-}
-
-static void
-trim(fw_watcher *w)
-{
-	int freed = compact(w);
-	w->out.len = w->stack.len = 0;
-	freed |= drop_buf(&w->out) | drop_buf(&w->stack) | drop_map(&w->seen);
-	for (int i = 0; i < 2; i++)
-		if (!w->synth[i].used)
-			freed |= drop_map(&w->synth[i]) | drop_buf(&w->synthbuf[i]);
-	if (w->capev > KEEP_EVENTS) {
-		free(w->ev);
-		free(w->fev);
-		w->ev = NULL;
-		w->fev = NULL;
-		w->capev = w->capfev = 0;
-		freed = 1;
-	}
-	if (w->capst > KEEP_EVENTS) {
-		free(w->st);
-		w->st = NULL;
-		w->capst = 0;
-		freed = 1;
-	}
-	if (freed)
-		sys_trim();
 }
 
 static int
@@ -1421,10 +1189,7 @@ fw_read(fw_watcher *w, int timeout_ms, const struct fw_event **evs)
 {
 	int64_t deadline = timeout_ms >= 0 ? sys_mono_ms() + timeout_ms : -1;
 
-	w->nev = 0;
-	w->out.len = 0;
-	if (w->seen.used)
-		smap_clear(&w->seen);
+	batch_reset(w);
 	for (;;) {
 		int drained = 0, r, left = -1;
 		if (w->need_rescan) {
@@ -1443,7 +1208,7 @@ fw_read(fw_watcher *w, int timeout_ms, const struct fw_event **evs)
 			left = d > 0 ? (int)d : 0;
 		}
 		if (!w->queued)
-			trim(w); /* about to sleep: a good moment */
+			batch_trim(w); /* about to sleep: a good moment */
 		/* After a read that left records queued, or a batch handed
 		 * out (more may have come meanwhile), read at once: in a
 		 * burst this saves a poll per batch; idle, it costs one
@@ -1486,30 +1251,7 @@ fw_read(fw_watcher *w, int timeout_ms, const struct fw_event **evs)
 	}
 
 	w->queued = 1;
-	if (GROW(w->fev, w->capfev, w->nev) < 0)
-		return -1;
-	size_t nout = 0;
-	for (size_t i = 0; i < w->nev; i++) {
-		const struct iev *e = &w->ev[i];
-		struct fw_event *o = &w->fev[nout];
-		if (e->kind == DROPPED)
-			continue;
-		nout++;
-		o->kind = e->kind;
-		o->flags = e->flags;
-		o->path = w->out.p + e->path;
-		o->path_len = e->path_len;
-		o->old_path = e->old_len || e->kind == FW_RENAME
-				      ? w->out.p + e->old : NULL;
-		o->old_len = e->old_len;
-		o->root = e->root >= 0 ? w->roots[e->root].given : NULL;
-		o->rel = e->rel;
-		o->sec = e->sec;
-		o->usec = e->usec;
-		o->size = e->size;
-	}
-	*evs = w->fev;
-	return (int)nout;
+	return batch_out(w, evs);
 }
 
 /* ---- setup ------------------------------------------------------------------ */
@@ -1613,20 +1355,6 @@ fw_backend_try(const char *name)
 		return -1;
 	ops->close(b);
 	return 0;
-}
-
-static void
-set_err(fw_watcher *w, const char *path, int err, size_t needed)
-{
-	char hint[512];
-	const char *h = w->ops->limit_hint(w->be, err, needed, hint, sizeof hint);
-	if (h)
-		say_cannot(w, path, h, "", "");
-	else
-		say_cannot(w, path, strerror(err),
-			   err == ENOENT ? " (check the path)"
-			   : err == EACCES ? " (check its permissions)" : "",
-			   "");
 }
 
 /* How many watches all roots need, for the limit message. */
@@ -1763,7 +1491,7 @@ add_root(fw_watcher *w, const char *path, const char *given)
 	int id, n, r, e;
 
 	if (!*path) {
-		say_cannot(w, "", "empty path (use . for the current "
+		say_path(w, "cannot watch", "", "empty path (use . for the current "
 			   "directory)", "", "");
 		errno = ENOENT;
 		return -1;

@@ -8,6 +8,7 @@
  *
  *   tree.c     the directory tree: nodes, backend ids, names, paths,
  *              and the roots (the PATHs as given)
+ *   batch.c    the batch of events being made; messages
  *   watch.c    the public API: open, add, read a batch, close
  */
 #ifndef FWATCH_CORE_H
@@ -21,6 +22,8 @@
 #include "../strmap.h"
 #include "../sys.h"
 #include "../watch.h"
+
+#define DROPPED FW_NKINDS /* an iev kind: settled as not reported */
 
 /* Names shorter than this live in the node: no malloc per directory, so
  * a subtree that comes and goes leaves no scattered chunks behind. */
@@ -186,5 +189,35 @@ int root_of(const fw_watcher *w, int n);
 int compact(fw_watcher *w);
 int root_new(fw_watcher *w, const char *path, const char *given);
 void root_free(struct root *rt);
+
+/* ---- batch.c --------------------------------------------------------- */
+
+/* The backend's plain news, bit by bit, and the kind each is. */
+struct plain {
+	unsigned bit;
+	enum fw_kind kind;
+};
+#define NPLAIN 6
+extern const struct plain plain[NPLAIN];
+
+int wanted(const fw_watcher *w, enum fw_kind kind, int root,
+	   const char *path, size_t len, size_t rel);
+void decide(fw_watcher *w, int i);
+int append(fw_watcher *w, enum fw_kind kind, unsigned flags, int root,
+	   const char *path, size_t len, size_t rel);
+void emit(fw_watcher *w, enum fw_kind kind, unsigned flags, int root,
+	  const char *path, size_t len, size_t rel);
+void emit_rename(fw_watcher *w, unsigned flags, int root, const char *path,
+		 size_t len, size_t rel, const char *old, size_t oldlen,
+		 size_t oldrel);
+int become_rename(fw_watcher *w, int i, int root, const char *path,
+		  size_t len, size_t rel);
+void batch_reset(fw_watcher *w);
+int batch_out(fw_watcher *w, const struct fw_event **evs);
+void batch_trim(fw_watcher *w);
+void say_path(fw_watcher *w, const char *what, const char *path,
+	      const char *a, const char *b, const char *c);
+void warnf(fw_watcher *w, const char *path, int err, const char *what);
+void set_err(fw_watcher *w, const char *path, int err, size_t needed);
 
 #endif
