@@ -377,3 +377,13 @@ five"
 	kill -TERM -- -"$LOOP_PGID"
 	wait_until 5 "the loop to end" eval '! kill -0 -- -"$LOOP_PGID" 2>/dev/null'
 }
+
+@test "a file PATH that is a symlink to a file beside it is watched (no slash in the link)" {
+	printf 'x\n' >app.log
+	ln -s app.log link.log
+	start_fwatch link.log
+	printf 'y\n' >>app.log
+	wait_for_record "modify link.log"
+	mv app.log app.log.1
+	wait_for_record "rename link.log -> app.log.1"
+}

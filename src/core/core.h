@@ -9,6 +9,7 @@
  *   tree.c     the directory tree: nodes, backend ids, names, paths,
  *              and the roots (the PATHs as given)
  *   batch.c    the batch of events being made; messages
+ *   files.c    PATHs that are files
  *   watch.c    the public API: open, add, read a batch, close
  */
 #ifndef FWATCH_CORE_H
@@ -24,6 +25,15 @@
 #include "../watch.h"
 
 #define DROPPED FW_NKINDS /* an iev kind: settled as not reported */
+
+/* What is known of an entry that could not be looked at: nothing. */
+static inline void
+info_unknown(struct sys_info *i)
+{
+	i->ino = 0;
+	i->size = i->mtime = -1;
+	i->type = SYS_GONE;
+}
 
 /* Names shorter than this live in the node: no malloc per directory, so
  * a subtree that comes and goes leaves no scattered chunks behind. */
@@ -41,6 +51,27 @@ struct node {
 	char in[NAME_IN]; /* the name, or a pointer to it (unaligned) */
 };
 
+/* What a file PATH has that a directory PATH has not.  It is watched
+ * through its directory (root.node) and its name there.  One
+ * allocation: the strings are in s[] after the struct. */
+struct fpath {
+	const char *fname;  /* its name in the directory */
+	size_t fnlen;
+	const char *real;   /* where to look at it: a final symlink resolved */
+	const char *pdir;   /* the directory to watch */
+	const char *sib;    /* how a sibling's path starts, for renames */
+	size_t siblen;      /* (a prefix of real, or of the root's self) */
+	int fnext;          /* the next file PATH in the same directory */
+	int present;        /* the name holds a file now */
+	int left;           /* it left in this read: left_ev says how */
+	int left_ev;
+	uint32_t cookie;    /* the "moved from" it left by, or 0 */
+	struct sys_info info; /* the last look at it */
+	unsigned look_gen;  /* the read it was taken in */
+	int shorter;        /* and whether it found the file shorter */
+	char s[];
+};
+
 struct root {
 	char *given; /* as the user wrote it */
 	char *disp;  /* what paths below it start with */
@@ -50,22 +81,7 @@ struct root {
 	const char *base; /* last component of disp, for filters */
 	int node;
 	int gone;
-	/* A file PATH is watched through its directory (node) and its
-	 * name there, never through an inode that a save can replace. */
-	int file;
-	char *fname;  /* its name in the directory */
-	size_t fnlen;
-	char *real;   /* where to look at it: a final symlink resolved */
-	char *pdir;   /* the directory to watch */
-	char *sib;    /* how a sibling's path starts, for renames */
-	int fnext;    /* the next file PATH in the same directory */
-	int present;  /* the name holds a file now */
-	int left;     /* it left in this batch: left_ev says how */
-	int left_ev;
-	uint32_t cookie;
-	struct sys_info info; /* the last look at it */
-	unsigned look_gen;    /* the read it was taken in */
-	int shorter;          /* and whether it found the file shorter */
+	struct fpath *file; /* a file PATH; NULL for a directory */
 };
 
 struct iev { /* an event whose strings are offsets into w->out */
@@ -219,5 +235,17 @@ void say_path(fw_watcher *w, const char *what, const char *path,
 	      const char *a, const char *b, const char *c);
 void warnf(fw_watcher *w, const char *path, int err, const char *what);
 void set_err(fw_watcher *w, const char *path, int err, size_t needed);
+
+/* ---- files.c --------------------------------------------------------- */
+
+void files_lend(fw_watcher *w, struct be_env *env);
+int file_named(const fw_watcher *w, int n, const char *name, size_t len);
+int64_t file_look(fw_watcher *w, int fr);
+void file_emit(fw_watcher *w, int fr, enum fw_kind kind, unsigned flags,
+	       int64_t size);
+void file_event(fw_watcher *w, int n, const struct fw_raw *r);
+void files_settle(fw_watcher *w);
+void rescan_file(fw_watcher *w, int r);
+int add_file(fw_watcher *w, const char *path, const char *given);
 
 #endif

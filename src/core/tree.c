@@ -295,7 +295,7 @@ void
 absorb(fw_watcher *w, int n)
 {
 	struct node *nd = &w->nodes[n];
-	for (int fr = nd->froot; fr >= 0; fr = w->roots[fr].fnext)
+	for (int fr = nd->froot; fr >= 0; fr = w->roots[fr].file->fnext)
 		root_gone(w, fr);
 	nd->froot = -1;
 	if (nd->hidden) {
@@ -509,7 +509,6 @@ root_new(fw_watcher *w, const char *path, const char *given)
 	rt = &w->roots[w->nroots];
 	memset(rt, 0, sizeof *rt);
 	rt->node = -1;
-	rt->fnext = rt->left_ev = -1;
 	rt->given = dupn(given, strlen(given));
 	rt->disp = w->cfg.absolute ? sys_abspath(path)
 				   : dupn(path, strlen(path));
@@ -536,8 +535,5 @@ root_free(struct root *rt)
 	free(rt->given);
 	free(rt->disp);
 	free(rt->self);
-	free(rt->fname);
-	free(rt->real);
-	free(rt->pdir);
-	free(rt->sib);
+	free(rt->file);
 }

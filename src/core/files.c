@@ -1,0 +1,464 @@
+/*
+ * files.c - PATHs that are files.
+ *
+ * A file PATH is watched through its directory (a node marked hidden,
+ * unless that directory is watched anyway) and its name there, never
+ * through an inode that a save can replace, so a save by rename, a log
+ * rotation or a delete and a new file do not end the watch.  This file
+ * owns adding one, the records of its directory (only the PATHs' names
+ * matter), their events with the file's size, what left and came back
+ * within one read, the look after an overflow; and the backend's
+ * question whether anything about a file is wanted at all.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../filter.h"
+#include "core.h"
+
+/* ---- what the backend asks ---------------------------------------------- */
+
+/* Is NAME the one name the directory being watched is asked about? */
+static int
+asked_only(const fw_watcher *w, const char *name, size_t len)
+{
+	return w->ask.only && w->ask.only_len == len &&
+	       !memcmp(w->ask.only, name, len);
+}
+
+/* be_env.file_wanted: is anything about file NAME in watch ID reported?
+ * Hazard: called from inside the backend, in the middle of a scan: it
+ * touches no buffer but its own. */
+static int
+file_wanted(void *ctx, int id, const char *name, size_t len)
+{
+	fw_watcher *w = ctx;
+	int n = id_get(w, id);
+	size_t rel;
+	if (n >= 0 && w->nodes[n].hidden)
+		return file_named(w, n, name, len) >= 0 ||
+		       asked_only(w, name, len);
+	if (n >= 0) {
+		if (node_path(w, n, name, len, &w->askbuf, &rel) < 0)
+			return 1;
+	} else if (w->ask.path) {
+		if (w->ask.only)
+			return asked_only(w, name, len);
+		w->askbuf.len = 0;
+		rel = w->ask.rel;
+		if (buf_add(&w->askbuf, w->ask.path, strlen(w->ask.path)) < 0 ||
+		    buf_add(&w->askbuf, "/", 1) < 0 ||
+		    buf_add(&w->askbuf, name, len) < 0)
+			return 1;
+		if (rel < w->askbuf.len && w->askbuf.p[rel] == '/')
+			rel++;
+	} else {
+		return 1;
+	}
+	return filter_pass(w->cfg.filter, w->askbuf.p + rel);
+}
+
+/* What the core lends the backend at open. */
+void
+files_lend(fw_watcher *w, struct be_env *env)
+{
+	env->file_wanted = file_wanted;
+	env->ctx = w;
+}
+
+/* The directory of a file PATH, watched for the one name in it. */
+static int
+watch_file_dir(fw_watcher *w, const char *pdir, const char *name, size_t nl)
+{
+	int id;
+	w->ask.path = pdir;
+	w->ask.only = name;
+	w->ask.only_len = nl;
+	id = w->ops->watch(w->be, pdir, w->want | BE_ONLYDIR | BE_FOLLOW);
+	w->ask.path = w->ask.only = NULL;
+	return id;
+}
+
+/* ---- looking and reporting ---------------------------------------------- */
+
+/* The file PATH called NAME in directory node N, or -1. */
+int
+file_named(const fw_watcher *w, int n, const char *name, size_t len)
+{
+	for (int fr = w->nodes[n].froot; fr >= 0; fr = w->roots[fr].file->fnext)
+		if (w->roots[fr].file->fnlen == len &&
+		    !memcmp(w->roots[fr].file->fname, name, len))
+			return fr;
+	return -1;
+}
+
+/* Look at file PATH FR again: its size, or -1 if it is not there. */
+int64_t
+file_look(fw_watcher *w, int fr)
+{
+	struct fpath *fp = w->roots[fr].file;
+	fp->look_gen = w->take_gen;
+	fp->shorter = 0;
+	if (sys_stat(fp->real, &fp->info) < 0) {
+		info_unknown(&fp->info);
+		return -1;
+	}
+	return fp->info.size;
+}
+
+/* Report KIND on file PATH FR, with its SIZE (-1: none). */
+void
+file_emit(fw_watcher *w, int fr, enum fw_kind kind, unsigned flags,
+	  int64_t size)
+{
+	const char *p = w->roots[fr].self;
+	size_t len = strlen(p);
+	int last, i;
+	flags |= FW_EV_ROOT;
+	if (!wanted(w, kind, fr, p, len, len))
+		return;
+	/* many writes in one batch: one event, with the last size */
+	last = smap_get(&w->seen, p, len);
+	if (last >= 0 && w->ev[last].kind == kind && kind != FW_RENAME &&
+	    (w->ev[last].flags | FW_EV_REPLACED) == (flags | FW_EV_REPLACED)) {
+		/* "replaced" then a write of the new file: still one
+		 * modify, and the reader must still start over */
+		w->ev[last].flags |= flags;
+		w->ev[last].size = size;
+		return;
+	}
+	i = append(w, kind, flags, fr, p, len, len);
+	if (i >= 0)
+		w->ev[i].size = size;
+}
+
+/* ---- records of a file PATH's directory ----------------------------------- */
+
+/* Record R says NAME came into directory N by a rename: the new name of
+ * a file PATH that left it in this read?  Then that was a rename (a log
+ * rotated, or one file PATH renamed onto another); 1 if it was. */
+static int
+file_renamed(fw_watcher *w, int n, const struct fw_raw *r)
+{
+	for (int fr = w->nodes[n].froot; fr >= 0; fr = w->roots[fr].file->fnext) {
+		struct fpath *fp = w->roots[fr].file;
+		if (!fp->left || !fp->cookie || fp->cookie != r->cookie ||
+		    fp->left_ev < 0)
+			continue;
+		w->scratch.len = 0;
+		if (buf_add(&w->scratch, fp->sib, fp->siblen) < 0 ||
+		    buf_add(&w->scratch, r->name, r->name_len) < 0 ||
+		    become_rename(w, fp->left_ev, fr, w->scratch.p,
+				  w->scratch.len, w->scratch.len) < 0)
+			return 0;
+		fp->cookie = 0;
+		fp->left_ev = -1; /* a rename now, no longer a delete */
+		return 1;
+	}
+	return 0;
+}
+
+/* The directory went, and the names in it with it. */
+static void
+file_dir_event(fw_watcher *w, int n, unsigned f)
+{
+	if (!(f & (BE_SELF_DELETE | BE_SELF_MOVE | BE_IGNORED | BE_UNMOUNT)))
+		return;
+	for (int fr = w->nodes[n].froot; fr >= 0; fr = w->roots[fr].file->fnext)
+		if (!w->roots[fr].gone && w->roots[fr].file->present)
+			file_emit(w, fr, f & BE_UNMOUNT ? FW_UNMOUNT : FW_DELETE,
+				  0, -1);
+	subtree_free(w, n, !(f & BE_IGNORED));
+}
+
+/* File PATH FR's name was deleted or renamed away by record R: a delete
+ * where it happened, unless its new name follows in this read. */
+static void
+file_left(fw_watcher *w, int fr, const struct fw_raw *r)
+{
+	struct root *rt = &w->roots[fr];
+	struct fpath *fp = rt->file;
+	size_t len = strlen(rt->self);
+	if (!fp->present)
+		return;
+	fp->present = 0;
+	info_unknown(&fp->info);
+	if (!fp->left)
+		w->nleft++;
+	fp->left = 1;
+	fp->cookie = r->flags & BE_MOVED_FROM ? r->cookie : 0;
+	fp->left_ev = append(w, FW_DELETE, FW_EV_ROOT, fr, rt->self, len, len);
+	if (fp->left_ev >= 0)
+		decide(w, fp->left_ev);
+}
+
+/* File PATH FR's name holds a file again. */
+static void
+file_came(fw_watcher *w, int fr)
+{
+	struct fpath *fp = w->roots[fr].file;
+	int64_t size = file_look(w, fr);
+	/* deleted and made again in one read: replaced, as a rename over
+	 * it is (Windows reports that so) */
+	if (!fp->present && fp->left && !fp->cookie && fp->left_ev >= 0) {
+		w->ev[fp->left_ev].kind = DROPPED;
+		fp->present = 1;
+	}
+	if (fp->present)
+		file_emit(w, fr, FW_MODIFY, FW_EV_REPLACED, size);
+	else
+		file_emit(w, fr, FW_CREATE, 0, size);
+	fp->present = 1;
+}
+
+/* News F about the file PATH FR's content or attributes. */
+static void
+file_changed(fw_watcher *w, int fr, unsigned f)
+{
+	struct fpath *fp = w->roots[fr].file;
+	if (!fp->present)
+		return; /* news about a file no longer there */
+	/* one look per read: a log appended to a hundred times in it is
+	 * one stat, and what that look decided holds for the whole read */
+	int64_t before = fp->info.size, size = before;
+	if (fp->look_gen != w->take_gen) {
+		size = file_look(w, fr);
+		/* shorter than before: whoever follows it must start over */
+		fp->shorter = size >= 0 && before >= 0 && size < before;
+	}
+	for (size_t i = 0; i < NPLAIN; i++) {
+		enum fw_kind k = plain[i].kind;
+		if (!(f & plain[i].bit))
+			continue;
+		if (k == FW_MODIFY && fp->shorter)
+			k = FW_TRUNCATE;
+		file_emit(w, fr, k, 0, size);
+	}
+}
+
+/*
+ * A record from directory N, watched for the file PATHs in it.  Only
+ * their names matter.  A name that leaves is reported where it left
+ * (delete, or rename when its new name follows in the same read); a
+ * name that comes back is a create, or, if it never left (renamed
+ * over: sed -i, most editors), a modify marked replaced.
+ */
+void
+file_event(fw_watcher *w, int n, const struct fw_raw *r)
+{
+	int fr;
+	if (!r->name_len) {
+		file_dir_event(w, n, r->flags);
+		return;
+	}
+	if ((fr = file_named(w, n, r->name, r->name_len)) < 0) {
+		if (r->flags & BE_MOVED_TO)
+			file_renamed(w, n, r);
+		return;
+	}
+	if (w->roots[fr].gone)
+		return;
+	if (r->flags & (BE_DELETE | BE_MOVED_FROM))
+		file_left(w, fr, r);
+	else if (r->flags & (BE_CREATE | BE_MOVED_TO))
+		file_came(w, fr);
+	else
+		file_changed(w, fr, r->flags);
+}
+
+/* The end of a read: file PATHs that left and did not come back. */
+void
+files_settle(fw_watcher *w)
+{
+	for (size_t r = 0; r < w->nroots && w->nleft; r++) {
+		struct fpath *fp = w->roots[r].file;
+		if (!fp || !fp->left)
+			continue;
+		fp->left = 0;
+		fp->left_ev = -1;
+		w->nleft--;
+		if (!fp->present && w->cfg.gone_exit)
+			root_gone(w, (int)r);
+	}
+	w->nleft = 0;
+}
+
+/* ---- after an overflow ---------------------------------------------------- */
+
+/* Is file PATH R's directory still the one watched as node N?  If not,
+ * the file PATHs in it are gone for good. */
+static int
+file_dir_still(fw_watcher *w, int r, int n)
+{
+	const struct fpath *fp = w->roots[r].file;
+	int id = watch_file_dir(w, fp->pdir, fp->fname, fp->fnlen);
+	if (id >= 0 && id == w->nodes[n].id)
+		return 1;
+	for (int fr = w->nodes[n].froot; fr >= 0; fr = w->roots[fr].file->fnext)
+		if (w->roots[fr].file->present)
+			file_emit(w, fr, FW_DELETE, FW_EV_RESCAN, -1);
+	subtree_free(w, n, 1);
+	id_stray(w, id);
+	return 0;
+}
+
+/* After an overflow: look at file PATH R again and report what changed. */
+void
+rescan_file(fw_watcher *w, int r)
+{
+	struct fpath *fp = w->roots[r].file;
+	int n = w->roots[r].node;
+	if (!w->nodes[n].mark) {
+		/* its directory first (once for all its file PATHs) */
+		w->nodes[n].mark = 1;
+		if (!file_dir_still(w, r, n))
+			return;
+	}
+	struct sys_info old = fp->info;
+	int64_t size = file_look(w, r);
+	if (size < 0) {
+		if (fp->present)
+			file_emit(w, r, FW_DELETE, FW_EV_RESCAN, -1);
+		fp->present = 0;
+		if (w->cfg.gone_exit)
+			root_gone(w, r);
+	} else if (!fp->present) {
+		fp->present = 1;
+		file_emit(w, r, FW_CREATE, FW_EV_RESCAN, size);
+	} else if (old.ino && fp->info.ino && old.ino != fp->info.ino) {
+		file_emit(w, r, FW_MODIFY, FW_EV_RESCAN | FW_EV_REPLACED, size);
+	} else if (old.size >= 0 && size < old.size) {
+		file_emit(w, r, FW_TRUNCATE, FW_EV_RESCAN, size);
+	} else if (size != old.size || fp->info.mtime != old.mtime) {
+		file_emit(w, r, FW_MODIFY, FW_EV_RESCAN, size);
+	}
+}
+
+/* ---- adding one ------------------------------------------------------------- */
+
+/* Copy N bytes of S and a NUL to *AT; the copy. */
+static const char *
+put_str(char **at, const char *s, size_t n)
+{
+	char *p = *at;
+	memcpy(p, s, n);
+	p[n] = '\0';
+	*at = p + n + 1;
+	return p;
+}
+
+/* The file PATH at TARGET (a final symlink resolved already), in one
+ * allocation: its name, the directory to watch, where to look at it. */
+static struct fpath *
+fpath_new(const char *target)
+{
+	const char *slash = strrchr(target, '/');
+	const char *name = slash ? slash + 1 : target;
+	size_t nl = strlen(name), tl = strlen(target);
+	/* "a/b" watches "a", "/b" watches "/", "b" watches "." */
+	const char *dir = slash ? target : ".";
+	size_t dl = !slash ? 1 : slash == target ? 1 : (size_t)(slash - target);
+	/* "C:" alone is the current directory on drive C: "C:/b" watches
+	 * "C:/", the '/' included */
+	if (SYS_ALT_SEP && dl == 2 && dir[1] == ':')
+		dl++;
+	struct fpath *fp = calloc(1, sizeof *fp + nl + tl + dl + 3);
+	char *at;
+	if (!fp)
+		return NULL;
+	at = fp->s;
+	fp->fname = put_str(&at, name, nl);
+	fp->fnlen = nl;
+	fp->real = put_str(&at, target, tl);
+	fp->pdir = put_str(&at, dir, dl);
+	fp->fnext = fp->left_ev = -1;
+	return fp;
+}
+
+/* A sibling's path starts where the file's own does without its name:
+ * in the link's target if one was followed, else as the PATH prints. */
+static void
+fpath_sib(struct fpath *fp, const char *self, int link)
+{
+	const char *from = link ? fp->real : self;
+	const char *slash = strrchr(from, '/');
+	fp->sib = from;
+	fp->siblen = slash ? (size_t)(slash - from) + 1 : 0;
+}
+
+/* Root R, a new file PATH watched as id ID: a node for its directory
+ * (hidden: watched only for the file PATHs in it) unless there is one;
+ * -1 if out of memory. */
+static int
+file_join(fw_watcher *w, int r, int id)
+{
+	struct root *rt = &w->roots[r];
+	int n = id_get(w, id);
+	if (n < 0) {
+		if ((n = node_new(w, id, -1, NULL, 0)) < 0)
+			return -1;
+		w->nodes[n].hidden = 1;
+		w->nhidden++;
+	}
+	rt->node = n;
+	rt->file->fnext = w->nodes[n].froot;
+	w->nodes[n].froot = r;
+	w->roots_left++;
+	rt->file->present = file_look(w, r) >= 0;
+	return 0;
+}
+
+/*
+ * Watch the file PATH through its directory and its name there, so a
+ * save that replaces the file, or a log rotation, does not end the
+ * watch.  A symlink is followed to the file it names once, now.  -1 with
+ * errno (and fw_error() saying why).
+ */
+int
+add_file(fw_watcher *w, const char *path, const char *given)
+{
+	char *real = sys_type_of(path, 0) == SYS_LINK ? sys_link_target(path)
+						      : NULL;
+	struct fpath *fp = fpath_new(real ? real : path);
+	int id, n, r, e;
+
+	if (!fp) {
+		free(real);
+		errno = ENOMEM;
+		return -1;
+	}
+	id = watch_file_dir(w, fp->pdir, fp->fname, fp->fnlen);
+	if (id < 0) {
+		e = errno;
+		set_err(w, path, e, 0);
+		free(real);
+		free(fp);
+		errno = e;
+		return -1;
+	}
+	n = id_get(w, id);
+	if (n >= 0 && (!w->nodes[n].hidden ||
+		       file_named(w, n, fp->fname, fp->fnlen) >= 0)) {
+		/* inside a watched directory, or given twice */
+		free(real);
+		free(fp);
+		return 0;
+	}
+	if ((r = root_new(w, path, given)) < 0) {
+		free(fp);
+	} else {
+		w->roots[r].file = fp;
+		fpath_sib(fp, w->roots[r].self, real != NULL);
+		if (file_join(w, r, id) == 0) {
+			free(real);
+			return 0;
+		}
+		root_free(&w->roots[r]);
+		w->nroots--;
+	}
+	free(real);
+	id_stray(w, id);
+	errno = ENOMEM;
+	return -1;
+}
