@@ -10,6 +10,9 @@
  *              and the roots (the PATHs as given)
  *   batch.c    the batch of events being made; messages
  *   files.c    PATHs that are files
+ *   snapshot.c --snapshot kept in step with what is reported
+ *   scan.c     directories and files coming into sight: the walker
+ *   rescan.c   rebuilding the truth after an overflow
  *   watch.c    the public API: open, add, read a batch, close
  */
 #ifndef FWATCH_CORE_H
@@ -103,13 +106,49 @@ struct pend {
 	int ev; /* its place in the batch, decided when it is settled */
 };
 
+/* A directory waiting on the walk's stack (scan.c). */
 struct stackent {
-	int node;
+	int node;         /* -1 when counting */
 	size_t path, len; /* in w->stack */
-	int fresh;
+	int fresh;        /* everything in it is new: report it */
 };
 
-enum scan_mode { SCAN_SETUP, SCAN_NEW, SCAN_RESCAN, SCAN_COUNT };
+/* An entry of the directory being listed; its path is in w->cur. */
+struct entry {
+	const char *name;
+	size_t nl;
+	size_t crel;        /* where the part below the root starts */
+	enum sys_type type; /* for a symlink followed (-L): where it leads */
+	int link;           /* it is such a symlink */
+};
+
+/* A walk over a tree (scan.c), and what it does with what it finds. */
+struct walk {
+	/* each entry X of directory E (listed from D); -1 stops the walk */
+	int (*entry)(fw_watcher *w, struct walk *k, const struct stackent *e,
+		     struct sys_dir *d, const struct entry *x);
+	/* if set: E is about to be listed; E was listed to the end (its
+	 * path is the first DLEN bytes of w->cur) */
+	void (*before)(fw_watcher *w, struct walk *k,
+		       const struct stackent *e);
+	void (*after)(fw_watcher *w, struct walk *k, const struct stackent *e,
+		      size_t dlen);
+	int root;                /* the PATH walked below; -1: counting */
+	size_t rel;              /* where the part below it starts */
+	unsigned flags;          /* FW_EV_ flags of what it reports */
+	unsigned char setup;     /* fw_add()'s: a watch limit is fatal, and
+				  * nothing is tried again later */
+	unsigned char all_fresh; /* everything below is new */
+	unsigned char files;     /* every file is looked at (--snapshot) */
+	unsigned char quiet;     /* counting: no warnings */
+	size_t count;            /* what counting found */
+};
+
+/* watch_below()'s answers */
+enum { BELOW_NONE, BELOW_NEW, BELOW_KNOWN };
+
+/* born()'s size when the file was not looked at yet */
+#define BORN_LOOK (-2)
 
 struct fw_watcher {
 	struct fw_config cfg;
@@ -158,7 +197,6 @@ struct fw_watcher {
 	unsigned pc_gen;
 	size_t pc_rel;
 	int fatal;   /* errno that must stop a setup scan */
-	size_t counted;
 	struct buf err; /* the last message, one line however long */
 	struct snap snap;   /* --snapshot: every entry of every directory */
 	int *dirty;         /* entries reported changed in this batch */
@@ -199,6 +237,8 @@ int node_move(fw_watcher *w, int n, int parent, const char *name,
 	      size_t len);
 int node_path(fw_watcher *w, int n, const char *name, size_t len,
 	      struct buf *b, size_t *rel);
+int path_join(struct buf *b, const char *name, size_t len);
+size_t rel_skip(const struct buf *b, size_t rel);
 const char *rel_of(const fw_watcher *w, int root, const char *p, size_t rel,
 		   size_t len);
 int root_of(const fw_watcher *w, int n);
@@ -247,5 +287,47 @@ void file_event(fw_watcher *w, int n, const struct fw_raw *r);
 void files_settle(fw_watcher *w);
 void rescan_file(fw_watcher *w, int r);
 int add_file(fw_watcher *w, const char *path, const char *given);
+
+/* ---- snapshot.c ------------------------------------------------------ */
+
+void snap_note(fw_watcher *w, int dir, const char *name, size_t nl,
+	       const char *path);
+void snap_note_listed(fw_watcher *w, struct sys_dir *d, int dir,
+		      const char *name, size_t nl, struct sys_info *i);
+void snap_forget(fw_watcher *w, int dir, const char *name, size_t nl);
+void snap_renamed(fw_watcher *w, int from, const char *name, size_t nl,
+		  int to, const char *name2, size_t nl2, const char *path);
+void snap_touch(fw_watcher *w, int dir, const char *name, size_t nl,
+		const char *path);
+void snap_refresh(fw_watcher *w);
+
+/* ---- scan.c ---------------------------------------------------------- */
+
+int watch_one(fw_watcher *w, const char *path, size_t rel, int follow);
+void synth_add(fw_watcher *w, const char *path, size_t len);
+int synth_take(fw_watcher *w, const char *path, size_t len);
+void synth_expire(fw_watcher *w);
+void born(fw_watcher *w, unsigned flags, int root, const char *path,
+	  size_t len, size_t rel, int64_t size);
+int walk_push(fw_watcher *w, const struct walk *k, int n, const char *path,
+	      size_t len, int fresh);
+int walk(fw_watcher *w, struct walk *k, int start, const char *path,
+	 size_t len, int fresh);
+void scan_report(fw_watcher *w, const struct walk *k, enum sys_type type,
+		 size_t crel, int64_t size);
+void scan_see(fw_watcher *w, const struct walk *k, const struct stackent *e,
+	      struct sys_dir *d, const struct entry *x);
+int watch_below(fw_watcher *w, struct walk *k, const struct stackent *e,
+		const struct entry *x, int *np);
+int scan_setup(fw_watcher *w, int n);
+size_t count_dirs(fw_watcher *w, const char *path);
+void new_dir(fw_watcher *w, int parent, const char *name, size_t nl,
+	     const char *path, size_t len, size_t rel);
+void retry_dirs(fw_watcher *w);
+void appeared(fw_watcher *w, int n, const char *name, size_t nl, int is_dir);
+
+/* ---- rescan.c -------------------------------------------------------- */
+
+void rescan(fw_watcher *w);
 
 #endif

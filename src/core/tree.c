@@ -340,12 +340,20 @@ subtree_free(fw_watcher *w, int top, int unwatch)
 /* ---- paths -------------------------------------------------------------- */
 
 /* Append "/NAME" to B (no second '/' after one that ends B). */
-static int
+int
 path_join(struct buf *b, const char *name, size_t len)
 {
 	if (b->len && b->p[b->len - 1] != '/' && buf_add(b, "/", 1) < 0)
 		return -1;
 	return buf_add(b, name, len);
+}
+
+/* Where the part of path B below its root's REL bytes starts: past the
+ * '/' that follows them. */
+size_t
+rel_skip(const struct buf *b, size_t rel)
+{
+	return rel < b->len && b->p[rel] == '/' ? rel + 1 : rel;
 }
 
 /* Remember B, the path of node N, for the next burst in N. */
@@ -378,8 +386,7 @@ node_path(fw_watcher *w, int n, const char *name, size_t len, struct buf *b,
 		if (buf_add(b, w->pc.p, w->pc.len) < 0 ||
 		    path_join(b, name, len) < 0)
 			return -1;
-		*rel = w->pc_rel < b->len && b->p[w->pc_rel] == '/'
-			       ? w->pc_rel + 1 : w->pc_rel;
+		*rel = rel_skip(b, w->pc_rel);
 		return w->pc_root;
 	}
 	for (int i = n; i >= 0; i = w->nodes[i].parent) {
@@ -410,8 +417,7 @@ node_path(fw_watcher *w, int n, const char *name, size_t len, struct buf *b,
 		if (path_join(b, name, len) < 0)
 			return -1;
 	}
-	if (*rel < b->len && b->p[*rel] == '/')
-		(*rel)++;
+	*rel = rel_skip(b, *rel);
 	return root;
 }
 
