@@ -19,7 +19,9 @@ LDLIBS  += -lm
 # every platform, the listing diff it shares with kqueue, and mux.c, which
 # puts it beside the native backend.  KQUEUE: the kqueue backend and its
 # descriptor table.
-CORE_SRC  = src/watch.c src/core/tree.c src/core/batch.c src/core/files.c src/core/snapshot.c src/core/scan.c src/core/rescan.c \
+CORE_SRC  = src/watch.c src/core/tree.c src/core/batch.c src/core/files.c \
+            src/core/snapshot.c src/core/scan.c src/core/rescan.c \
+            src/core/moves.c src/core/records.c \
             src/snap.c src/filter.c src/strmap.c src/kinds.c
 APP_SRC   = src/main.c src/cli.c src/output.c src/exec.c src/backends.c \
             src/signame.c

@@ -13,6 +13,8 @@
  *   snapshot.c --snapshot kept in step with what is reported
  *   scan.c     directories and files coming into sight: the walker
  *   rescan.c   rebuilding the truth after an overflow
+ *   moves.c    the two halves of a rename
+ *   records.c  one backend record at a time
  *   watch.c    the public API: open, add, read a batch, close
  */
 #ifndef FWATCH_CORE_H
@@ -329,5 +331,19 @@ void appeared(fw_watcher *w, int n, const char *name, size_t nl, int is_dir);
 /* ---- rescan.c -------------------------------------------------------- */
 
 void rescan(fw_watcher *w);
+
+/* ---- moves.c --------------------------------------------------------- */
+
+void moved_from(fw_watcher *w, int n, const struct fw_raw *r, int is_dir);
+void moved_to(fw_watcher *w, int n, const struct fw_raw *r, int is_dir);
+void finish_all_pend(fw_watcher *w);
+void settle_same_name(fw_watcher *w, int n, const struct fw_raw *r);
+void settle_inside(fw_watcher *w, const struct fw_raw *r);
+void pairs_lookahead(fw_watcher *w, const struct fw_raw *recs, int n);
+int pairs_wait(const fw_watcher *w, int drained);
+
+/* ---- records.c ------------------------------------------------------- */
+
+void handle(fw_watcher *w, const struct fw_raw *r);
 
 #endif

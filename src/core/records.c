@@ -1,0 +1,171 @@
+/*
+ * records.c - one backend record at a time.
+ *
+ * A record is an overflow, news about a watched object itself (a PATH,
+ * or a directory below one), or news about an entry of a watched
+ * directory: created, deleted, moved from or to, changed.  Each becomes
+ * events and changes to the tree here; a file PATH's directory's
+ * records go to files.c, the halves of renames to moves.c.
+ */
+#include <string.h>
+
+#include "core.h"
+
+/* Records were lost: say so where it happened, and rescan after the
+ * read. */
+static void
+overflowed(fw_watcher *w)
+{
+	finish_all_pend(w);
+	emit(w, FW_OVERFLOW, 0, -1, "", 0, 0);
+	w->need_rescan = 1;
+}
+
+/* An event on a watched object itself (a watched PATH, or a directory
+ * whose parent also reports it). */
+static void
+self_event(fw_watcher *w, int n, const struct fw_raw *r)
+{
+	struct node *nd = &w->nodes[n];
+	int is_root = nd->parent < 0;
+	unsigned f = r->flags;
+	unsigned dir = FW_EV_DIR; /* every node is a directory */
+	size_t rel;
+	int root;
+
+	if (f & BE_UNMOUNT) {
+		root = node_path(w, n, NULL, 0, &w->scratch, &rel);
+		emit(w, FW_UNMOUNT, dir | (is_root ? FW_EV_ROOT : 0), root,
+		     w->scratch.p, w->scratch.len, rel);
+		/* the IN_IGNORED that follows is no news: no "delete" */
+		if (is_root)
+			root_gone(w, nd->root);
+	}
+	if (!is_root) {
+		/* the parent's watch reports these with the name */
+		if (f & BE_IGNORED)
+			subtree_free(w, n, 1);
+		return;
+	}
+	root = node_path(w, n, NULL, 0, &w->scratch, &rel);
+	for (size_t i = 0; i < NPLAIN; i++)
+		if (f & plain[i].bit)
+			emit(w, plain[i].kind, dir | FW_EV_ROOT, root,
+			     w->scratch.p, w->scratch.len, rel);
+	if (f & (BE_SELF_DELETE | BE_SELF_MOVE | BE_IGNORED)) {
+		/* A watched PATH deleted, moved away or unmounted: its
+		 * name no longer leads to what we watch.  Say so once. */
+		if (!w->roots[nd->root].gone)
+			emit(w, FW_DELETE, dir | FW_EV_ROOT, root, w->scratch.p,
+			     w->scratch.len, rel);
+		root_gone(w, nd->root);
+		if (f & (BE_SELF_MOVE | BE_IGNORED))
+			subtree_free(w, n, 1);
+	}
+}
+
+/* A backend that watches whole subtrees names an entry below a
+ * subdirectory of watched directory N by its path: the directory's node
+ * (R in *SUB, named as in it), or -1 if it is not one we watch. */
+static int
+below(fw_watcher *w, int n, const struct fw_raw *r, struct fw_raw *sub)
+{
+	const char *slash;
+	*sub = *r;
+	while ((slash = memchr(sub->name, '/', sub->name_len))) {
+		size_t cl = (size_t)(slash - sub->name);
+		if ((n = find_child(w, n, sub->name, cl)) < 0)
+			return -1;
+		sub->name = slash + 1;
+		sub->name_len -= cl + 1;
+	}
+	return sub->name_len ? n : -1;
+}
+
+/* Entry R of directory node N went: C is its node if it was a watched
+ * directory.  Its path is in w->scratch. */
+static void
+deleted(fw_watcher *w, int n, const struct fw_raw *r, int c, int is_dir,
+	int root, size_t rel)
+{
+	synth_take(w, w->scratch.p, w->scratch.len);
+	if (w->cfg.snapshot)
+		snap_forget(w, n, r->name, r->name_len);
+	emit(w, FW_DELETE, is_dir ? FW_EV_DIR : 0, root, w->scratch.p,
+	     w->scratch.len, rel);
+	/* inotify has dropped a deleted directory's watch by now; a
+	 * subtree backend has no record of its own for that */
+	if (c >= 0 && w->nodes[c].id >= 0)
+		subtree_free(w, c, 1);
+}
+
+/* News F (plain bits) about entry R of directory node N, whose path is
+ * in w->scratch. */
+static void
+changed(fw_watcher *w, int n, const struct fw_raw *r, unsigned f, int is_dir,
+	int root, size_t rel)
+{
+	for (size_t i = 0; i < NPLAIN; i++)
+		if (f & plain[i].bit)
+			emit(w, plain[i].kind, is_dir ? FW_EV_DIR : 0, root,
+			     w->scratch.p, w->scratch.len, rel);
+	if (w->cfg.snapshot && !(f & BE_DELETE) &&
+	    (f & (BE_MODIFY | BE_ATTRIB | BE_CLOSE_WRITE)))
+		snap_touch(w, n, r->name, r->name_len, w->scratch.p);
+}
+
+/* A record about entry R of watched directory N. */
+static void
+entry_event(fw_watcher *w, int n, const struct fw_raw *r)
+{
+	unsigned f = r->flags;
+	int is_dir = !!(f & BE_ISDIR), root;
+	size_t rel;
+	/* Not every backend can tell a directory's records from a file's;
+	 * the tree knows which names are watched directories. */
+	int c = find_child(w, n, r->name, r->name_len);
+	if (c >= 0) {
+		if (f & (BE_DELETE | BE_MOVED_FROM))
+			is_dir = 1;
+		f &= ~BE_MODIFY; /* its entries changed: they say so */
+	}
+	settle_same_name(w, n, r);
+	if (f & BE_MOVED_FROM) {
+		moved_from(w, n, r, is_dir);
+		return;
+	}
+	if (f & BE_MOVED_TO) {
+		moved_to(w, n, r, is_dir);
+		return;
+	}
+	if (f & BE_CREATE) {
+		appeared(w, n, r->name, r->name_len, is_dir);
+		return;
+	}
+	root = node_path(w, n, r->name, r->name_len, &w->scratch, &rel);
+	if (root < 0)
+		return;
+	if (f & BE_DELETE)
+		deleted(w, n, r, c, is_dir, root, rel);
+	changed(w, n, r, f, is_dir, root, rel);
+}
+
+/* One record from the backend: events and changes to the tree. */
+void
+handle(fw_watcher *w, const struct fw_raw *r)
+{
+	struct fw_raw sub;
+	int n;
+	if (r->flags & BE_OVERFLOW) {
+		overflowed(w);
+		return;
+	}
+	if ((n = id_get(w, r->id)) < 0)
+		return; /* a watch we dropped; its last words */
+	if (w->nodes[n].hidden)
+		file_event(w, n, r);
+	else if (!r->name_len)
+		self_event(w, n, r);
+	else if ((n = below(w, n, r, &sub)) >= 0)
+		entry_event(w, n, &sub);
+}
