@@ -51,6 +51,7 @@ struct node {
 	int root;   /* index in roots[], for nodes with parent -1 */
 	int froot;  /* first file PATH watched through this directory */
 	uint16_t nlen;
+	unsigned char link; /* watched through a symlink (-L) */
 	unsigned char mark;
 	unsigned char hidden; /* watched only for the file PATHs in it */
 	char in[NAME_IN]; /* the name, or a pointer to it (unaligned) */

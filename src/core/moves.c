@@ -204,7 +204,8 @@ settle_inside(fw_watcher *w, const struct fw_raw *r)
 }
 
 /* A new read of N records: a move still pending from the last one whose
- * partner is not among the first PAIR_AHEAD went out of the tree. */
+ * partner is not among the first PAIR_AHEAD went out of the tree.  (With
+ * BE_CAP_RENAME_PAIRED no move is pending from the last read.) */
 void
 pairs_lookahead(fw_watcher *w, const struct fw_raw *recs, int n)
 {
@@ -221,12 +222,14 @@ pairs_lookahead(fw_watcher *w, const struct fw_raw *recs, int n)
 }
 
 /* After a read (DRAINED: it emptied the kernel queue), how long to wait
- * for the partners of pending moves: -1 not at all, 0 read again now
- * (records are still queued), else PAIR_MS. */
+ * for the partners of pending moves: -1 not at all (none, or the
+ * backend declares BE_CAP_RENAME_PAIRED: what is pending now moved out
+ * of the tree), 0 read again now (records are still queued), else
+ * PAIR_MS. */
 int
 pairs_wait(const fw_watcher *w, int drained)
 {
-	if (!w->npend)
+	if (!w->npend || (w->ops->caps & BE_CAP_RENAME_PAIRED))
 		return -1;
 	return drained ? PAIR_MS : 0;
 }

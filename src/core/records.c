@@ -5,7 +5,9 @@
  * or a directory below one), or news about an entry of a watched
  * directory: created, deleted, moved from or to, changed.  Each becomes
  * events and changes to the tree here; a file PATH's directory's
- * records go to files.c, the halves of renames to moves.c.
+ * records go to files.c, the halves of renames to moves.c.  What
+ * differs between backends is read from the capabilities they declare
+ * (backend.h, BE_CAP_*), never guessed from the records.
  */
 #include <string.h>
 
@@ -64,9 +66,10 @@ self_event(fw_watcher *w, int n, const struct fw_raw *r)
 	}
 }
 
-/* A backend that watches whole subtrees names an entry below a
- * subdirectory of watched directory N by its path: the directory's node
- * (R in *SUB, named as in it), or -1 if it is not one we watch. */
+/* A backend that watches whole subtrees (BE_CAP_SUBTREE) names an entry
+ * below a subdirectory of watched directory N by its path: the
+ * directory's node (R in *SUB, named as in it), or -1 if it is not one
+ * we watch. */
 static int
 below(fw_watcher *w, int n, const struct fw_raw *r, struct fw_raw *sub)
 {
@@ -93,9 +96,13 @@ deleted(fw_watcher *w, int n, const struct fw_raw *r, int c, int is_dir,
 		snap_forget(w, n, r->name, r->name_len);
 	emit(w, FW_DELETE, is_dir ? FW_EV_DIR : 0, root, w->scratch.p,
 	     w->scratch.len, rel);
-	/* inotify has dropped a deleted directory's watch by now; a
-	 * subtree backend has no record of its own for that */
-	if (c >= 0 && w->nodes[c].id >= 0)
+	/* With BE_CAP_SELF_RECORDS the directory's own last record drops
+	 * its watch (inotify sent it before this one, kqueue sends it
+	 * after); without, nothing else will.  Through a symlink (-L) it
+	 * is the name that went, not the directory: no record of its own
+	 * will come. */
+	if (c >= 0 && (!(w->ops->caps & BE_CAP_SELF_RECORDS) ||
+		       w->nodes[c].link))
 		subtree_free(w, c, 1);
 }
 
@@ -114,21 +121,34 @@ changed(fw_watcher *w, int n, const struct fw_raw *r, unsigned f, int is_dir,
 		snap_touch(w, n, r->name, r->name_len, w->scratch.p);
 }
 
+/* Is entry R, whose node is C (-1: none), a directory?  With
+ * BE_CAP_ISDIR the record says so; without it (Windows cannot tell for
+ * a name that is gone) the tree knows which names it watches as
+ * directories.  A directory watched through a symlink (-L) is one of
+ * ours whatever the record says of the link. */
+static int
+entry_is_dir(const fw_watcher *w, unsigned f, int c)
+{
+	if (c >= 0 && (f & (BE_DELETE | BE_MOVED_FROM)) &&
+	    (!(w->ops->caps & BE_CAP_ISDIR) || w->nodes[c].link))
+		return 1;
+	return !!(f & BE_ISDIR);
+}
+
 /* A record about entry R of watched directory N. */
 static void
 entry_event(fw_watcher *w, int n, const struct fw_raw *r)
 {
-	unsigned f = r->flags;
-	int is_dir = !!(f & BE_ISDIR), root;
+	unsigned f = r->flags, isdir_cap = w->ops->caps & BE_CAP_ISDIR;
+	int c = -1, is_dir, root;
 	size_t rel;
-	/* Not every backend can tell a directory's records from a file's;
-	 * the tree knows which names are watched directories. */
-	int c = find_child(w, n, r->name, r->name_len);
-	if (c >= 0) {
-		if (f & (BE_DELETE | BE_MOVED_FROM))
-			is_dir = 1;
+	/* the node of a watched directory of that name: wanted when it
+	 * goes, and without BE_CAP_ISDIR to know what the name is */
+	if ((f & (BE_DELETE | BE_MOVED_FROM)) || !isdir_cap)
+		c = find_child(w, n, r->name, r->name_len);
+	is_dir = entry_is_dir(w, f, c);
+	if (c >= 0 && !isdir_cap)
 		f &= ~BE_MODIFY; /* its entries changed: they say so */
-	}
 	settle_same_name(w, n, r);
 	if (f & BE_MOVED_FROM) {
 		moved_from(w, n, r, is_dir);
@@ -166,6 +186,8 @@ handle(fw_watcher *w, const struct fw_raw *r)
 		file_event(w, n, r);
 	else if (!r->name_len)
 		self_event(w, n, r);
+	else if (!(w->ops->caps & BE_CAP_SUBTREE))
+		entry_event(w, n, r);
 	else if ((n = below(w, n, r, &sub)) >= 0)
 		entry_event(w, n, &sub);
 }

@@ -327,6 +327,7 @@ watch_below(fw_watcher *w, struct walk *k, const struct stackent *e,
 	if ((n = *np = node_new(w, id, e->node, x->name, x->nl)) < 0 ||
 	    walk_push(w, k, n, w->cur.p, w->cur.len, 1) < 0)
 		return -1;
+	w->nodes[n].link = (unsigned char)x->link;
 	return BELOW_NEW;
 }
 
