@@ -40,6 +40,8 @@ read_done(fw_watcher *w, int drained)
 	finish_all_pend(w);
 	if (w->retry.len)
 		retry_dirs(w);
+	if (w->born.len)
+		born_look(w);
 	if (w->nleft)
 		files_settle(w);
 	if (w->ndirty)
@@ -422,6 +424,7 @@ fw_close(fw_watcher *w)
 	snap_free(&w->snap);
 	free(w->dirty);
 	free(w->retry.p);
+	free(w->born.p);
 	free(w->askbuf.p);
 	free(w);
 }

@@ -178,6 +178,49 @@ become_rename(fw_watcher *w, int i, int root, const char *path, size_t len,
 	return 0;
 }
 
+/* ---- new files' content ------------------------------------------------ */
+
+struct born { /* a file reported created in this read, in w->born */
+	int root;
+	unsigned flags;
+	size_t rel, len; /* then LEN bytes of its path */
+};
+
+/* The backend reported the file at PATH created.  Without
+ * BE_CAP_BIRTH_WRITES it may have been written before the backend could
+ * say so: look at it once the read is over (born_look() in scan.c). */
+void
+born_note(fw_watcher *w, unsigned flags, int root, const char *path,
+	  size_t len, size_t rel)
+{
+	struct born b = { root, flags, rel, len };
+	size_t at = w->born.len;
+	if ((w->ops->caps & BE_CAP_BIRTH_WRITES) ||
+	    !(w->report & FW_BIT(FW_MODIFY)))
+		return;
+	if (buf_add(&w->born, (const char *)&b, sizeof b) < 0 ||
+	    buf_add(&w->born, path, len) < 0)
+		w->born.len = at;
+}
+
+/* The next file born_note() put aside, from *OFF on: 0 at the end. */
+int
+born_next(const fw_watcher *w, size_t *off, int *root, unsigned *flags,
+	  const char **path, size_t *len, size_t *rel)
+{
+	struct born b;
+	if (*off + sizeof b > w->born.len)
+		return 0;
+	memcpy(&b, w->born.p + *off, sizeof b);
+	*root = b.root;
+	*flags = b.flags;
+	*rel = b.rel;
+	*len = b.len;
+	*path = w->born.p + *off + sizeof b;
+	*off += sizeof b + b.len;
+	return 1;
+}
+
 /* ---- handing it out ----------------------------------------------------- */
 
 /* A new batch: nothing in it. */
@@ -253,7 +296,8 @@ batch_trim(fw_watcher *w)
 {
 	int freed = compact(w);
 	w->out.len = w->stack.len = 0;
-	freed |= drop_buf(&w->out) | drop_buf(&w->stack) | drop_map(&w->seen);
+	freed |= drop_buf(&w->out) | drop_buf(&w->stack) | drop_map(&w->seen) |
+		 drop_buf(&w->born);
 	for (int i = 0; i < 2; i++)
 		if (!w->synth[i].used)
 			freed |= drop_map(&w->synth[i]) | drop_buf(&w->synthbuf[i]);

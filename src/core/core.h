@@ -209,6 +209,8 @@ struct fw_watcher {
 	unsigned take_gen;  /* bumped by every read of records */
 	struct buf retry;   /* new directories to watch again: (parent,
 			     * length, name) records */
+	struct buf born;    /* files created in this read, to look at
+			     * after it (without BE_CAP_BIRTH_WRITES) */
 	struct be_env env;  /* lent to the backend */
 	struct asking {     /* the directory a watch() call is about, for
 			     * file_wanted() before its id is known */
@@ -271,6 +273,10 @@ void emit_rename(fw_watcher *w, unsigned flags, int root, const char *path,
 		 size_t oldrel);
 int become_rename(fw_watcher *w, int i, int root, const char *path,
 		  size_t len, size_t rel);
+void born_note(fw_watcher *w, unsigned flags, int root, const char *path,
+	       size_t len, size_t rel);
+int born_next(const fw_watcher *w, size_t *off, int *root, unsigned *flags,
+	      const char **path, size_t *len, size_t *rel);
 void batch_reset(fw_watcher *w);
 int batch_out(fw_watcher *w, const struct fw_event **evs);
 void batch_trim(fw_watcher *w);
@@ -312,6 +318,7 @@ int synth_take(fw_watcher *w, const char *path, size_t len);
 void synth_expire(fw_watcher *w);
 void born(fw_watcher *w, unsigned flags, int root, const char *path,
 	  size_t len, size_t rel, int64_t size);
+void born_look(fw_watcher *w);
 int walk_push(fw_watcher *w, const struct walk *k, int n, const char *path,
 	      size_t len, int fresh);
 int walk(fw_watcher *w, struct walk *k, int start, const char *path,

@@ -205,10 +205,13 @@ file_came(fw_watcher *w, int fr)
 		w->ev[fp->left_ev].kind = DROPPED;
 		fp->present = 1;
 	}
-	if (fp->present)
+	if (fp->present) {
 		file_emit(w, fr, FW_MODIFY, FW_EV_REPLACED, size);
-	else
+	} else {
+		const char *self = w->roots[fr].self;
 		file_emit(w, fr, FW_CREATE, 0, size);
+		born_note(w, 0, fr, self, strlen(self), strlen(self));
+	}
 	fp->present = 1;
 }
 

@@ -78,22 +78,43 @@ synth_expire(fw_watcher *w)
 
 /*
  * A file came into sight at PATH already holding SIZE bytes (BORN_LOOK:
- * not looked at yet).  Hazard: it was written before anything watched
- * it (before its directory was watched, or, on a backend without
+ * not looked at yet); REL bytes of PATH are its root's, all of them for
+ * a file PATH itself.  Hazard: it was written before anything watched it
+ * (before its directory was watched, or, on a backend without
  * BE_CAP_BIRTH_WRITES, before the backend watched the file itself), so
  * its content came with no event: say it changed, or -e modify never
- * hears.
+ * hears.  Said twice in one batch (a backend that says it itself), the
+ * second is dropped as a repeat.
  */
 void
 born(fw_watcher *w, unsigned flags, int root, const char *path, size_t len,
      size_t rel, int64_t size)
 {
+	int fpath = root >= 0 && w->roots[root].file && rel >= len;
 	if (!(w->report & FW_BIT(FW_MODIFY)))
 		return;
 	if (size == BORN_LOOK)
-		size = sys_size_of(path);
-	if (size > 0)
+		size = fpath ? file_look(w, root) : sys_size_of(path);
+	if (size <= 0)
+		return;
+	if (fpath)
+		file_emit(w, root, FW_MODIFY, flags, size);
+	else
 		emit(w, FW_MODIFY, flags, root, path, len, rel);
+}
+
+/* The end of a read: the files born_note() put aside, looked at now,
+ * once, whatever was written to them during the read. */
+void
+born_look(fw_watcher *w)
+{
+	size_t off = 0, len, rel;
+	const char *path;
+	unsigned flags;
+	int root;
+	while (born_next(w, &off, &root, &flags, &path, &len, &rel))
+		born(w, flags, root, path, len, rel, BORN_LOOK);
+	w->born.len = 0;
 }
 
 /* ---- the walker ------------------------------------------------------------ */
@@ -463,4 +484,6 @@ appeared(fw_watcher *w, int n, const char *name, size_t nl, int is_dir)
 		snap_note(w, n, name, nl, w->scratch.p);
 	if (is_dir)
 		new_dir(w, n, name, nl, w->scratch.p, w->scratch.len, rel);
+	else
+		born_note(w, 0, root, w->scratch.p, w->scratch.len, rel);
 }
