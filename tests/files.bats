@@ -387,3 +387,25 @@ five"
 	mv app.log app.log.1
 	wait_for_record "rename link.log -> app.log.1"
 }
+
+@test "a file PATH renamed onto another file PATH is one rename, as when only the first is watched" {
+	printf 'a\n' >file
+	printf 'b\n' >other
+	: >marker.txt
+	start_fwatch file other marker.txt
+	mv other file
+	fmark
+	assert_equal "$(records | grep -v -e '^modify marker.txt$')" "rename other -> file"
+	# file follows what it holds now, other waits for its name
+	printf 'more\n' >>file
+	wait_for_record "modify file"
+	printf 'c\n' >other
+	wait_for_record "create other"
+	stop_fwatch
+	printf 'b\n' >other
+	FW_MARKS=0
+	start_fwatch other marker.txt
+	mv other file
+	fmark
+	assert_equal "$(records | grep -v -e '^modify marker.txt$')" "rename other -> file"
+}

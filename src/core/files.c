@@ -193,17 +193,24 @@ file_left(fw_watcher *w, int fr, const struct fw_raw *r)
 		decide(w, fp->left_ev);
 }
 
-/* File PATH FR's name holds a file again. */
+/* File PATH FR's name holds a file again (record R, in directory N). */
 static void
-file_came(fw_watcher *w, int fr)
+file_came(fw_watcher *w, int n, int fr, const struct fw_raw *r)
 {
 	struct fpath *fp = w->roots[fr].file;
 	int64_t size = file_look(w, fr);
 	/* deleted and made again in one read: replaced, as a rename over
-	 * it is (Windows reports that so) */
+	 * it is (Windows reports that so); its delete says no more */
 	if (!fp->present && fp->left && !fp->cookie && fp->left_ev >= 0) {
 		w->ev[fp->left_ev].kind = DROPPED;
 		fp->present = 1;
+	}
+	/* another file PATH of this directory renamed onto this one,
+	 * both halves in this read (fwatch file other; mv other file):
+	 * one rename, as when this name is not a PATH */
+	if ((r->flags & BE_MOVED_TO) && file_renamed(w, n, r)) {
+		fp->present = 1;
+		return;
 	}
 	if (fp->present) {
 		file_emit(w, fr, FW_MODIFY, FW_EV_REPLACED, size);
@@ -265,7 +272,7 @@ file_event(fw_watcher *w, int n, const struct fw_raw *r)
 	if (r->flags & (BE_DELETE | BE_MOVED_FROM))
 		file_left(w, fr, r);
 	else if (r->flags & (BE_CREATE | BE_MOVED_TO))
-		file_came(w, fr);
+		file_came(w, n, fr, r);
 	else
 		file_changed(w, fr, r->flags);
 }

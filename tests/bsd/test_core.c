@@ -434,6 +434,42 @@ unwanted(void)
 }
 
 /*
+ * Two file PATHs in one directory, one renamed onto the other: kqueue
+ * lists the directory again and sees the target's old file gone and
+ * the other's moved; that is one rename, as on inotify.
+ */
+static void
+fpath_onto(void)
+{
+	struct fw_config cfg;
+	int ff, fo;
+	memset(&cfg, 0, sizeof cfg);
+	cfg.events = FW_DEFAULT_EVENTS;
+	cfg.warn = on_warn;
+	warned[0] = '\0';
+	sh("mkdir two && echo a > two/file && echo b > two/other");
+	if (!ok((W = fw_open(&cfg)) != NULL, "onto: a watcher") ||
+	    !ok(fw_add(W, "two/file") == 0 && fw_add(W, "two/other") == 0,
+		"fw_add two/file two/other"))
+		return;
+	ff = fake_ident("two/file");
+	fo = fake_ident("two/other");
+	sh("mv two/other two/file");
+	fake_post(ff, NOTE_DELETE);
+	fake_post(fo, NOTE_RENAME);
+	post("two", NOTE_WRITE);
+	is(fevents(), "rename two/other -> two/file",
+	   "mv two/other two/file, both watched: one rename");
+	put("two/file", "more\n");
+	post("two/file", NOTE_WRITE | NOTE_EXTEND);
+	is(fevents(), "modify two/file [7]",
+	   "and two/file follows what it holds");
+	ok(!warned[0], "no warnings%s%s", warned[0] ? ": " : "", warned);
+	fw_close(W);
+	W = NULL;
+}
+
+/*
  * A new file's first writes on a backend that does not report them
  * (no BE_CAP_BIRTH_WRITES), with kqueue-nobirth: the core looks at the
  * file after the read and says modify when it has content, once.
@@ -626,6 +662,7 @@ main(void)
 
 	file_paths();
 	unwanted();
+	fpath_onto();
 	be_kq_nobirth = be_kqueue;
 	be_kq_nobirth.name = "kqueue-nobirth";
 	be_kq_nobirth.read = nobirth_read;
