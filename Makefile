@@ -125,9 +125,13 @@ tests/bsd/test_kqueue-macos: tests/bsd/test_kqueue.c $(BSDDEPS)
 tests/bsd/test_kqueue-openbsd: tests/bsd/test_kqueue.c $(BSDDEPS)
 	$(BSDCC) -DFAKE_KQ_OPENBSD $(LDFLAGS) -o $@ tests/bsd/test_kqueue.c \
 		tests/bsd/fake_kevent.c
+
+# test_core fails the core's allocations one by one (its oom_sweep):
+# every file but test_core.c, which counts them, calls its allocator.
+OOMFLAGS = -Dmalloc=oom_malloc -Dcalloc=oom_calloc -Drealloc=oom_realloc
 tests/bsd/test_core: tests/bsd/test_core.c $(BSDDEPS) $(CORE_SRC) \
 		src/sys_posix.c $(HDR)
-	$(BSDCC) $(LDFLAGS) -o $@ tests/bsd/test_core.c \
+	$(BSDCC) $(OOMFLAGS) $(LDFLAGS) -o $@ tests/bsd/test_core.c \
 		tests/bsd/fake_kevent.c src/listing.c src/recbuf.c src/wakepipe.c \
 		$(CORE_SRC) src/sys_posix.c $(LDLIBS)
 

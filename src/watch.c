@@ -97,6 +97,24 @@ wait_records(fw_watcher *w, int64_t deadline)
 	return r == BE_WOKEN ? 0 : r;
 }
 
+/* Records were lost (an overflow: the kernel's, or ours when memory ran
+ * out): rescan.  -1 with ENOMEM if memory runs out again: a rescan that
+ * cannot finish cannot rebuild the truth, and that is said loudly. */
+static int
+after_loss(fw_watcher *w)
+{
+	w->need_rescan = 0;
+	if (w->lost && batch_lost(w) < 0)
+		return -1;
+	sys_now(&w->sec, &w->usec);
+	rescan(w);
+	if (w->lost) {
+		errno = ENOMEM;
+		return -1;
+	}
+	return 0;
+}
+
 /* Make the next batch: 1 when it holds events, 0 on timeout or wake,
  * -1 on error. */
 static int
@@ -106,11 +124,8 @@ read_batch(fw_watcher *w, int timeout_ms)
 	int r;
 	batch_reset(w);
 	for (;;) {
-		if (w->need_rescan) {
-			w->need_rescan = 0;
-			sys_now(&w->sec, &w->usec);
-			rescan(w);
-		}
+		if (w->need_rescan && after_loss(w) < 0)
+			return -1;
 		if (w->nev)
 			return 1;
 		if ((r = wait_records(w, deadline)) <= 0)

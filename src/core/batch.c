@@ -5,9 +5,10 @@
  * strings in one arena (w->out) reset per batch, so an event costs no
  * malloc; dropping an event equal to the last one for its path;
  * placeholders, kept where something happened until it is known what it
- * was (a "moved from" becomes a rename or stays a delete); handing the
- * batch out as fw_events; giving its memory back when fwatch goes idle.
- * And the one-line messages: warnings and the last error.
+ * was (a "moved from" becomes a rename or stays a delete); running out
+ * of memory while making it; handing the batch out as fw_events; giving
+ * its memory back when fwatch goes idle.  And the one-line messages:
+ * warnings and the last error.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -65,6 +66,49 @@ decide(fw_watcher *w, int i)
 		e->kind = DROPPED;
 }
 
+/* ---- running out of memory ---------------------------------------------- */
+
+/*
+ * Memory ran out while the batch or the tree was being made: an event
+ * may be missing, or the tree may no longer say where things are.  No
+ * silent loss: the batch ends with an overflow, as when the kernel
+ * loses records, and everything is rescanned (read_batch() in watch.c),
+ * which rebuilds the truth.  Every room calls this where an allocation
+ * failed and something would be lost.
+ */
+void
+lost(fw_watcher *w)
+{
+	w->lost = 1;
+	w->need_rescan = 1;
+}
+
+/* Say lost() was called: an overflow record.  -1 with ENOMEM if even
+ * that cannot be said. */
+int
+batch_lost(fw_watcher *w)
+{
+	int last = smap_get(&w->seen, "", 0);
+	w->lost = 0;
+	if (last >= 0 && w->ev[last].kind == FW_OVERFLOW)
+		return 0; /* the kernel lost records too: said once */
+	if (append(w, FW_OVERFLOW, 0, -1, "", 0, 0) >= 0)
+		return 0;
+	errno = ENOMEM;
+	return -1;
+}
+
+/* The path of node N (and NAME in it, if given) into w->scratch, for an
+ * event: its root, or -1 (lost()) if out of memory. */
+int
+event_path(fw_watcher *w, int n, const char *name, size_t len, size_t *rel)
+{
+	int root = node_path(w, n, name, len, &w->scratch, rel);
+	if (root < 0)
+		lost(w);
+	return root;
+}
+
 /* ---- making the batch --------------------------------------------------- */
 
 /* S (N bytes) and a NUL into the batch's strings: its offset, or -1. */
@@ -80,7 +124,8 @@ add_str(fw_watcher *w, const char *s, size_t n, size_t *off)
 	return 0;
 }
 
-/* Append an event to the batch, unconditionally.  Its index, or -1. */
+/* Append an event to the batch, unconditionally.  Its index, or -1
+ * (lost()) if out of memory. */
 int
 append(fw_watcher *w, enum fw_kind kind, unsigned flags, int root,
        const char *path, size_t len, size_t rel)
@@ -88,8 +133,10 @@ append(fw_watcher *w, enum fw_kind kind, unsigned flags, int root,
 	struct iev *e;
 	size_t off;
 	if (GROW(w->ev, w->capev, w->nev + 1) < 0 ||
-	    add_str(w, path, len, &off) < 0)
+	    add_str(w, path, len, &off) < 0) {
+		lost(w);
 		return -1;
+	}
 	e = &w->ev[w->nev];
 	e->kind = kind;
 	e->flags = flags;
@@ -143,9 +190,13 @@ emit_rename(fw_watcher *w, unsigned flags, int root, const char *path,
 {
 	size_t off;
 	int i;
-	if (!wanted_rename(w, root, path, len, rel, old, oldlen, oldrel) ||
-	    add_str(w, old, oldlen, &off) < 0 ||
-	    (i = append(w, FW_RENAME, flags, root, path, len, rel)) < 0)
+	if (!wanted_rename(w, root, path, len, rel, old, oldlen, oldrel))
+		return;
+	if (add_str(w, old, oldlen, &off) < 0) {
+		lost(w);
+		return;
+	}
+	if ((i = append(w, FW_RENAME, flags, root, path, len, rel)) < 0)
 		return;
 	w->ev[i].old = off;
 	w->ev[i].old_len = oldlen;
@@ -154,16 +205,18 @@ emit_rename(fw_watcher *w, unsigned flags, int root, const char *path,
 
 /* Placeholder I, an event at the old path of a move, becomes the
  * rename to PATH (REL: where the part below ROOT starts), where the
- * move began; dropped if neither path is wanted.  -1 if out of memory
- * (I is unchanged then). */
+ * move began; dropped if neither path is wanted.  -1 (lost()) if out of
+ * memory; I is unchanged then. */
 int
 become_rename(fw_watcher *w, int i, int root, const char *path, size_t len,
 	      size_t rel)
 {
 	struct iev *e = &w->ev[i];
 	size_t off, orel = e->rel;
-	if (add_str(w, path, len, &off) < 0)
+	if (add_str(w, path, len, &off) < 0) {
+		lost(w);
 		return -1;
+	}
 	e->old = e->path;
 	e->old_len = e->path_len;
 	e->kind = FW_RENAME;
@@ -199,8 +252,10 @@ born_note(fw_watcher *w, unsigned flags, int root, const char *path,
 	    !(w->report & FW_BIT(FW_MODIFY)))
 		return;
 	if (buf_add(&w->born, (const char *)&b, sizeof b) < 0 ||
-	    buf_add(&w->born, path, len) < 0)
+	    buf_add(&w->born, path, len) < 0) {
 		w->born.len = at;
+		lost(w);
+	}
 }
 
 /* The next file born_note() put aside, from *OFF on: 0 at the end. */

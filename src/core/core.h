@@ -101,12 +101,13 @@ struct iev { /* an event whose strings are offsets into w->out */
 	int64_t size;
 };
 
+/* A "moved from" waiting for its "moved to" (moves.c). */
 struct pend {
 	uint32_t cookie;
 	int node;
 	size_t name, name_len; /* in w->pendbuf */
 	int is_dir;
-	int ev; /* its place in the batch, decided when it is settled */
+	int ev; /* its placeholder in the batch */
 };
 
 /* A directory waiting on the walk's stack (scan.c). */
@@ -192,6 +193,7 @@ struct fw_watcher {
 	int64_t sec; /* time of the read being handled */
 	long usec;
 	int need_rescan;
+	int lost;           /* memory ran out making the batch: say so */
 	int woken;   /* be_wait() was woken while we were busy */
 	int queued;  /* read before waiting: records may be queued */
 	unsigned tree_gen;  /* bumped whenever a node moves or goes */
@@ -261,6 +263,10 @@ struct plain {
 #define NPLAIN 6
 extern const struct plain plain[NPLAIN];
 
+void lost(fw_watcher *w);
+int batch_lost(fw_watcher *w);
+int event_path(fw_watcher *w, int n, const char *name, size_t len,
+	       size_t *rel);
 int wanted(const fw_watcher *w, enum fw_kind kind, int root,
 	   const char *path, size_t len, size_t rel);
 void decide(fw_watcher *w, int i);

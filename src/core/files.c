@@ -148,8 +148,11 @@ file_renamed(fw_watcher *w, int n, const struct fw_raw *r)
 			continue;
 		w->scratch.len = 0;
 		if (buf_add(&w->scratch, fp->sib, fp->siblen) < 0 ||
-		    buf_add(&w->scratch, r->name, r->name_len) < 0 ||
-		    become_rename(w, fp->left_ev, fr, w->scratch.p,
+		    buf_add(&w->scratch, r->name, r->name_len) < 0) {
+			lost(w);
+			return 0;
+		}
+		if (become_rename(w, fp->left_ev, fr, w->scratch.p,
 				  w->scratch.len, w->scratch.len) < 0)
 			return 0;
 		fp->cookie = 0;

@@ -42,25 +42,33 @@ pend_name(const fw_watcher *w, const struct pend *p)
 }
 
 /* Record R (in directory node N) says NAME moved away: pending, with a
- * delete in the batch where it happened until its partner comes. */
+ * delete in the batch where it happened until its partner comes.  Out
+ * of memory there is no pending move (lost(): the rescan will find the
+ * name where it went). */
 void
 moved_from(fw_watcher *w, int n, const struct fw_raw *r, int is_dir)
 {
 	struct pend *p;
-	size_t rel;
-	int root;
-	if (GROW(w->pend, w->cappend, w->npend + 1) < 0)
+	size_t rel, at = w->pendbuf.len;
+	int root, ev;
+	if (GROW(w->pend, w->cappend, w->npend + 1) < 0 ||
+	    buf_add(&w->pendbuf, r->name, r->name_len) < 0) {
+		lost(w);
 		return;
+	}
+	if ((root = event_path(w, n, r->name, r->name_len, &rel)) < 0 ||
+	    (ev = append(w, FW_DELETE, is_dir ? FW_EV_DIR : 0, root,
+			 w->scratch.p, w->scratch.len, rel)) < 0) {
+		w->pendbuf.len = at;
+		return;
+	}
 	p = &w->pend[w->npend++];
 	p->cookie = r->cookie;
 	p->node = n;
-	p->name = w->pendbuf.len;
+	p->name = at;
 	p->name_len = r->name_len;
 	p->is_dir = is_dir;
-	buf_add(&w->pendbuf, r->name, r->name_len);
-	root = node_path(w, n, r->name, r->name_len, &w->scratch, &rel);
-	p->ev = root < 0 ? -1 : append(w, FW_DELETE, is_dir ? FW_EV_DIR : 0,
-				       root, w->scratch.p, w->scratch.len, rel);
+	p->ev = ev;
 }
 
 /* Pending move I has no partner: it went out of the tree. */
@@ -71,8 +79,6 @@ finish_pend(fw_watcher *w, size_t i)
 	w->pend[i] = w->pend[--w->npend];
 	if (w->cfg.snapshot && w->nodes[p.node].id >= 0)
 		snap_forget(w, p.node, pend_name(w, &p), p.name_len);
-	if (p.ev < 0)
-		return;
 	/* gone, as far as we can see; its placeholder already says
 	 * delete, in the order it happened */
 	const struct iev *e = &w->ev[p.ev];
@@ -106,8 +112,8 @@ move_dir(fw_watcher *w, const struct pend *p, int n, const char *name,
 		new_dir(w, n, name, nl, w->scratch.p, w->scratch.len, rel);
 	else if (filter_excluded(w->cfg.filter, w->scratch.p + rel))
 		subtree_free(w, c, 1);
-	else
-		node_move(w, c, n, name, nl);
+	else if (node_move(w, c, n, name, nl) < 0)
+		lost(w);
 }
 
 /* Pending move P's partner, record R in directory node N: the rename. */
@@ -116,7 +122,7 @@ renamed(fw_watcher *w, const struct pend *p, int n, const struct fw_raw *r,
 	int is_dir)
 {
 	size_t rel;
-	int root = node_path(w, n, r->name, r->name_len, &w->scratch, &rel);
+	int root = event_path(w, n, r->name, r->name_len, &rel);
 	if (root < 0)
 		return;
 	if (synth_take(w, w->scratch.p, w->scratch.len)) {
@@ -147,8 +153,7 @@ moved_to(fw_watcher *w, int n, const struct fw_raw *r, int is_dir)
 {
 	for (size_t i = 0; i < w->npend; i++) {
 		struct pend p = w->pend[i];
-		if (p.cookie != r->cookie || p.ev < 0 ||
-		    w->nodes[p.node].id < 0)
+		if (p.cookie != r->cookie || w->nodes[p.node].id < 0)
 			continue;
 		w->pend[i] = w->pend[--w->npend];
 		renamed(w, &p, n, r, is_dir);

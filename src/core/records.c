@@ -35,8 +35,7 @@ self_event(fw_watcher *w, int n, const struct fw_raw *r)
 	size_t rel;
 	int root;
 
-	if (f & BE_UNMOUNT) {
-		root = node_path(w, n, NULL, 0, &w->scratch, &rel);
+	if ((f & BE_UNMOUNT) && (root = event_path(w, n, NULL, 0, &rel)) >= 0) {
 		emit(w, FW_UNMOUNT, dir | (is_root ? FW_EV_ROOT : 0), root,
 		     w->scratch.p, w->scratch.len, rel);
 		/* the IN_IGNORED that follows is no news: no "delete" */
@@ -49,7 +48,8 @@ self_event(fw_watcher *w, int n, const struct fw_raw *r)
 			subtree_free(w, n, 1);
 		return;
 	}
-	root = node_path(w, n, NULL, 0, &w->scratch, &rel);
+	if ((root = event_path(w, n, NULL, 0, &rel)) < 0)
+		return;
 	for (size_t i = 0; i < NPLAIN; i++)
 		if (f & plain[i].bit)
 			emit(w, plain[i].kind, dir | FW_EV_ROOT, root,
@@ -162,8 +162,7 @@ entry_event(fw_watcher *w, int n, const struct fw_raw *r)
 		appeared(w, n, r->name, r->name_len, is_dir);
 		return;
 	}
-	root = node_path(w, n, r->name, r->name_len, &w->scratch, &rel);
-	if (root < 0)
+	if ((root = event_path(w, n, r->name, r->name_len, &rel)) < 0)
 		return;
 	if (f & BE_DELETE)
 		deleted(w, n, r, c, is_dir, root, rel);

@@ -129,11 +129,15 @@ moved_unseen(fw_watcher *w, const struct walk *k, int n, int parent,
 	     const struct entry *x)
 {
 	size_t orel;
-	int oroot = node_path(w, n, NULL, 0, &w->scratch, &orel);
+	int oroot = event_path(w, n, NULL, 0, &orel);
 	/* its old name must not be swept as a delete after the rename */
 	snap_forget(w, w->nodes[n].parent, nname(&w->nodes[n]),
 		    w->nodes[n].nlen);
-	if (node_move(w, n, parent, x->name, x->nl) < 0 || oroot < 0)
+	if (node_move(w, n, parent, x->name, x->nl) < 0) {
+		lost(w);
+		return;
+	}
+	if (oroot < 0)
 		return;
 	emit_rename(w, FW_EV_DIR | FW_EV_RESCAN, k->root, w->cur.p, w->cur.len,
 		    x->crel, w->scratch.p, w->scratch.len, orel);
@@ -185,7 +189,7 @@ static void
 dir_lost(fw_watcher *w, int n, unsigned flags)
 {
 	size_t rel;
-	int root = node_path(w, n, NULL, 0, &w->scratch, &rel);
+	int root = event_path(w, n, NULL, 0, &rel);
 	if (root >= 0)
 		emit(w, FW_DELETE, FW_EV_DIR | FW_EV_RESCAN | flags, root,
 		     w->scratch.p, w->scratch.len, rel);

@@ -140,12 +140,16 @@ walk_push(fw_watcher *w, const struct walk *k, int n, const char *path,
 	return 0;
 }
 
-/* Directory E could not be opened (ERR): gone already, or say so. */
-static void
-unlistable(fw_watcher *w, const struct walk *k, int err)
+/* The directory at w->cur could not be listed (or not to the end) for
+ * ERR: gone already, or say so; -1 to stop the walk if memory ran out. */
+static int
+unlistable(fw_watcher *w, const struct walk *k, int err, const char *what)
 {
+	if (err == ENOMEM)
+		return -1;
 	if (err != ENOENT && err != ENOTDIR && !k->quiet)
-		warnf(w, w->cur.p, err, "changes below it will not be reported");
+		warnf(w, w->cur.p, err, what);
+	return 0;
 }
 
 /* The entry NAME of the directory whose path is the first DLEN bytes of
@@ -183,10 +187,9 @@ list_one(fw_watcher *w, struct walk *k, const struct stackent *e)
 	w->stack.len = e->path;
 	if (e->node >= 0 && w->nodes[e->node].id < 0)
 		return 0; /* dropped while we were busy */
-	if (!(d = sys_opendir(w->cur.p))) {
-		unlistable(w, k, errno);
-		return 0;
-	}
+	if (!(d = sys_opendir(w->cur.p)))
+		return unlistable(w, k, errno,
+				  "changes below it will not be reported");
 	dlen = w->cur.len;
 	if (k->before)
 		k->before(w, k, e);
@@ -197,18 +200,33 @@ list_one(fw_watcher *w, struct walk *k, const struct stackent *e)
 		    type != SYS_LINK)
 			continue;
 		if (entry_at(w, k, dlen, name, type, &x) < 0 ||
-		    k->entry(w, k, e, d, &x) < 0) {
-			sys_closedir(d);
-			return -1;
-		}
+		    k->entry(w, k, e, d, &x) < 0)
+			break;
 	}
-	if (r < 0 && !k->quiet)
-		warnf(w, w->cur.p, errno,
-		      "some changes below it may not be reported");
-	else if (r == 0 && k->after)
+	if (r > 0)
+		r = -1; /* the visitor stopped, or memory ran out */
+	else if (r < 0)
+		r = unlistable(w, k, errno,
+			       "some changes below it may not be reported");
+	else if (k->after)
 		k->after(w, k, e, dlen);
 	sys_closedir(d);
-	return 0;
+	return r;
+}
+
+/* The walk stops short: setting up, with the error that stopped it
+ * (w->fatal; else memory ran out); counting, with what it counted;
+ * else with directories unwatched or unreported (lost()). */
+static int
+walk_failed(fw_watcher *w, const struct walk *k, size_t base, size_t sbase)
+{
+	w->nst = base;
+	w->stack.len = sbase;
+	if (k->setup && !w->fatal)
+		w->fatal = ENOMEM;
+	else if (!k->setup && k->root >= 0)
+		lost(w);
+	return -1;
 }
 
 /* Walk the directory at PATH (watched already as node START, or -1 when
@@ -220,14 +238,11 @@ walk(fw_watcher *w, struct walk *k, int start, const char *path, size_t len,
 {
 	size_t base = w->nst, sbase = w->stack.len;
 	if (walk_push(w, k, start, path, len, fresh) < 0)
-		return -1;
+		return walk_failed(w, k, base, sbase);
 	while (w->nst > base) {
 		struct stackent e = w->st[--w->nst];
-		if (list_one(w, k, &e) < 0) {
-			w->nst = base;
-			w->stack.len = sbase;
-			return -1;
-		}
+		if (list_one(w, k, &e) < 0)
+			return walk_failed(w, k, base, sbase);
 	}
 	return 0;
 }
@@ -275,8 +290,12 @@ static void
 retry_later(fw_watcher *w, int parent, const char *name, size_t nl)
 {
 	uint32_t h[2] = { (uint32_t)parent, (uint32_t)nl };
-	if (buf_add(&w->retry, (const char *)h, sizeof h) == 0)
-		buf_add(&w->retry, name, nl);
+	size_t at = w->retry.len;
+	if (buf_add(&w->retry, (const char *)h, sizeof h) < 0 ||
+	    buf_add(&w->retry, name, nl) < 0) {
+		w->retry.len = at;
+		lost(w);
+	}
 }
 
 /* Entry X of E could not be watched (errno). */
@@ -310,7 +329,7 @@ met_again(fw_watcher *w, struct walk *k, const struct stackent *e,
 		/* watched so far for a file PATH in it */
 		absorb(w, n);
 		if (node_move(w, n, e->node, x->name, x->nl) < 0)
-			return BELOW_NONE;
+			return -1;
 		return walk_push(w, k, n, w->cur.p, w->cur.len, 0) < 0
 			       ? -1 : BELOW_NONE;
 	}
@@ -322,7 +341,7 @@ met_again(fw_watcher *w, struct walk *k, const struct stackent *e,
 	 * reported created here, so its contents are too. */
 	if ((nd->parent != e->node || strcmp(nname(nd), x->name)) &&
 	    node_move(w, n, e->node, x->name, x->nl) < 0)
-		return BELOW_NONE;
+		return -1;
 	w->nodes[n].mark = 1;
 	return walk_push(w, k, n, w->cur.p, w->cur.len, 1) < 0 ? -1
 							       : BELOW_NONE;
@@ -413,8 +432,10 @@ new_dir(fw_watcher *w, int parent, const char *name, size_t nl,
 		return;
 	/* path may point into scratch, which scanning reuses */
 	w->cur.len = 0;
-	if (buf_add(&w->cur, path, len) < 0)
+	if (buf_add(&w->cur, path, len) < 0) {
+		lost(w);
 		return;
+	}
 	id = watch_one(w, w->cur.p, rel, 0);
 	if (id < 0) {
 		if (errno != ENOENT && errno != ENOTDIR)
@@ -429,9 +450,13 @@ new_dir(fw_watcher *w, int parent, const char *name, size_t nl,
 		return; /* already known (and scanned) */
 	if (n >= 0) {
 		absorb(w, n);
-		if (node_move(w, n, parent, name, nl) < 0)
+		if (node_move(w, n, parent, name, nl) < 0) {
+			lost(w);
 			return;
+		}
 	} else if ((n = node_new(w, id, parent, name, nl)) < 0) {
+		id_stray(w, id);
+		lost(w);
 		return;
 	}
 	r = root_of(w, n);
@@ -460,7 +485,7 @@ retry_dirs(fw_watcher *w)
 		if ((size_t)parent >= w->nnodes || w->nodes[parent].id < 0 ||
 		    w->nodes[parent].hidden ||
 		    find_child(w, parent, name, nl) >= 0 ||
-		    node_path(w, parent, name, nl, &w->scratch, &rel) < 0 ||
+		    event_path(w, parent, name, nl, &rel) < 0 ||
 		    sys_type_of(w->scratch.p, 0) != SYS_DIRECTORY)
 			continue; /* gone for good: its delete says so */
 		new_dir(w, parent, name, nl, w->scratch.p, w->scratch.len, rel);
@@ -475,7 +500,7 @@ void
 appeared(fw_watcher *w, int n, const char *name, size_t nl, int is_dir)
 {
 	size_t rel;
-	int root = node_path(w, n, name, nl, &w->scratch, &rel);
+	int root = event_path(w, n, name, nl, &rel);
 	if (root < 0 || synth_take(w, w->scratch.p, w->scratch.len))
 		return; /* (or our scan of a new directory said so already) */
 	emit(w, FW_CREATE, is_dir ? FW_EV_DIR : 0, root, w->scratch.p,

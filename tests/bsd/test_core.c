@@ -1,19 +1,28 @@
 /*
- * test_core.c - the portable core (src/watch.c) running on the kqueue
- * backend, on Linux: the whole loop as fwatch runs it on a BSD, with the
- * kernel's news posted by hand (as in test_kqueue.c) and the events the
- * user would see checked.  It shows that the backend keeps the contract
- * of backend.h as the core reads it: recursion into new directories,
- * rename pairing, removed subtrees, a watched PATH going away.
+ * test_core.c - the portable core (src/watch.c, src/core/) running on
+ * the kqueue backend, on Linux: the whole loop as fwatch runs it on a
+ * BSD, with the kernel's news posted by hand (as in test_kqueue.c) and
+ * the events the user would see checked.  It shows that the backend
+ * keeps the contract of backend.h as the core reads it: recursion into
+ * new directories, rename pairing, removed subtrees, a watched PATH going
+ * away; and that the core loses nothing silently when memory runs out.
  *
  * The backend's descriptor table and reader are included (their close()
- * goes through fake_kevent.c); linked with the core (src/watch.c,
- * src/filter.c, src/strmap.c...), src/sys_posix.c, src/listing.c,
- * src/wakepipe.c and fake_kevent.c; output is TAP.
+ * goes through fake_kevent.c); linked with the core (the Makefile's
+ * CORE_SRC), src/sys_posix.c, src/listing.c, src/recbuf.c, src/wakepipe.c
+ * and fake_kevent.c; output is TAP.  The Makefile builds it with malloc,
+ * calloc and realloc renamed (OOMFLAGS) in every file but this one, which
+ * puts them back here, for itself and the backend it includes:
+ * oom_malloc() and the rest fail the allocation they are told to, for
+ * oom_sweep().
  */
+#undef malloc
+#undef calloc
+#undef realloc
 #undef _POSIX_C_SOURCE
 #define _DEFAULT_SOURCE 1
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +45,44 @@ t_close(int fd)
 
 #include "../../src/filter.h"
 #include "../../src/watch.h"
+
+/* ---- out of memory ------------------------------------------------------ */
+
+void *oom_malloc(size_t n);
+void *oom_calloc(size_t n, size_t size);
+void *oom_realloc(void *p, size_t n);
+
+static long oom_at; /* the oom_at'th allocation from now fails; 0: none */
+static int oom_hit; /* and it did */
+
+static int
+oom_now(void)
+{
+	if (oom_at && --oom_at == 0) {
+		oom_hit = 1;
+		errno = ENOMEM;
+		return 1;
+	}
+	return 0;
+}
+
+void *
+oom_malloc(size_t n)
+{
+	return oom_now() ? NULL : malloc(n);
+}
+
+void *
+oom_calloc(size_t n, size_t size)
+{
+	return oom_now() ? NULL : calloc(n, size);
+}
+
+void *
+oom_realloc(void *p, size_t n)
+{
+	return oom_now() ? NULL : realloc(p, n);
+}
 
 /*
  * kqueue as it would be without the modify it adds itself for a new
@@ -523,6 +570,151 @@ births(void)
 	W = NULL;
 }
 
+/* Append to ACC (CAP bytes) what the core says until it is quiet; 0,
+ * or -1 if fw_read() failed (fwatch would stop there, loudly). */
+static int
+drain(char *acc, size_t cap)
+{
+	const struct fw_event *ev;
+	size_t len = strlen(acc);
+	int n;
+	while ((n = fw_read(W, 0, &ev)) > 0)
+		for (int i = 0; i < n && len < cap - 512; i++)
+			len += (size_t)snprintf(
+				acc + len, cap - len, "%s%s %s%s%s%s",
+				len ? ", " : "", fw_kind_name(ev[i].kind),
+				ev[i].old_path ? ev[i].old_path : "",
+				ev[i].old_path ? " -> " : "", ev[i].path,
+				ev[i].flags & FW_EV_DIR ? "/" : "");
+	if (n < 0)
+		snprintf(acc + len, cap - len, "%serror: %s", len ? ", " : "",
+			 strerror(errno));
+	return n < 0 ? -1 : 0;
+}
+
+static void
+quiet_post(const char *path, unsigned ff)
+{
+	(void)fake_post_path(path, ff); /* unwatched after a loss: fine */
+}
+
+/*
+ * The sweep's scenario, with the K'th allocation from fw_add() on
+ * failing (0: none): a file PATH rotated, renames of a file (within a
+ * directory, and to another) and of a directory, a new file, a new
+ * tree, a removed tree.  What the core said goes to OUT, and what
+ * it says after, with memory back, of a write below the renamed
+ * directory, to AFTER.
+ */
+static void
+oom_run(long k, char *out, char *after, size_t cap)
+{
+	struct fw_config cfg;
+	memset(&cfg, 0, sizeof cfg);
+	cfg.recursive = 1;
+	cfg.events = FW_DEFAULT_EVENTS;
+	cfg.warn = on_warn;
+	out[0] = after[0] = warned[0] = '\0';
+	sh("rm -rf o fp && mkdir -p o/d1/d2 fp && echo x > o/d1/d2/f && "
+	   "echo y > o/top && echo z > fp/app.log");
+	if (!(W = fw_open(&cfg)))
+		exit(2);
+	oom_hit = 0;
+	oom_at = k;
+	if (fw_add(W, "o") < 0 || fw_add(W, "fp/app.log") < 0) {
+		snprintf(out, cap, "error: fw_add: %s", fw_error(W));
+		goto done;
+	}
+	sh("mv fp/app.log fp/app.log.1 && echo new > fp/app.log");
+	quiet_post("fp/app.log.1", NOTE_RENAME);
+	quiet_post("fp", NOTE_WRITE);
+	if (drain(out, cap) < 0)
+		goto done;
+	sh("mv o/top o/pot"); /* the other half has a name of the same length */
+	quiet_post("o", NOTE_WRITE);
+	quiet_post("o/pot", NOTE_RENAME);
+	if (drain(out, cap) < 0)
+		goto done;
+	put("o/a", "hi\n");
+	quiet_post("o", NOTE_WRITE);
+	if (drain(out, cap) < 0)
+		goto done;
+	sh("mkdir -p o/n/m && echo z > o/n/m/f");
+	quiet_post("o", NOTE_WRITE | NOTE_LINK);
+	if (drain(out, cap) < 0)
+		goto done;
+	sh("mv o/a o/n/a2");
+	quiet_post("o", NOTE_WRITE);
+	quiet_post("o/n", NOTE_WRITE);
+	quiet_post("o/n/a2", NOTE_RENAME);
+	if (drain(out, cap) < 0)
+		goto done;
+	sh("mv o/n o/p");
+	quiet_post("o", NOTE_WRITE);
+	quiet_post("o/p", NOTE_RENAME);
+	if (drain(out, cap) < 0)
+		goto done;
+	sh("rm -r o/d1");
+	quiet_post("o", NOTE_WRITE | NOTE_LINK);
+	if (drain(out, cap) < 0)
+		goto done;
+	oom_at = 0;
+	put("o/p/m/f", "again\n");
+	quiet_post("o/p/m/f", NOTE_WRITE | NOTE_EXTEND);
+	drain(after, cap);
+done:
+	oom_at = 0;
+	fw_close(W);
+	W = NULL;
+}
+
+/*
+ * Out of memory, nothing is lost silently: with each allocation the
+ * scenario makes failing in turn, the core says what happened, or says
+ * overflow (and its rescan leaves the tree right: the write after is
+ * reported under the directory's new name), or fails loudly (fw_read()
+ * or fw_add() -1 with ENOMEM, or a warning).  Allocations made by the
+ * backend and by this file are not counted: only the core's (with
+ * strmap.c, snap.c and sys_posix.c).
+ */
+static void
+oom_sweep(void)
+{
+	static const char all[] =
+		"rename fp/app.log -> fp/app.log.1, create fp/app.log, "
+		"modify fp/app.log, rename o/top -> o/pot, "
+		"create o/a, modify o/a, create o/n/, create o/n/m/, "
+		"create o/n/m/f, modify o/n/m/f, rename o/a -> o/n/a2, "
+		"rename o/n -> o/p/, delete o/d1/d2/f, delete o/d1/d2/, "
+		"delete o/d1/";
+	static char out[8192], after[8192];
+	long k, same = 0, over = 0, loud = 0, bad = 0;
+	oom_run(0, out, after, sizeof out);
+	is(out, all, "oom: the scenario, with memory");
+	is(after, "modify o/p/m/f", "oom: and the write after it");
+	for (k = 1; k < 100000; k++) {
+		oom_run(k, out, after, sizeof out);
+		if (!oom_hit)
+			break;
+		if (strstr(out, "error: ") || warned[0]) {
+			loud++;
+		} else if (strstr(out, "overflow") &&
+			   !strcmp(after, "modify o/p/m/f")) {
+			over++;
+		} else if (!strcmp(out, all) &&
+			   !strcmp(after, "modify o/p/m/f")) {
+			same++;
+		} else if (bad++ < 5) {
+			printf("# allocation %ld failing: %s\n#   then: %s\n", k,
+			       out, after);
+		}
+	}
+	ok(k > 1 && k < 100000 && !bad,
+	   "oom: each of %ld allocations failing in turn: %ld without a "
+	   "loss, %ld an overflow and a rescan, %ld an error; %ld silent",
+	   k - 1, same, over, loud, bad);
+}
+
 int
 main(void)
 {
@@ -667,6 +859,7 @@ main(void)
 	be_kq_nobirth.name = "kqueue-nobirth";
 	be_kq_nobirth.read = nobirth_read;
 	births();
+	oom_sweep();
 
 	if (chdir("/") == 0) {
 		char cmd[300];
