@@ -88,7 +88,9 @@ wait_records(fw_watcher *w, int64_t deadline)
 	 * EAGAIN. */
 	if (w->queued)
 		return 1;
-	batch_trim(w); /* about to sleep: a good moment */
+	/* about to sleep: a good moment to give back what a burst grew */
+	if (compact(w) | batch_trim(w) | scan_trim(w))
+		sys_trim();
 	if (deadline >= 0) {
 		int64_t d = deadline - sys_mono_ms();
 		left = d > 0 ? (int)d : 0;
@@ -151,23 +153,26 @@ fw_read(fw_watcher *w, int timeout_ms, const struct fw_event **evs)
 
 /* ---- opening ------------------------------------------------------------- */
 
-/* What the backend is asked to watch for, for the kinds REPORTED. */
+/* What the backend is asked to watch for, for the kinds REPORTED (a
+ * modify is reported with a truncate, which needs the same). */
 static unsigned
 want_of(unsigned reported)
 {
+	static const struct {
+		enum fw_kind kind;
+		unsigned want;
+	} wants[] = {
+		{ FW_TRUNCATE, BE_WANT_CONTENT },
+		{ FW_ATTRIB, BE_WANT_ATTRIB },
+		{ FW_CLOSE_WRITE, BE_WANT_CLOSE_W },
+		{ FW_CLOSE_NOWRITE, BE_WANT_CLOSE_N },
+		{ FW_OPEN, BE_WANT_OPEN },
+		{ FW_ACCESS, BE_WANT_ACCESS },
+	};
 	unsigned want = 0;
-	if (reported & FW_BIT(FW_TRUNCATE))
-		want |= BE_WANT_CONTENT;
-	if (reported & FW_BIT(FW_ATTRIB))
-		want |= BE_WANT_ATTRIB;
-	if (reported & FW_BIT(FW_CLOSE_WRITE))
-		want |= BE_WANT_CLOSE_W;
-	if (reported & FW_BIT(FW_CLOSE_NOWRITE))
-		want |= BE_WANT_CLOSE_N;
-	if (reported & FW_BIT(FW_OPEN))
-		want |= BE_WANT_OPEN;
-	if (reported & FW_BIT(FW_ACCESS))
-		want |= BE_WANT_ACCESS;
+	for (size_t i = 0; i < sizeof wants / sizeof wants[0]; i++)
+		if (reported & FW_BIT(wants[i].kind))
+			want |= wants[i].want;
 	return want;
 }
 

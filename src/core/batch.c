@@ -233,7 +233,7 @@ become_rename(fw_watcher *w, int i, int root, const char *path, size_t len,
 
 /* ---- new files' content ------------------------------------------------ */
 
-struct born { /* a file reported created in this read, in w->born */
+struct born_rec { /* a file reported created in this read (w->born) */
 	int root;
 	unsigned flags;
 	size_t rel, len; /* then LEN bytes of its path */
@@ -246,7 +246,7 @@ void
 born_note(fw_watcher *w, unsigned flags, int root, const char *path,
 	  size_t len, size_t rel)
 {
-	struct born b = { root, flags, rel, len };
+	struct born_rec b = { root, flags, rel, len };
 	size_t at = w->born.len;
 	if ((w->ops->caps & BE_CAP_BIRTH_WRITES) ||
 	    !(w->report & FW_BIT(FW_MODIFY)))
@@ -263,7 +263,7 @@ int
 born_next(const fw_watcher *w, size_t *off, int *root, unsigned *flags,
 	  const char **path, size_t *len, size_t *rel)
 {
-	struct born b;
+	struct born_rec b;
 	if (*off + sizeof b > w->born.len)
 		return 0;
 	memcpy(&b, w->born.p + *off, sizeof b);
@@ -319,13 +319,13 @@ batch_out(fw_watcher *w, const struct fw_event **evs)
 
 /* ---- when idle ---------------------------------------------------------- */
 
-/* Past these, a batch's buffers are given back when fwatch goes idle:
- * one large burst must not keep its memory for the rest of the run. */
+/* Past these, buffers are given back when fwatch goes idle: one large
+ * burst must not keep its memory for the rest of the run. */
 #define KEEP_BYTES 4096
-#define KEEP_EVENTS 64
+#define KEEP_ITEMS 64
 
-/* Free buffer B if it grew past KEEP_BYTES; 1 if it did. */
-static int
+/* Free buffer B, empty, if it grew past KEEP_BYTES; 1 if it did. */
+int
 drop_buf(struct buf *b)
 {
 	if (b->cap <= KEEP_BYTES || b->len)
@@ -336,42 +336,35 @@ drop_buf(struct buf *b)
 	return 1;
 }
 
-static int
+/* The same for map M. */
+int
 drop_map(struct smap *m)
 {
-	if (m->cap <= KEEP_EVENTS || m->used)
+	if (m->cap <= KEEP_ITEMS || m->used)
 		return 0;
 	smap_free(m);
 	return 1;
 }
 
-/* About to sleep: give back what the last burst grew. */
-void
+/* The same for the array *P of *CAP items. */
+int
+drop_array(void **p, size_t *cap)
+{
+	if (*cap <= KEEP_ITEMS)
+		return 0;
+	free(*p);
+	*p = NULL;
+	*cap = 0;
+	return 1;
+}
+
+/* About to sleep: give back what the last burst grew; 1 if anything. */
+int
 batch_trim(fw_watcher *w)
 {
-	int freed = compact(w);
-	w->out.len = w->stack.len = 0;
-	freed |= drop_buf(&w->out) | drop_buf(&w->stack) | drop_map(&w->seen) |
-		 drop_buf(&w->born);
-	for (int i = 0; i < 2; i++)
-		if (!w->synth[i].used)
-			freed |= drop_map(&w->synth[i]) | drop_buf(&w->synthbuf[i]);
-	if (w->capev > KEEP_EVENTS) {
-		free(w->ev);
-		free(w->fev);
-		w->ev = NULL;
-		w->fev = NULL;
-		w->capev = w->capfev = 0;
-		freed = 1;
-	}
-	if (w->capst > KEEP_EVENTS) {
-		free(w->st);
-		w->st = NULL;
-		w->capst = 0;
-		freed = 1;
-	}
-	if (freed)
-		sys_trim();
+	w->out.len = 0;
+	return drop_buf(&w->out) | drop_map(&w->seen) | drop_buf(&w->born) |
+	       DROP_ARRAY(w->ev, w->capev) | DROP_ARRAY(w->fev, w->capfev);
 }
 
 /* ---- messages ----------------------------------------------------------- */

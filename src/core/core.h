@@ -154,66 +154,50 @@ enum { BELOW_NONE, BELOW_NEW, BELOW_KNOWN };
 /* born()'s size when the file was not looked at yet */
 #define BORN_LOOK (-2)
 
+/* The watcher: its parts, by the room that owns them. */
 struct fw_watcher {
+	/* as opened (watch.c) */
 	struct fw_config cfg;
-	unsigned report;  /* kinds reported */
-	unsigned want;    /* be_watch() flags */
-	const struct be_ops *ops; /* the backend in use */
+	unsigned report;          /* kinds reported */
+	unsigned want;            /* be_watch() flags */
+	const struct be_ops *ops; /* the backend in use, and its caps */
 	struct backend *be;
+	struct be_env env;        /* lent to the backend (files.c) */
 
+	/* the tree (tree.c) */
 	struct node *nodes;
 	size_t nnodes, capnodes, inuse;
 	int freelist;
-	int *idk, *idv; /* backend id -> node, linear probing */
+	int *idk, *idv;     /* backend id -> node, linear probing */
 	size_t idcap, idused;
-
+	unsigned tree_gen;  /* bumped whenever a node moves or goes */
+	struct buf pc;      /* the path of node pc_node, at tree_gen pc_gen */
+	int pc_node, pc_root;
+	unsigned pc_gen;
+	size_t pc_rel;
+	int *chain;         /* node_path()'s way up the tree */
+	size_t capchain;
 	struct root *roots;
 	size_t nroots, caproots, roots_left;
+	size_t nhidden;     /* nodes watched only for file PATHs */
 
+	/* the batch (batch.c) */
 	struct buf out;     /* this batch's strings */
 	struct iev *ev;
 	size_t nev, capev;
 	struct fw_event *fev;
 	size_t capfev;
 	struct smap seen;   /* path -> last event index, this batch */
-
-	struct buf synthbuf[2];
-	struct smap synth[2]; /* creates reported by our own scans */
-
-	struct pend *pend;
-	size_t npend, cappend;
-	struct buf pendbuf;
-
-	struct buf scratch, cur, stack;
-	struct stackent *st;
-	size_t nst, capst;
-	int *chain;
-	size_t capchain;
-
-	int64_t sec; /* time of the read being handled */
+	int64_t sec;        /* time of the read being handled */
 	long usec;
-	int need_rescan;
-	int lost;           /* memory ran out making the batch: say so */
-	int woken;   /* be_wait() was woken while we were busy */
-	int queued;  /* read before waiting: records may be queued */
-	unsigned tree_gen;  /* bumped whenever a node moves or goes */
-	struct buf pc;      /* the path of node pc_node, at tree_gen pc_gen */
-	int pc_node, pc_root;
-	unsigned pc_gen;
-	size_t pc_rel;
-	int fatal;   /* errno that must stop a setup scan */
-	struct buf err; /* the last message, one line however long */
-	struct snap snap;   /* --snapshot: every entry of every directory */
-	int *dirty;         /* entries reported changed in this batch */
-	size_t ndirty, capdirty;
-	size_t nhidden;     /* nodes watched only for file PATHs */
-	size_t nleft;       /* file PATHs that left in this batch */
-	unsigned take_gen;  /* bumped by every read of records */
-	struct buf retry;   /* new directories to watch again: (parent,
-			     * length, name) records */
+	struct buf scratch; /* the path of the event being made */
 	struct buf born;    /* files created in this read, to look at
 			     * after it (without BE_CAP_BIRTH_WRITES) */
-	struct be_env env;  /* lent to the backend */
+	int lost;           /* memory ran out making the batch: say so */
+	struct buf err;     /* the last message, one line however long */
+
+	/* file PATHs (files.c) */
+	size_t nleft;       /* file PATHs that left in this read */
 	struct asking {     /* the directory a watch() call is about, for
 			     * file_wanted() before its id is known */
 		const char *path;
@@ -222,8 +206,34 @@ struct fw_watcher {
 		size_t only_len;
 	} ask;
 	struct buf askbuf;  /* file_wanted()'s own path buffer */
-};
 
+	/* --snapshot (snapshot.c) */
+	struct snap snap;   /* every entry of every directory */
+	int *dirty;         /* entries reported changed in this read */
+	size_t ndirty, capdirty;
+
+	/* scanning (scan.c) */
+	struct buf cur;     /* the path of the entry being looked at */
+	struct buf stack;   /* the paths of the directories to list */
+	struct stackent *st;
+	size_t nst, capst;
+	struct buf retry;   /* new directories to watch again: (parent,
+			     * length, name) records */
+	struct buf synthbuf[2];
+	struct smap synth[2]; /* creates reported by our own scans */
+	int fatal;          /* errno that must stop a setup scan */
+
+	/* renames (moves.c) */
+	struct pend *pend;
+	size_t npend, cappend;
+	struct buf pendbuf; /* their names */
+
+	/* reading (watch.c) */
+	unsigned take_gen;  /* bumped by every read of records */
+	int need_rescan;    /* records were lost: rescan first */
+	int woken;          /* be_wait() was woken while we were busy */
+	int queued;         /* read before waiting: records may be queued */
+};
 
 /* ---- tree.c ---------------------------------------------------------- */
 
@@ -285,7 +295,11 @@ int born_next(const fw_watcher *w, size_t *off, int *root, unsigned *flags,
 	      const char **path, size_t *len, size_t *rel);
 void batch_reset(fw_watcher *w);
 int batch_out(fw_watcher *w, const struct fw_event **evs);
-void batch_trim(fw_watcher *w);
+int drop_buf(struct buf *b);
+int drop_map(struct smap *m);
+int drop_array(void **p, size_t *cap);
+#define DROP_ARRAY(p, cap) drop_array((void **)&(p), &(cap))
+int batch_trim(fw_watcher *w);
 void say_path(fw_watcher *w, const char *what, const char *path,
 	      const char *a, const char *b, const char *c);
 void warnf(fw_watcher *w, const char *path, int err, const char *what);
@@ -322,6 +336,7 @@ int watch_one(fw_watcher *w, const char *path, size_t rel, int follow);
 void synth_add(fw_watcher *w, const char *path, size_t len);
 int synth_take(fw_watcher *w, const char *path, size_t len);
 void synth_expire(fw_watcher *w);
+int scan_trim(fw_watcher *w);
 void born(fw_watcher *w, unsigned flags, int root, const char *path,
 	  size_t len, size_t rel, int64_t size);
 void born_look(fw_watcher *w);

@@ -74,6 +74,18 @@ synth_expire(fw_watcher *w)
 		smap_clear(&w->synth[1]);
 }
 
+/* About to sleep: give back what the last burst grew; 1 if anything. */
+int
+scan_trim(fw_watcher *w)
+{
+	int freed = 0;
+	w->stack.len = 0;
+	for (int i = 0; i < 2; i++)
+		if (!w->synth[i].used)
+			freed |= drop_map(&w->synth[i]) | drop_buf(&w->synthbuf[i]);
+	return freed | drop_buf(&w->stack) | DROP_ARRAY(w->st, w->capst);
+}
+
 /* ---- a new file's content ------------------------------------------------- */
 
 /*

@@ -209,21 +209,27 @@ node_release(fw_watcher *w, int n)
 	w->freelist = n;
 }
 
+/* A free slot for a node: one freed before, or a new one; -1. */
+static int
+node_slot(fw_watcher *w)
+{
+	int n = w->freelist;
+	if (n >= 0)
+		w->freelist = w->nodes[n].next;
+	else if (GROW(w->nodes, w->capnodes, w->nnodes + 1) == 0)
+		n = (int)w->nnodes++;
+	return n;
+}
+
 /* A node for the directory watched as ID, named NAME in node PARENT, or
  * a watched PATH (PARENT -1, NAME NULL); its index, or -1. */
 int
 node_new(fw_watcher *w, int id, int parent, const char *name, size_t len)
 {
-	int n;
 	struct node *nd;
-	if (w->freelist >= 0) {
-		n = w->freelist;
-		w->freelist = w->nodes[n].next;
-	} else {
-		if (GROW(w->nodes, w->capnodes, w->nnodes + 1) < 0)
-			return -1;
-		n = (int)w->nnodes++;
-	}
+	int n = node_slot(w);
+	if (n < 0)
+		return -1;
 	nd = &w->nodes[n];
 	memset(nd, 0, sizeof *nd);
 	nd->id = id;
