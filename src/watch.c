@@ -201,6 +201,7 @@ fw_open(const struct fw_config *cfg)
 		errno = ENOENT;
 		return NULL;
 	}
+	w->caps = w->ops->caps;
 	files_lend(w, &w->env);
 	if (w->ops->open(&w->be, &w->env) < 0) {
 		int e = errno;

@@ -248,7 +248,7 @@ born_note(fw_watcher *w, unsigned flags, int root, const char *path,
 {
 	struct born_rec b = { root, flags, rel, len };
 	size_t at = w->born.len;
-	if ((w->ops->caps & BE_CAP_BIRTH_WRITES) ||
+	if ((w->caps & BE_CAP_BIRTH_WRITES) ||
 	    !(w->report & FW_BIT(FW_MODIFY)))
 		return;
 	if (buf_add(&w->born, (const char *)&b, sizeof b) < 0 ||

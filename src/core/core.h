@@ -160,8 +160,11 @@ struct fw_watcher {
 	struct fw_config cfg;
 	unsigned report;          /* kinds reported */
 	unsigned want;            /* be_watch() flags */
-	const struct be_ops *ops; /* the backend in use, and its caps */
+	const struct be_ops *ops; /* the backend in use */
 	struct backend *be;
+	unsigned caps;            /* what it promises (BE_CAP_*): its
+				   * ops->caps, or for two backends as one
+				   * (mux.c) what both promise */
 	struct be_env env;        /* lent to the backend (files.c) */
 
 	/* the tree (tree.c) */

@@ -234,7 +234,7 @@ pairs_lookahead(fw_watcher *w, const struct fw_raw *recs, int n)
 int
 pairs_wait(const fw_watcher *w, int drained)
 {
-	if (!w->npend || (w->ops->caps & BE_CAP_RENAME_PAIRED))
+	if (!w->npend || (w->caps & BE_CAP_RENAME_PAIRED))
 		return -1;
 	return drained ? PAIR_MS : 0;
 }

@@ -101,7 +101,7 @@ deleted(fw_watcher *w, int n, const struct fw_raw *r, int c, int is_dir,
 	 * after); without, nothing else will.  Through a symlink (-L) it
 	 * is the name that went, not the directory: no record of its own
 	 * will come. */
-	if (c >= 0 && (!(w->ops->caps & BE_CAP_SELF_RECORDS) ||
+	if (c >= 0 && (!(w->caps & BE_CAP_SELF_RECORDS) ||
 		       w->nodes[c].link))
 		subtree_free(w, c, 1);
 }
@@ -130,7 +130,7 @@ static int
 entry_is_dir(const fw_watcher *w, unsigned f, int c)
 {
 	if (c >= 0 && (f & (BE_DELETE | BE_MOVED_FROM)) &&
-	    (!(w->ops->caps & BE_CAP_ISDIR) || w->nodes[c].link))
+	    (!(w->caps & BE_CAP_ISDIR) || w->nodes[c].link))
 		return 1;
 	return !!(f & BE_ISDIR);
 }
@@ -139,7 +139,7 @@ entry_is_dir(const fw_watcher *w, unsigned f, int c)
 static void
 entry_event(fw_watcher *w, int n, const struct fw_raw *r)
 {
-	unsigned f = r->flags, isdir_cap = w->ops->caps & BE_CAP_ISDIR;
+	unsigned f = r->flags, isdir_cap = w->caps & BE_CAP_ISDIR;
 	int c = -1, is_dir, root;
 	size_t rel;
 	/* the node of a watched directory of that name: wanted when it
@@ -185,7 +185,7 @@ handle(fw_watcher *w, const struct fw_raw *r)
 		file_event(w, n, r);
 	else if (!r->name_len)
 		self_event(w, n, r);
-	else if (!(w->ops->caps & BE_CAP_SUBTREE))
+	else if (!(w->caps & BE_CAP_SUBTREE))
 		entry_event(w, n, r);
 	else if ((n = below(w, n, r, &sub)) >= 0)
 		entry_event(w, n, &sub);
