@@ -203,6 +203,7 @@ fw_open(const struct fw_config *cfg)
 	}
 	w->caps = w->ops->caps;
 	files_lend(w, &w->env);
+	w->env.poll_ms = cfg->poll_ms; /* a poller's interval; 0: its own */
 	if (w->ops->open(&w->be, &w->env) < 0) {
 		int e = errno;
 		free(w);

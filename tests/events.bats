@@ -366,3 +366,12 @@ delete d/b"
 	umount d/mnt
 	wait_for_record "unmount d/mnt"
 }
+
+@test "--poll-interval reaches the poller: three creates are each seen within a few intervals" {
+	mkdir d
+	start_fwatch --poll --poll-interval 20 d
+	for i in 1 2 3; do
+		: >"d/f$i"
+		wait_for_record "create d/f$i" 0.4
+	done
+}
