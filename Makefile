@@ -19,7 +19,8 @@ LDLIBS  += -lm
 # every platform, the listing diff it shares with kqueue, and mux.c, which
 # puts it beside the native backend.  KQUEUE: the kqueue backend and its
 # descriptor table.
-CORE_SRC  = src/watch.c src/core/tree.c src/core/batch.c src/core/files.c \
+CORE_SRC  = src/watch.c src/core/tree.c src/core/batch.c src/core/blind.c \
+            src/core/files.c \
             src/core/snapshot.c src/core/scan.c src/core/rescan.c \
             src/core/moves.c src/core/records.c \
             src/snap.c src/filter.c src/strmap.c src/kinds.c
@@ -132,7 +133,7 @@ OOMFLAGS = -Dmalloc=oom_malloc -Dcalloc=oom_calloc -Drealloc=oom_realloc
 tests/bsd/test_core: tests/bsd/test_core.c $(BSDDEPS) $(CORE_SRC) \
 		src/sys_posix.c $(HDR)
 	$(BSDCC) $(OOMFLAGS) $(LDFLAGS) -o $@ tests/bsd/test_core.c \
-		tests/bsd/fake_kevent.c src/listing.c src/recbuf.c src/wakepipe.c \
+		tests/bsd/fake_kevent.c $(POLL_SRC) src/wakepipe.c \
 		$(CORE_SRC) src/sys_posix.c $(LDLIBS)
 
 # libFuzzer targets for the parsers that take user text or kernel

@@ -72,6 +72,13 @@ on_warn(void *ctx, const char *msg)
 	say("warning: %s", msg);
 }
 
+static void
+on_note(void *ctx, const char *msg)
+{
+	(void)ctx;
+	say("%s", msg);
+}
+
 /* Write what is pending in one go.  Returns an exit status, or GO_ON. */
 static int
 flush_out(struct out *out)
@@ -134,6 +141,7 @@ start(struct session *s)
 
 	o->cfg.filter = &o->filter;
 	o->cfg.warn = on_warn;
+	o->cfg.note = on_note;
 	sys_signals(on_signal);
 	if (o->exec) {
 		o->eo.once = o->once;

@@ -8,8 +8,9 @@
  * opened the first time it is wanted, so a watcher with no blind PATH
  * costs exactly the native backend.
  *
- * Ids: the native backend's id i is 2i here, the poller's 2i+1, so the
- * core keeps one id space.  Waiting: only the native backend blocks, and
+ * Ids: the native backend's are the core's as they are (so that, with no
+ * poller, its records pass through untouched); the poller's carry
+ * POLLED, so the core keeps one id space.  Waiting: only the native backend blocks, and
  * never past the poller's next scan (be_ops.next_due); a wake therefore
  * goes to the native backend alone.
  */
@@ -31,11 +32,22 @@ struct backend {
 
 #define NATIVE 0
 #define POLLER 1
+/* Hazard: a native id must stay below this.  inotify's are counters
+ * from 1, kqueue's and Windows' slot numbers: far below, unless a
+ * single run watches a billion directories. */
+#define POLLED 0x40000000
 
 static int
 to_mux(int id, int k)
 {
-	return id < 0 ? id : id * 2 + k;
+	return id < 0 || k == NATIVE ? id : id | POLLED;
+}
+
+static int
+from_mux(int id, int *k)
+{
+	*k = id >= 0 && (id & POLLED) ? POLLER : NATIVE;
+	return *k == POLLER ? id & ~POLLED : id;
 }
 
 /* The core's file_wanted(), asked about a child's id. */
@@ -109,12 +121,12 @@ mux_watch(struct backend *m, const char *path, unsigned want)
 static int
 mux_unwatch(struct backend *m, int id)
 {
-	int k = id & 1;
+	int k, own = from_mux(id, &k);
 	if (id < 0 || !m->be[k]) {
 		errno = EINVAL;
 		return -1;
 	}
-	return m->ops[k]->unwatch(m->be[k], id / 2);
+	return m->ops[k]->unwatch(m->be[k], own);
 }
 
 /* Hazard: the poller scans only when asked; a wait that outlasts its
@@ -170,6 +182,8 @@ static int
 mux_read(struct backend *m, const struct fw_raw **recs, int *drained)
 {
 	size_t n = 0;
+	if (!m->be[POLLER]) /* nothing to add: no copy */
+		return m->ops[NATIVE]->read(m->be[NATIVE], recs, drained);
 	*drained = 1;
 	if (take(m, NATIVE, &n, drained) < 0 || take(m, POLLER, &n, drained) < 0)
 		return -1;

@@ -33,17 +33,20 @@ void sys_closedir(struct sys_dir *d);
 enum sys_type sys_type_of(const char *path, int follow);
 
 /* If PATH is on a filesystem whose changes are not reported (proc,
- * sysfs and the like) or only partly (network filesystems), a phrase
- * saying so, e.g. "proc, a pseudo filesystem: ..."; else NULL. */
+ * sysfs and the like; a network filesystem is polled instead: see
+ * sys_fs_blind), a phrase saying so, e.g. "proc, a pseudo filesystem:
+ * ..."; else NULL. */
 const char *sys_fs_note(const char *path);
 
 /* 1 if PATH is on a filesystem where a change made elsewhere (another
  * machine, the host of a VM or a container, the directory under a FUSE
  * mount) reaches no kernel notification: network filesystems, 9p,
- * virtiofs, every FUSE filesystem.  TYPE gets its name as the mount
- * table says it ("nfs4", "9p", "fuse.sshfs").  0 if not, or if it cannot
- * be told. */
-int sys_fs_blind(const char *path, char *type, size_t n);
+ * virtiofs, every FUSE filesystem; *DEV then gets its device.  0 if not,
+ * or if it cannot be told.  One statfs() and one stat(). */
+int sys_fs_blind(const char *path, uint64_t *dev);
+/* The type of the filesystem of PATH (on device DEV) as the mount table
+ * names it ("nfs4", "9p", "fuse.sshfs"), into TYPE. */
+void sys_fs_type(const char *path, uint64_t dev, char *type, size_t n);
 
 /* The size of the file at PATH (not following a final symlink), or -1. */
 long long sys_size_of(const char *path);
@@ -74,6 +77,9 @@ struct sys_pdir;
 /* NULL with errno (ENOTDIR if PATH is not a directory; a final symlink
  * is followed only with FOLLOW). */
 struct sys_pdir *sys_pdir_open(const char *path, int follow);
+/* Directory NAME in PARENT, held open: -1 with errno (ENOSYS where a
+ * held directory is never lost: Windows' handles follow renames). */
+struct sys_pdir *sys_pdir_openat(struct sys_pdir *parent, const char *name);
 void sys_pdir_close(struct sys_pdir *d);
 /* What the directory itself is now; nlink 0 once it has been removed. */
 int sys_pdir_self(struct sys_pdir *d, struct sys_info *i);

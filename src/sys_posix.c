@@ -291,12 +291,6 @@ sys_fs_note(const char *path)
 			      "reported" },
 		{ 0x74726163, "tracefs, a pseudo filesystem: changes are not "
 			      "reported" },
-		{ 0x6969, "NFS: changes made by other machines are not "
-			  "reported, only this machine's" },
-		{ 0xff534d42, "CIFS/SMB: changes made by other machines are "
-			      "not reported, only this machine's" },
-		{ 0xfe534d42, "SMB2: changes made by other machines are not "
-			      "reported, only this machine's" },
 	};
 	struct statfs st;
 	if (statfs(path, &st) < 0)
@@ -364,41 +358,58 @@ mount_type(dev_t dev, char *type, size_t n)
 #endif
 
 int
-sys_fs_blind(const char *path, char *type, size_t n)
+sys_fs_blind(const char *path, uint64_t *dev)
 {
-	if (n)
-		type[0] = '\0';
+	struct stat st;
 #ifdef __linux__
 	struct statfs sf;
-	struct stat st;
+	size_t i = 0, n = sizeof blind_magic / sizeof blind_magic[0];
 	if (statfs(path, &sf) < 0)
 		return 0;
-	for (size_t i = 0; i < sizeof blind_magic / sizeof blind_magic[0]; i++) {
-		if ((unsigned long)sf.f_type != blind_magic[i])
-			continue;
-		if (stat(path, &st) == 0)
-			mount_type(st.st_dev, type, n);
-		if (n && !type[0])
-			snprintf(type, n, "filesystem 0x%lx",
-				 (unsigned long)sf.f_type);
-		return 1;
-	}
+	while (i < n && (unsigned long)sf.f_type != blind_magic[i])
+		i++;
+	if (i == n)
+		return 0;
 #elif defined(HAVE_FSTYPENAME)
 	/* Not built here: written from the BSDs' and macOS's statfs(2).
 	 * Remote is what the system says is not local, and FUSE is any
 	 * type named after it (macfuse, osxfuse, fusefs.sshfs). */
 	struct statfs sf;
-	if (statfs(path, &sf) < 0)
+	if (statfs(path, &sf) < 0 ||
+	    ((sf.f_flags & MNT_LOCAL) && !strstr(sf.f_fstypename, "fuse")))
 		return 0;
-	if (!(sf.f_flags & MNT_LOCAL) || strstr(sf.f_fstypename, "fuse")) {
-		if (n)
-			snprintf(type, n, "%s", sf.f_fstypename);
-		return 1;
-	}
+#else
+	return 0;
+#endif
+	if (stat(path, &st) < 0)
+		return 0;
+	*dev = (uint64_t)st.st_dev;
+	return 1;
+}
+
+void
+sys_fs_type(const char *path, uint64_t dev, char *type, size_t n)
+{
+	if (!n)
+		return;
+	type[0] = '\0';
+#ifdef __linux__
+	struct statfs sf;
+	mount_type((dev_t)dev, type, n);
+	if (!type[0] && statfs(path, &sf) == 0)
+		snprintf(type, n, "a filesystem of type 0x%lx",
+			 (unsigned long)sf.f_type);
+#elif defined(HAVE_FSTYPENAME)
+	struct statfs sf;
+	(void)dev;
+	if (statfs(path, &sf) == 0)
+		snprintf(type, n, "%s", sf.f_fstypename);
 #else
 	(void)path;
+	(void)dev;
 #endif
-	return 0;
+	if (!type[0])
+		snprintf(type, n, "a network filesystem");
 }
 
 long long
@@ -502,6 +513,23 @@ sys_pdir_open(const char *path, int follow)
 		return NULL;
 	d->fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC |
 				   (follow ? 0 : O_NOFOLLOW));
+	if (d->fd < 0) {
+		int e = errno == ELOOP ? ENOTDIR : errno;
+		free(d);
+		errno = e;
+		return NULL;
+	}
+	return d;
+}
+
+struct sys_pdir *
+sys_pdir_openat(struct sys_pdir *parent, const char *name)
+{
+	struct sys_pdir *d = malloc(sizeof *d);
+	if (!d)
+		return NULL;
+	d->fd = openat(parent->fd, name,
+		       O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (d->fd < 0) {
 		int e = errno == ELOOP ? ENOTDIR : errno;
 		free(d);

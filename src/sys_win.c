@@ -605,12 +605,20 @@ sys_fs_note(const char *path)
  * forwards every client's changes (a server that does not needs
  * --poll; see PLATFORMS in fwatch(1)). */
 int
-sys_fs_blind(const char *path, char *type, size_t n)
+sys_fs_blind(const char *path, uint64_t *dev)
 {
 	(void)path;
-	if (n)
-		type[0] = '\0';
+	(void)dev;
 	return 0;
+}
+
+void
+sys_fs_type(const char *path, uint64_t dev, char *type, size_t n)
+{
+	(void)path;
+	(void)dev;
+	if (n)
+		snprintf(type, n, "a network share");
 }
 
 long long
@@ -922,6 +930,15 @@ sys_pdir_self(struct sys_pdir *d, struct sys_info *i)
  * it is another file.  A network redirector may give the name the
  * directory was opened by, and Wine 8 always does.
  */
+struct sys_pdir *
+sys_pdir_openat(struct sys_pdir *parent, const char *name)
+{
+	(void)parent;
+	(void)name;
+	errno = ENOSYS;
+	return NULL;
+}
+
 int
 sys_pdir_stat(struct sys_pdir *d, const char *name, struct sys_info *i)
 {

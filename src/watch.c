@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "core/core.h"
+#include "mux.h"
 
 /* ---- reading ------------------------------------------------------------- */
 
@@ -204,7 +205,14 @@ fw_open(const struct fw_config *cfg)
 	w->caps = w->ops->caps;
 	files_lend(w, &w->env);
 	w->env.poll_ms = cfg->poll_ms; /* a poller's interval; 0: its own */
-	if (w->ops->open(&w->be, &w->env) < 0) {
+	if ((!cfg->backend || !*cfg->backend) && w->ops != &be_poll) {
+		/* no backend chosen: the native one, and the poller beside
+		 * it for the directories where it is blind (blind.c) */
+		w->native = w->ops;
+		w->ops = &be_mux;
+	}
+	if ((w->native ? mux_open(&w->be, w->native, &be_poll, &w->env)
+		       : w->ops->open(&w->be, &w->env)) < 0) {
 		int e = errno;
 		free(w);
 		errno = e;
@@ -352,6 +360,7 @@ add_root(fw_watcher *w, const char *path, const char *given)
 		if (w->err.p)
 			w->cfg.warn(w->cfg.ctx, w->err.p);
 	}
+	blind_warn(w, path, given);
 	return 0;
 }
 
@@ -409,7 +418,13 @@ fw_roots_left(const fw_watcher *w)
 const char *
 fw_backend_name(const fw_watcher *w)
 {
-	return w->ops->name;
+	if (!w->native)
+		return w->ops->name;
+	if (!mux_polling(w->be))
+		return w->native->name;
+	snprintf((char *)w->bename, sizeof w->bename, "%s and %s",
+		 w->native->name, be_poll.name);
+	return w->bename;
 }
 
 void
@@ -418,6 +433,7 @@ fw_close(fw_watcher *w)
 	if (!w)
 		return;
 	w->ops->close(w->be);
+	blind_free(w);
 	for (size_t i = 0; i < w->nnodes; i++)
 		name_free(&w->nodes[i]);
 	for (size_t i = 0; i < w->nroots; i++)

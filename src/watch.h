@@ -77,6 +77,9 @@ struct fw_config {
 	/* Called for problems that do not stop watching (an unreadable
 	 * subdirectory, a watch limit hit by a new directory). */
 	void (*warn)(void *ctx, const char *msg);
+	/* Called for what a user should know but is not a problem (a PATH
+	 * that is polled); NULL: not said. */
+	void (*note)(void *ctx, const char *msg);
 	void *ctx;
 };
 

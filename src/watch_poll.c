@@ -58,6 +58,8 @@ struct pdir {
 	unsigned char moved;   /* its times moved in the last round */
 	unsigned char attrib;  /* only its ctime moved in this round */
 	unsigned char dead;    /* removed: its last records are due */
+	unsigned char lost;    /* its handle no longer answers: found again
+				* under its parent, or dead */
 	unsigned char done;    /* its deletes went out in this round */
 	unsigned char dropped; /* no longer watched: freed after the round */
 };
@@ -253,7 +255,12 @@ look_self(struct pdir *d, int64_t now_ns, int *relist)
 {
 	struct sys_info si;
 	int changed;
-	if (sys_pdir_self(d->h, &si) < 0 || (si.nlink == 0 && d->self.nlink)) {
+	*relist = 0;
+	if (sys_pdir_self(d->h, &si) < 0) {
+		d->lost = 1;
+		return;
+	}
+	if (si.nlink == 0 && d->self.nlink) {
 		d->dead = 1;
 		*relist = 1;
 		return;
@@ -481,6 +488,76 @@ install(struct backend *b)
 	b->njobs = 0;
 }
 
+/* Where slot X's entries are this round: its new listing, or its last. */
+static struct listing *
+entries_now(struct backend *b, struct pdir *d)
+{
+	return d->job != LISTING_NONE ? &b->jobs[d->job].now : &d->snap;
+}
+
+/* Find lost directory L under a directory that answers, by its object;
+ * hold it open again from there.  1 if found. */
+static int
+find_again(struct backend *b, struct pdir *l)
+{
+	for (size_t x = 0; x < b->ndirs; x++) {
+		struct pdir *p = &b->dirs[x];
+		struct listing *ls;
+		if (p->id < 0 || p->lost || p->dead || p->self.dev != l->self.dev)
+			continue;
+		ls = entries_now(b, p);
+		for (size_t i = 0; i < ls->n; i++) {
+			struct sys_pdir *h;
+			struct sys_info si;
+			if (ls->e[i].at.type != SYS_DIRECTORY ||
+			    ls->e[i].at.ino != l->self.ino ||
+			    !(h = sys_pdir_openat(p->h, ls->e[i].name)))
+				continue;
+			if (sys_pdir_self(h, &si) == 0 && si.ino == l->self.ino) {
+				sys_pdir_close(l->h);
+				l->h = h;
+				l->self = si;
+				l->lost = 0;
+				return 1;
+			}
+			sys_pdir_close(h);
+		}
+	}
+	return 0;
+}
+
+/*
+ * Hazard: on a FUSE filesystem that finds files by path (sshfs, bindfs),
+ * a held directory renamed from outside no longer answers, as if it were
+ * gone.  Its parent's listing still names it: open it again from there,
+ * parents before children, and only what is found nowhere is dead.
+ */
+static void
+find_lost(struct backend *b)
+{
+	int progress = 1;
+	while (progress && !b->fail) {
+		progress = 0;
+		for (size_t x = 0; x < b->ndirs; x++) {
+			struct pdir *d = &b->dirs[x];
+			if (d->id < 0 || !d->lost || !find_again(b, d))
+				continue;
+			progress = 1;
+			if (add_job(b, x) < 0)
+				b->fail = errno;
+		}
+	}
+	for (size_t x = 0; x < b->ndirs && !b->fail; x++) {
+		struct pdir *d = &b->dirs[x];
+		if (d->id < 0 || !d->lost)
+			continue;
+		d->lost = 0;
+		d->dead = 1;
+		if (add_job(b, x) < 0)
+			b->fail = errno;
+	}
+}
+
 /* One look at everything; the records wait in b->out. */
 static int
 poll_round(struct backend *b)
@@ -499,11 +576,15 @@ poll_round(struct backend *b)
 		if (d->id < 0)
 			continue;
 		look_self(d, now_ns, &relist);
+		if (d->lost)
+			continue;
 		if (!relist && need_stat(d->want))
 			relist = look_entries(b, d);
 		if (relist && add_job(b, x) < 0)
 			b->fail = errno;
 	}
+	if (!b->fail)
+		find_lost(b);
 	if (!b->fail && moves_pair(&b->mv) < 0)
 		b->fail = errno;
 	if (!b->fail) {

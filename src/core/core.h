@@ -9,6 +9,8 @@
  *   tree.c     the directory tree: nodes, backend ids, names, paths,
  *              and the roots (the PATHs as given)
  *   batch.c    the batch of events being made; messages
+ *   blind.c    which directories are polled: those on filesystems where
+ *              the native backend is blind
  *   files.c    PATHs that are files
  *   snapshot.c --snapshot kept in step with what is reported
  *   scan.c     directories and files coming into sight: the walker
@@ -166,6 +168,12 @@ struct fw_watcher {
 				   * ops->caps, or for two backends as one
 				   * (mux.c) what both promise */
 	struct be_env env;        /* lent to the backend (files.c) */
+	/* the directories polled beside the native backend (blind.c) */
+	const struct be_ops *native; /* under mux.c, with the poller; NULL
+				      * when one backend was chosen */
+	uint64_t *blind;             /* the devices found blind so far */
+	size_t nblind, capblind;
+	char bename[48];             /* fw_backend_name()'s answer */
 
 	/* the tree (tree.c) */
 	struct node *nodes;
@@ -307,6 +315,12 @@ void say_path(fw_watcher *w, const char *what, const char *path,
 	      const char *a, const char *b, const char *c);
 void warnf(fw_watcher *w, const char *path, int err, const char *what);
 void set_err(fw_watcher *w, const char *path, int err, size_t needed);
+
+/* ---- blind.c --------------------------------------------------------- */
+
+unsigned blind_want(fw_watcher *w, const char *path, const char *shown);
+void blind_warn(fw_watcher *w, const char *path, const char *given);
+void blind_free(fw_watcher *w);
 
 /* ---- files.c --------------------------------------------------------- */
 

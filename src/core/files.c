@@ -75,7 +75,8 @@ watch_file_dir(fw_watcher *w, const char *pdir, const char *name, size_t nl)
 	w->ask.path = pdir;
 	w->ask.only = name;
 	w->ask.only_len = nl;
-	id = w->ops->watch(w->be, pdir, w->want | BE_ONLYDIR | BE_FOLLOW);
+	id = w->ops->watch(w->be, pdir, w->want | BE_ONLYDIR | BE_FOLLOW |
+					       blind_want(w, pdir, pdir));
 	w->ask.path = w->ask.only = NULL;
 	return id;
 }

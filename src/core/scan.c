@@ -29,7 +29,8 @@ watch_one(fw_watcher *w, const char *path, size_t rel, int follow)
 	w->ask.rel = rel;
 	id = w->ops->watch(w->be, path,
 			   w->want | BE_ONLYDIR | (follow ? BE_FOLLOW : 0) |
-				   (w->cfg.recursive ? BE_WANT_SUBTREE : 0));
+				   (w->cfg.recursive ? BE_WANT_SUBTREE : 0) |
+				   blind_want(w, path, path));
 	w->ask.path = NULL;
 	return id;
 }
