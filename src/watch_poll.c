@@ -14,9 +14,10 @@
  *     the object they name;
  *   - if not, one look at each entry whose size or times are wanted:
  *     modify when its size or mtime moved, attrib when only its ctime did.
- * The records come out in the order the core needs: content first, then
- * deletes (a removed directory's entries before it), renames, creates,
- * and news about the watched directories themselves.
+ * The records come out in the order the core needs: deletes (a removed
+ * directory's entries before it), renames, creates (oldest first), then
+ * content, under the names the files have now, and news about the
+ * watched directories themselves.
  *
  * Nothing here allocates per entry per round: listings keep their arrays,
  * and only a directory that changed is listed again.
@@ -64,6 +65,13 @@ struct pdir {
 	unsigned char dropped; /* no longer watched: freed after the round */
 };
 
+/* An entry that appeared, for ordering the creates. */
+struct birth {
+	int64_t ctime;
+	const char *name;
+	size_t k; /* its born side */
+};
+
 /* A directory listed again in this round. */
 struct job {
 	size_t dir;
@@ -87,6 +95,11 @@ struct backend {
 	size_t njobs, capjobs, initjobs; /* initjobs: set up, arrays kept */
 	struct moves mv;
 	struct recbuf out;      /* this round's records */
+	struct recbuf later;    /* content news found before the renames,
+				 * handed out after them, under the names
+				 * the files have now */
+	struct birth *births;   /* creates, in the order they were made */
+	size_t capbirths;
 	int fail;               /* errno of a failure in this round */
 };
 
@@ -207,9 +220,11 @@ look_entries(struct backend *b, struct pdir *d)
 		e->at = now;
 		if ((ch & LISTING_CONTENT) && e->at.type != SYS_DIRECTORY &&
 		    (mask & BE_WANT_CONTENT))
-			rec(b, d->id, BE_MODIFY, 0, e->name, e->len);
+			recbuf_add(&b->later, d->id, BE_MODIFY, 0, e->name,
+				   e->len);
 		else if ((ch & LISTING_META) && (mask & BE_WANT_ATTRIB))
-			rec(b, d->id, BE_ATTRIB | isdir(e), 0, e->name, e->len);
+			recbuf_add(&b->later, d->id, BE_ATTRIB | isdir(e), 0,
+				   e->name, e->len);
 	}
 	return 0;
 }
@@ -422,18 +437,56 @@ unpair_strangers(struct backend *b)
 	}
 }
 
+static int
+birth_cmp(const void *pa, const void *pb)
+{
+	const struct birth *a = pa, *b = pb;
+	if (a->ctime != b->ctime)
+		return a->ctime < b->ctime ? -1 : 1;
+	return strcmp(a->name, b->name);
+}
+
+/* What appeared and came from nowhere, oldest first (by status change
+ * time, where the listing has it: within one interval, the order they
+ * were made in is all a poll can offer), then by name. */
 static void
 creates(struct backend *b)
 {
+	size_t n = 0;
+	if (GROW(b->births, b->capbirths, b->mv.nborn + 1) < 0) {
+		b->fail = ENOMEM;
+		return;
+	}
 	for (size_t k = 0; k < b->mv.nborn; k++) {
 		const struct lside *t = &b->mv.born[k];
-		const struct pdir *d = &b->dirs[t->dir];
 		const struct lent *e;
-		if (t->mate != LISTING_NONE || d->dropped)
+		if (t->mate != LISTING_NONE || b->dirs[t->dir].dropped)
 			continue;
 		e = born_ent(b, t);
-		rec(b, d->id, BE_CREATE | isdir(e), 0, e->name, e->len);
+		b->births[n].ctime = e->at.ctime;
+		b->births[n].name = e->name;
+		b->births[n++].k = k;
 	}
+	if (n > 1)
+		qsort(b->births, n, sizeof *b->births, birth_cmp);
+	for (size_t i = 0; i < n; i++) {
+		const struct lside *t = &b->mv.born[b->births[i].k];
+		const struct lent *e = born_ent(b, t);
+		rec(b, b->dirs[t->dir].id, BE_CREATE | isdir(e), 0, e->name,
+		    e->len);
+	}
+}
+
+/* The content news of the round, after its renames and creates. */
+static void
+later_news(struct backend *b)
+{
+	struct recbuf *l = &b->later;
+	if (l->fail)
+		b->fail = l->fail;
+	for (size_t i = 0; i < l->n; i++)
+		rec(b, l->recs[i].id, l->recs[i].flags, 0, l->names.p + l->off[i],
+		    l->recs[i].name_len);
 }
 
 /* News about the watched directories themselves. */
@@ -568,6 +621,7 @@ poll_round(struct backend *b)
 	int64_t now_ns = sec * 1000000000LL + (int64_t)usec * 1000;
 
 	recbuf_clear(&b->out);
+	recbuf_clear(&b->later);
 	b->fail = 0;
 	moves_clear(&b->mv);
 	for (size_t x = 0; x < b->ndirs && !b->fail; x++) {
@@ -589,11 +643,12 @@ poll_round(struct backend *b)
 		b->fail = errno;
 	if (!b->fail) {
 		unpair_strangers(b);
-		content_news(b);
 		for (size_t x = 0; x < b->njobs; x++)
 			deletes(b, b->jobs[x].dir);
 		moves_order(&b->mv, SYS_DIRECTORY, move_step, b);
 		creates(b);
+		content_news(b);
+		later_news(b);
 	}
 	self_news(b);
 	install(b);
@@ -647,6 +702,8 @@ be_close(struct backend *b)
 	smap_free(&b->byobj);
 	free(b->objkeys.p);
 	recbuf_free(&b->out);
+	recbuf_free(&b->later);
+	free(b->births);
 	sys_waiter_free(b->waiter);
 	free(b);
 }

@@ -84,6 +84,7 @@ load helpers
 }
 
 @test "touching the timestamps of a file reports attrib" {
+	skip_if_poll "a new mtime with the same size looks like a write"
 	mkdir d
 	: >d/a
 	start_fwatch d
@@ -108,6 +109,7 @@ load helpers
 }
 
 @test "close_write is reported when asked with -e close_write, and only it" {
+	skip_if_poll "opens and closes"
 	mkdir d
 	start_fwatch -e close_write d
 	echo x >d/a
@@ -126,6 +128,7 @@ load helpers
 }
 
 @test "open and access are reported when asked" {
+	skip_if_poll "opens and reads"
 	mkdir d
 	echo hello >d/a
 	start_fwatch -e open,access d
@@ -135,6 +138,7 @@ load helpers
 }
 
 @test "close_nowrite is reported when asked" {
+	skip_if_poll "opens and closes"
 	mkdir d
 	echo hello >d/a
 	start_fwatch -e close_nowrite d
@@ -144,6 +148,7 @@ load helpers
 }
 
 @test "events not in --event are not printed" {
+	skip_if_poll "a file that lives less than one interval"
 	mkdir d
 	start_fwatch --event delete d
 	echo x >d/a
@@ -156,6 +161,7 @@ load helpers
 }
 
 @test "--event all reports every kind including the opt-in ones" {
+	skip_if_poll "opens and closes"
 	mkdir d
 	start_fwatch --event all d
 	echo x >d/a
@@ -169,6 +175,7 @@ load helpers
 }
 
 @test "repeated -e options add up" {
+	skip_if_poll "opens and closes"
 	mkdir d
 	start_fwatch -e create -e delete d
 	: >d/a
@@ -180,6 +187,7 @@ delete d/a"
 }
 
 @test "a comma-separated --event=LIST selects those kinds" {
+	skip_if_poll "opens and closes"
 	mkdir d
 	start_fwatch --event=create,attrib d
 	echo x >d/a
@@ -192,6 +200,7 @@ create $MARKER"
 }
 
 @test "the default kinds are create, modify, delete, rename and attrib" {
+	skip_if_poll "a file that lives less than one interval"
 	mkdir d
 	start_fwatch d
 	echo x >d/a
@@ -296,6 +305,7 @@ os.close(fd)' d/a
 }
 
 @test "events of one file are printed in the order they happened" {
+	skip_if_poll "the order of changes within one interval"
 	mkdir d
 	start_fwatch d
 	echo x >d/a
@@ -318,6 +328,7 @@ delete d/b"
 }
 
 @test "a kernel queue overflow prints an overflow record and the tree is still watched" {
+	skip_if_poll "the kernel's queue (a poll never overflows)"
 	mkdir -p d/s
 	# the queue size is fixed when fwatch creates its inotify instance
 	sysctl_for_test max_queued_events 50
@@ -336,6 +347,7 @@ delete d/b"
 }
 
 @test "--json: an overflow record has an empty path" {
+	skip_if_poll "the kernel's queue (a poll never overflows)"
 	mkdir d
 	sysctl_for_test max_queued_events 20
 	start_fwatch --json -e delete d
@@ -348,6 +360,7 @@ delete d/b"
 }
 
 @test "unmounting a filesystem inside the watched tree is reported as unmount" {
+	skip_if_poll "unmounts (a poll sees the directory under the mount)"
 	mkdir -p d/other
 	mount_tmpfs d/mnt
 	: >d/mnt/x
@@ -360,6 +373,7 @@ delete d/b"
 }
 
 @test "unmount is reported even when --event does not list it" {
+	skip_if_poll "unmounts (a poll sees the directory under the mount)"
 	mkdir -p d
 	mount_tmpfs d/mnt
 	start_fwatch -r -e delete d

@@ -49,6 +49,7 @@ create $MARKER"
 }
 
 @test "several -i options all count" {
+	skip_if_poll "the order of files made within one timestamp tick"
 	mkdir d
 	start_fwatch -i '*.c' -i '*.h' --include 'Makefile' d
 	: >d/a.c
@@ -86,6 +87,7 @@ create d/zz.c"
 }
 
 @test "** matches any number of directories, including none" {
+	skip_if_poll "the order of files made within one timestamp tick"
 	mkdir -p d/src/x/y d/other
 	start_fwatch -r -i 'src/**/*.c' d
 	: >d/other/c.c
@@ -117,6 +119,7 @@ create d/keep"
 }
 
 @test "? matches one character and [..] classes work, including [!..]" {
+	skip_if_poll "the order of files made within one timestamp tick"
 	mkdir d
 	start_fwatch -i 'f?.[ch]' -i 'n[0-9]' -i 'x[!a]' d
 	for f in f1.c f12.c f1.h f1.o n5 na xa xb; do
@@ -192,6 +195,7 @@ create d/f9.c"
 }
 
 @test "saving through an excluded temporary file is still reported as a rename" {
+	skip_if_poll "a temporary file that lives less than one interval"
 	mkdir d
 	echo old >d/f
 	start_fwatch -x '*.tmp' d
@@ -211,6 +215,7 @@ create d/f9.c"
 }
 
 @test "a directory renamed to an excluded name stops being watched, and one renamed from it starts" {
+	skip_if_poll "names that swap within one interval"
 	mkdir -p d/lib d/node_modules
 	start_fwatch -r -x node_modules d
 	mv d/lib d/tmp

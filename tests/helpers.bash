@@ -40,6 +40,13 @@ if [[ -n ${FWATCH_BACKEND:-} ]]; then
 		FW_BACKEND_ARGS+=(--poll-interval "${FWATCH_POLL_MS:-100}")
 fi
 
+# skip_if_poll WHY: the scenario asks what a poll cannot see (run with
+# FWATCH_BACKEND=poll): opens and closes, a file that lives less than one
+# interval, the order of changes within one interval, the kernel's queue.
+skip_if_poll() {
+	[[ ${FWATCH_BACKEND:-} != poll ]] || skip "polling cannot see this: $*"
+}
+
 setup() {
 	fw_setup
 }
