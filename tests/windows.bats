@@ -124,6 +124,25 @@ win_skip() {
 	wait_for_record "delete $PWORK/a.txt"
 }
 
+@test "windows: --version lists the poller beside ReadDirectoryChangesW" {
+	run_fwatch --version
+	[ "$status" -eq 0 ]
+	[[ $output == *"rdcw "*"(default)"* ]] || fail "no default rdcw: $output"
+	[[ $output == *"poll "* ]] || fail "no poll backend: $output"
+}
+
+@test "windows: --poll on a local drive: create, modify, rename, delete" {
+	: >old.txt
+	start_fwatch --poll --poll-interval 100 "$WWORK"
+	grep -q ' with poll; ready$' "$FW_ERR" || fail "not polled: $(cat "$FW_ERR")"
+	echo hello >a.txt
+	wait_for_records 20 "create $PWORK/a.txt" "modify $PWORK/a.txt"
+	mv old.txt new.txt
+	wait_for_record "rename $PWORK/old.txt -> $PWORK/new.txt"
+	rm a.txt
+	wait_for_record "delete $PWORK/a.txt"
+}
+
 @test "windows: output is binary: no carriage returns" {
 	start_fwatch "$WWORK"
 	: >b.txt
