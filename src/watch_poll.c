@@ -34,6 +34,7 @@
 #include "sys.h"
 
 #define DEFAULT_MS 1000
+#define KEEP_JOBS 16 /* listings kept for reuse from round to round */
 
 /*
  * Hazard: timestamps are as coarse as the filesystem's clock (a kernel
@@ -537,6 +538,14 @@ install(struct backend *b)
 		d->done = 0;
 		if (d->dropped)
 			free_slot(d);
+	}
+	/* a round that listed many directories (the first ones, a big
+	 * checkout) must not keep a second listing of each for good */
+	while (b->initjobs > KEEP_JOBS) {
+		struct job *j = &b->jobs[--b->initjobs];
+		listing_free(&j->now);
+		free(j->o2n);
+		free(j->n2o);
 	}
 	b->njobs = 0;
 }
