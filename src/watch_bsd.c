@@ -810,23 +810,20 @@ emit_deletes(struct backend *b)
 }
 
 static void
-emit_creates(struct backend *b, unsigned mask)
+emit_creates(struct backend *b)
 {
 	for (size_t k = 0; k < b->mv.nborn; k++) {
 		const struct lside *t = &b->mv.born[k];
 		struct vn *d = b->jobs[t->dir].dir;
 		struct lent *e = side_ent(b, t, 1);
-		int fresh;
 		if (t->mate != LISTING_NONE || d->id < 0)
 			continue;
 		/* out of descriptors, it has no content news: creates,
-		 * deletes and renames are still seen */
-		fresh = attach(b, d, e, 1);
+		 * deletes and renames are still seen.  What was written
+		 * before it could be watched is the core's to say: kqueue
+		 * does not declare BE_CAP_BIRTH_WRITES. */
+		(void)attach(b, d, e, 1);
 		rec(b, d->id, BE_CREATE | isdir(e), 0, e->name, e->len);
-		/* written before it could be watched: inotify would have
-		 * said so */
-		if (fresh > 0 && (mask & BE_MODIFY))
-			rec(b, d->id, BE_MODIFY, 0, e->name, e->len);
 	}
 }
 
@@ -866,7 +863,7 @@ settle(struct backend *b)
 	emit_news(b, mask);
 	emit_deletes(b);
 	moves_order(&b->mv, T_DIR, move_step, b);
-	emit_creates(b, mask);
+	emit_creates(b);
 	emit_selves(b);
 	install(b);
 	while ((v = b->dirty)) {
