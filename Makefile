@@ -27,7 +27,8 @@ CORE_SRC  = src/watch.c src/core/tree.c src/core/batch.c src/core/blind.c \
 APP_SRC   = src/main.c src/cli.c src/output.c src/exec.c src/backends.c \
             src/signame.c
 POSIX_SRC = src/proc_posix.c src/sys_posix.c src/wakepipe.c
-POLL_SRC  = src/watch_poll.c src/listing.c src/recbuf.c src/mux.c
+POLL_SRC  = src/watch_poll.c src/poll_look.c src/poll_say.c src/listing.c \
+            src/recbuf.c src/mux.c
 KQUEUE_SRC = src/watch_bsd.c src/bsd_vnode.c
 WIN_SRC   = src/utf16.c src/win_notify.c src/proc_win.c src/sys_win.c \
             src/watch_win.c src/win_cmdline.c
