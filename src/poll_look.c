@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "poll.h"
+#include "poll_state.h"
 
 /* lent.held: whether anyone wants news of the file's content */
 static char asked_yes, asked_no;

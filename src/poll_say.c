@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "poll.h"
+#include "poll_state.h"
 
 void
 poll_rec(struct backend *b, int id, unsigned flags, uint32_t cookie,

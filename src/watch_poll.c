@@ -23,14 +23,15 @@
  * and only a directory that changed is listed again.
  *
  * This file is the interface and the round; poll_look.c is what a round
- * sees, poll_say.c what it says (poll.h, their shared state).
+ * sees, poll_say.c what it says; poll_state.h is their shared state (not
+ * "poll.h", which would hide <poll.h> from files built with -I src).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "poll.h"
+#include "poll_state.h"
 
 /* One look at everything; the records wait in b->out. */
 static int

@@ -1,11 +1,11 @@
 /*
- * poll.h - what the poller's files share, and nothing else includes: a
+ * poll_state.h - what the poller's files share, and nothing else includes: a
  * watched directory (struct pdir), a round's jobs, and the backend's
  * state.  watch_poll.c is the interface and the round; poll_look.c is
  * what a round sees; poll_say.c is what it says.
  */
-#ifndef FWATCH_POLL_H
-#define FWATCH_POLL_H
+#ifndef FWATCH_POLL_STATE_H
+#define FWATCH_POLL_STATE_H
 
 #include "backend.h"
 #include "listing.h"
