@@ -90,12 +90,6 @@ mux_open(struct backend **out, const struct be_ops *native,
 	return 0;
 }
 
-int
-mux_polling(const struct backend *m)
-{
-	return m->be[POLLER] != NULL;
-}
-
 static void
 mux_close(struct backend *m)
 {

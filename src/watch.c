@@ -420,11 +420,8 @@ fw_backend_name(const fw_watcher *w)
 {
 	if (!w->native)
 		return w->ops->name;
-	if (!mux_polling(w->be))
-		return w->native->name;
-	snprintf((char *)w->bename, sizeof w->bename, "%s and %s",
-		 w->native->name, be_poll.name);
-	return w->bename;
+	/* blind.c names the pair once the poller is in use */
+	return w->bename[0] ? w->bename : w->native->name;
 }
 
 void

@@ -27,11 +27,13 @@ blind_want(fw_watcher *w, const char *path, const char *shown)
 	for (size_t i = 0; i < w->nblind; i++)
 		if (w->blind[i] == dev)
 			return BE_WANT_POLL;
+	/* the records now come from both: what both promise */
+	w->caps = mux_caps(w->native, &be_poll);
+	snprintf(w->bename, sizeof w->bename, "%s and %s", w->native->name,
+		 be_poll.name);
 	if (GROW(w->blind, w->capblind, w->nblind + 1) < 0)
 		return BE_WANT_POLL; /* announced again later: no harm */
 	w->blind[w->nblind++] = dev;
-	/* the records now come from both: what both promise */
-	w->caps = mux_caps(w->native, &be_poll);
 	sys_fs_type(path, dev, type, sizeof type);
 	snprintf(tail, sizeof tail, ", where %s does not see changes made by "
 		 "other machines or under the mount; looking every %d ms "

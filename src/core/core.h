@@ -173,7 +173,7 @@ struct fw_watcher {
 				      * when one backend was chosen */
 	uint64_t *blind;             /* the devices found blind so far */
 	size_t nblind, capblind;
-	char bename[48];             /* fw_backend_name()'s answer */
+	char bename[48];             /* "inotify and poll", once polling */
 
 	/* the tree (tree.c) */
 	struct node *nodes;
