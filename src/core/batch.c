@@ -37,23 +37,24 @@ const struct plain plain[NPLAIN] = {
 /* Would an event of KIND on PATH (REL: where the part below ROOT starts)
  * be reported? */
 int
-wanted(const fw_watcher *w, enum fw_kind kind, int root, const char *path,
-       size_t len, size_t rel)
+wanted(fw_watcher *w, enum fw_kind kind, unsigned flags, int root,
+       const char *path, size_t len, size_t rel)
 {
 	if (!(w->report & FW_BIT(kind)))
 		return 0;
 	if (root < 0 || kind == FW_OVERFLOW)
 		return 1;
-	return filter_pass(w->cfg.filter, rel_of(w, root, path, rel, len));
+	return shown(w, root, path, len, rel, !!(flags & FW_EV_DIR));
 }
 
 /* A rename is reported if either of its paths passes the filters. */
 static int
-wanted_rename(const fw_watcher *w, int root, const char *path, size_t len,
-	      size_t rel, const char *old, size_t oldlen, size_t oldrel)
+wanted_rename(fw_watcher *w, unsigned flags, int root, const char *path,
+	      size_t len, size_t rel, const char *old, size_t oldlen,
+	      size_t oldrel)
 {
-	return wanted(w, FW_RENAME, root, path, len, rel) ||
-	       wanted(w, FW_RENAME, root, old, oldlen, oldrel);
+	return wanted(w, FW_RENAME, flags, root, path, len, rel) ||
+	       wanted(w, FW_RENAME, flags, root, old, oldlen, oldrel);
 }
 
 /* Event I of the batch is what it will be: drop it unless reported. */
@@ -61,7 +62,8 @@ void
 decide(fw_watcher *w, int i)
 {
 	struct iev *e = &w->ev[i];
-	if (!wanted(w, e->kind, e->root, w->out.p + e->path, e->path_len,
+	if (!wanted(w, e->kind, e->flags, e->root, w->out.p + e->path,
+		    e->path_len,
 		    e->rel))
 		e->kind = DROPPED;
 }
@@ -177,7 +179,7 @@ void
 emit(fw_watcher *w, enum fw_kind kind, unsigned flags, int root,
      const char *path, size_t len, size_t rel)
 {
-	if (wanted(w, kind, root, path, len, rel) &&
+	if (wanted(w, kind, flags, root, path, len, rel) &&
 	    news(w, kind, flags, path, len))
 		append(w, kind, flags, root, path, len, rel);
 }
@@ -190,7 +192,8 @@ emit_rename(fw_watcher *w, unsigned flags, int root, const char *path,
 {
 	size_t off;
 	int i;
-	if (!wanted_rename(w, root, path, len, rel, old, oldlen, oldrel))
+	if (!wanted_rename(w, flags, root, path, len, rel, old, oldlen,
+			   oldrel))
 		return;
 	if (add_str(w, old, oldlen, &off) < 0) {
 		lost(w);
@@ -225,7 +228,7 @@ become_rename(fw_watcher *w, int i, int root, const char *path, size_t len,
 	e->path_len = len;
 	e->rel = rel < len ? rel : len;
 	smap_put(&w->seen, off, len, i);
-	if (!wanted_rename(w, root, w->out.p + e->path, len, e->rel,
+	if (!wanted_rename(w, e->flags, root, w->out.p + e->path, len, e->rel,
 			   w->out.p + e->old, e->old_len, orel))
 		e->kind = DROPPED;
 	return 0;

@@ -8,6 +8,7 @@
  *
  *   tree.c     the directory tree: nodes, backend ids, names, paths,
  *              and the roots (the PATHs as given)
+ *   ignore.c   what is left out: not reported, directories not watched
  *   batch.c    the batch of events being made; messages
  *   blind.c    which directories are polled: those on filesystems where
  *              the native backend is blind
@@ -274,6 +275,17 @@ int compact(fw_watcher *w);
 int root_new(fw_watcher *w, const char *path, const char *given);
 void root_free(struct root *rt);
 
+/* ---- ignore.c -------------------------------------------------------- */
+
+/* Is an event on PATH (LEN bytes; REL: where the part below root ROOT
+ * starts) reported?  ISDIR: the path is (was) a directory. */
+int shown(fw_watcher *w, int root, const char *path, size_t len, size_t rel,
+	  int isdir);
+/* Is the directory PATH left unwatched, nothing below it scanned or
+ * reported? */
+int pruned(fw_watcher *w, int root, const char *path, size_t len,
+	   size_t rel);
+
 /* ---- batch.c --------------------------------------------------------- */
 
 /* The backend's plain news, bit by bit, and the kind each is. */
@@ -288,7 +300,7 @@ void lost(fw_watcher *w);
 int batch_lost(fw_watcher *w);
 int event_path(fw_watcher *w, int n, const char *name, size_t len,
 	       size_t *rel);
-int wanted(const fw_watcher *w, enum fw_kind kind, int root,
+int wanted(fw_watcher *w, enum fw_kind kind, unsigned flags, int root,
 	   const char *path, size_t len, size_t rel);
 void decide(fw_watcher *w, int i);
 int append(fw_watcher *w, enum fw_kind kind, unsigned flags, int root,

@@ -117,7 +117,7 @@ file_emit(fw_watcher *w, int fr, enum fw_kind kind, unsigned flags,
 	size_t len = strlen(p);
 	int last, i;
 	flags |= FW_EV_ROOT;
-	if (!wanted(w, kind, fr, p, len, len))
+	if (!wanted(w, kind, flags, fr, p, len, len))
 		return;
 	/* many writes in one batch: one event, with the last size */
 	last = smap_get(&w->seen, p, len);

@@ -110,7 +110,7 @@ move_dir(fw_watcher *w, const struct pend *p, int n, const char *name,
 	if (c < 0)
 		/* it was not watched (excluded before): it is now */
 		new_dir(w, n, name, nl, w->scratch.p, w->scratch.len, rel);
-	else if (filter_excluded(w->cfg.filter, w->scratch.p + rel))
+	else if (pruned(w, root_of(w, n), w->scratch.p, w->scratch.len, rel))
 		subtree_free(w, c, 1);
 	else if (node_move(w, c, n, name, nl) < 0)
 		lost(w);

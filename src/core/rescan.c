@@ -166,8 +166,8 @@ visit_rescan(fw_watcher *w, struct walk *k, const struct stackent *e,
 	int n, r;
 	if (w->cfg.snapshot && !e->fresh) {
 		int watched = x->type == SYS_DIRECTORY && w->cfg.recursive &&
-			      !filter_excluded(w->cfg.filter,
-					       w->cur.p + x->crel);
+			      !pruned(w, k->root, w->cur.p, w->cur.len,
+				      x->crel);
 		if (diff_entry(w, k, e->node, d, x, watched) < 0)
 			return 0;
 	} else {

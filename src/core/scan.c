@@ -371,7 +371,7 @@ watch_below(fw_watcher *w, struct walk *k, const struct stackent *e,
 {
 	int id, n;
 	if (x->type != SYS_DIRECTORY || !w->cfg.recursive ||
-	    filter_excluded(w->cfg.filter, w->cur.p + x->crel))
+	    pruned(w, k->root, w->cur.p, w->cur.len, x->crel))
 		return BELOW_NONE;
 	if ((id = watch_one(w, w->cur.p, k->rel, x->link)) < 0)
 		return unwatched(w, k, e, x);
@@ -441,7 +441,7 @@ new_dir(fw_watcher *w, int parent, const char *name, size_t nl,
 	const char *path, size_t len, size_t rel)
 {
 	int id, n, r;
-	if (!w->cfg.recursive || filter_excluded(w->cfg.filter, path + rel))
+	if (!w->cfg.recursive || pruned(w, root_of(w, parent), path, len, rel))
 		return;
 	/* path may point into scratch, which scanning reuses */
 	w->cur.len = 0;

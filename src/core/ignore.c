@@ -1,0 +1,28 @@
+/*
+ * ignore.c - what is left out: whether an event on a path is reported
+ * (shown) and whether a directory is watched at all (pruned).
+ *
+ * Every rule that hides a path meets here, so the rest of the core asks
+ * one question in one place: --include/--exclude (filter.c) today; the
+ * gitignore rules, the default noise under --exec and fwatch's own
+ * output join here.  A pruned directory gets no watch, no descriptor
+ * and no scan, and nothing below it is shown.
+ */
+#include "core.h"
+#include "../filter.h"
+
+int
+shown(fw_watcher *w, int root, const char *path, size_t len, size_t rel,
+      int isdir)
+{
+	(void)isdir;
+	return filter_pass(w->cfg.filter, rel_of(w, root, path, rel, len));
+}
+
+int
+pruned(fw_watcher *w, int root, const char *path, size_t len, size_t rel)
+{
+	(void)root;
+	(void)len;
+	return filter_excluded(w->cfg.filter, path + rel);
+}
