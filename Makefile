@@ -24,7 +24,7 @@ CORE_SRC  = src/watch.c src/core/tree.c src/core/ignore.c \
             src/core/files.c \
             src/core/snapshot.c src/core/scan.c src/core/rescan.c \
             src/core/moves.c src/core/records.c \
-            src/snap.c src/filter.c src/strmap.c src/kinds.c
+            src/snap.c src/filter.c src/glob.c src/strmap.c src/kinds.c
 APP_SRC   = src/main.c src/cli.c src/output.c src/exec.c src/backends.c \
             src/signame.c
 POSIX_SRC = src/proc_posix.c src/sys_posix.c src/wakepipe.c

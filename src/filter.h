@@ -9,17 +9,14 @@
 
 #include <stddef.h>
 
+#include "glob.h"
+
 struct filter {
 	const char **inc;
 	size_t ninc;
 	const char **exc;
 	size_t nexc;
 };
-
-/* 0 if GLOB is well formed; else -1 and a reason in err. */
-int glob_check(const char *glob, char *err, size_t errlen);
-/* 1 if the NUL-terminated STR matches GLOB. */
-int glob_match(const char *glob, const char *str);
 
 /* Add a checked glob; -1 on allocation failure. The string is kept. */
 int filter_add(struct filter *f, int exclude, const char *glob);

@@ -1,5 +1,5 @@
 /*
- * fuzz_glob.c - the --include / --exclude globs of filter.c.
+ * fuzz_glob.c - the glob matcher (glob.c) and the --include / --exclude lists.
  *
  * The input is a glob, then a NUL or a newline, then a path (with no
  * separator the input is both).  Only a glob the checker accepts is
