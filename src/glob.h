@@ -4,9 +4,9 @@
  * '*' and '?' and classes ("[a-z]", "[!x]") do not match '/'; "**"
  * matches across directories, and "**" "/" may stand for no directory at
  * all.  A backslash quotes the next character.  A glob without '/' is
- * matched against the last path component; one starting with '/' is anchored to
- * the start of the path; any other with '/' is matched against the whole
- * path.
+ * matched against the last path component; one starting with '/' is
+ * anchored to the start of the path; any other with '/' is matched
+ * against the whole path.
  */
 #ifndef FWATCH_GLOB_H
 #define FWATCH_GLOB_H
