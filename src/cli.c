@@ -63,7 +63,10 @@ static const char usage_tail[] =
 "                         filesystem (the same as --backend poll)\n"
 "      --poll-interval MS  how often polled PATHs are looked at (default\n"
 "                         1000, at least 10); a PATH on NFS, SMB, 9p or\n"
-"                         FUSE is polled without --poll\n"
+"                         FUSE is polled without --poll\n";
+
+/* Then --exec's options, and the notes at the end. */
+static const char usage_exec[] =
 "\n"
 "Running a command (--exec must come last; everything after it is the\n"
 "command, run without a shell; these words are replaced when they stand\n"
@@ -92,6 +95,8 @@ static const char usage_tail[] =
 "\n"
 "A GLOB without '/' matches the file name, one with '/' the path below\n"
 "the watched PATH; '**' crosses directories. --exclude beats --include.\n"
+"A trailing '/' matches directories only ('build/'); './build' is the\n"
+"one right below the PATH.\n"
 "\n"
 "Exit status: 0 after --once or when the reader of stdout goes away,\n"
 "1 on errors, 2 on --timeout, 3 when every PATH is gone, 128+N on\n"
@@ -171,6 +176,7 @@ cli_help(FILE *out)
 	fputs(usage_head, out);
 	help_events(out);
 	fputs(usage_tail, out);
+	fputs(usage_exec, out);
 }
 
 void

@@ -299,7 +299,7 @@ static int
 add_dir(fw_watcher *w, const char *path, const char *given)
 {
 	int id, n, r, e;
-	id = watch_one(w, path, strlen(path), 1);
+	id = watch_one(w, -1, path, strlen(path), 1);
 	if (id < 0) {
 		e = errno;
 		set_err(w, path, e, e == ENOSPC ? count_needed(w, path) : 0);

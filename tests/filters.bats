@@ -260,3 +260,67 @@ create d/f9.c"
 	: >"$long"
 	wait_for_record "create ./$long" 5
 }
+
+# ---- patterns as people write them (issue 15)
+
+# watching_dirs N: fwatch's start-up line says it watches N directories.
+watching_dirs() {
+	grep -q "watching $1 director" "$FW_ERR" || fail "expected $1 watched directories: $(cat "$FW_ERR")"
+}
+
+# inotify_watches_are N: fwatch holds N inotify watches now (Linux, the
+# inotify backend); other backends have no such count to read.
+_watches() {
+	local f n=0
+	for f in /proc/"$FW_PID"/fdinfo/*; do
+		n=$((n + $(grep -c '^inotify wd:' "$f" 2>/dev/null || true)))
+	done
+	[[ $n == "$1" ]]
+}
+inotify_watches_are() {
+	[[ -z ${FWATCH_BACKEND:-} || $FWATCH_BACKEND == inotify ]] || return 0
+	[[ -d /proc/$FW_PID/fdinfo ]] && grep -q 'with inotify' "$FW_ERR" || return 0
+	wait_until 2 "fwatch to hold $1 inotify watches" _watches "$1"
+}
+
+@test "-x build/ leaves out the directory build and all it holds, unwatched, but reports a file named build" {
+	mkdir -p d/build/obj d/src
+	start_fwatch -r -x build/ d
+	watching_dirs 2
+	: >d/build/o.o
+	: >d/build/obj/x.o
+	mkdir -p d/lib/build/deep
+	: >d/lib/build/deep/y.o
+	: >d/src/build
+	wait_for_record "create d/src/build"
+	mark d
+	assert_no_match 'build/'
+	assert_no_record "create d/lib/build"
+	inotify_watches_are 3 # d, d/src, d/lib
+}
+
+@test "-x ./build and -x /build leave out only the build right below the PATH" {
+	mkdir -p d/build d/src/build
+	for x in ./build /build; do
+		start_fwatch -r -x "$x" d
+		watching_dirs 3
+		: >d/build/o.o
+		: >d/src/build/kept
+		wait_for_record "create d/src/build/kept"
+		mark d
+		assert_no_match '^[a-z]+ d/build/'
+		stop_fwatch
+		rm d/build/o.o d/src/build/kept
+	done
+}
+
+@test "--include with a trailing / matches directories only" {
+	skip_if_poll "a file that lives less than one interval"
+	mkdir d
+	start_fwatch -i 'src/' d
+	: >d/src
+	rm d/src
+	mkdir d/src
+	wait_for_record "create d/src"
+	assert_equal "$(records)" "create d/src"
+}

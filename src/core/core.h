@@ -88,6 +88,8 @@ struct root {
 	char *self;  /* how the PATH itself is printed: as given, or
 		      * absolute; may end in '/' where disp does not */
 	const char *base; /* last component of disp, for filters */
+	int fkey;    /* its key among the filter's PATHs (filter_key_of):
+		      * which patterns tied to a PATH speak of it */
 	int node;
 	int gone;
 	struct fpath *file; /* a file PATH; NULL for a directory */
@@ -214,6 +216,7 @@ struct fw_watcher {
 			     * file_wanted() before its id is known */
 		const char *path;
 		size_t rel;      /* where the part below its PATH starts */
+		int root;        /* that PATH; -1 while it is being added */
 		const char *only; /* a file PATH's directory: its one name */
 		size_t only_len;
 	} ask;
@@ -361,7 +364,8 @@ void snap_refresh(fw_watcher *w);
 
 /* ---- scan.c ---------------------------------------------------------- */
 
-int watch_one(fw_watcher *w, const char *path, size_t rel, int follow);
+int watch_one(fw_watcher *w, int root, const char *path, size_t rel,
+	      int follow);
 void synth_add(fw_watcher *w, const char *path, size_t len);
 int synth_take(fw_watcher *w, const char *path, size_t len);
 void synth_expire(fw_watcher *w);

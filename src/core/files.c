@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../filter.h"
 #include "core.h"
 
 /* ---- what the backend asks ---------------------------------------------- */
@@ -34,19 +33,20 @@ static int
 file_wanted(void *ctx, int id, const char *name, size_t len)
 {
 	fw_watcher *w = ctx;
-	int n = id_get(w, id);
+	int n = id_get(w, id), root;
 	size_t rel;
 	if (n >= 0 && w->nodes[n].hidden)
 		return file_named(w, n, name, len) >= 0 ||
 		       asked_only(w, name, len);
 	if (n >= 0) {
-		if (node_path(w, n, name, len, &w->askbuf, &rel) < 0)
+		if ((root = node_path(w, n, name, len, &w->askbuf, &rel)) < 0)
 			return 1;
 	} else if (w->ask.path) {
 		if (w->ask.only)
 			return asked_only(w, name, len);
 		w->askbuf.len = 0;
 		rel = w->ask.rel;
+		root = w->ask.root;
 		if (buf_add(&w->askbuf, w->ask.path, strlen(w->ask.path)) < 0 ||
 		    buf_add(&w->askbuf, "/", 1) < 0 ||
 		    buf_add(&w->askbuf, name, len) < 0)
@@ -56,7 +56,7 @@ file_wanted(void *ctx, int id, const char *name, size_t len)
 	} else {
 		return 1;
 	}
-	return filter_pass(w->cfg.filter, w->askbuf.p + rel);
+	return shown(w, root, w->askbuf.p, w->askbuf.len, rel, 0);
 }
 
 /* What the core lends the backend at open. */

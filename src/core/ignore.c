@@ -11,18 +11,26 @@
 #include "core.h"
 #include "../filter.h"
 
+/* The filter's key of ROOT: -1 (FILTER_EVERY) while a PATH is being
+ * added and has no root yet. */
+static int
+key_of(const fw_watcher *w, int root)
+{
+	return root >= 0 ? w->roots[root].fkey : FILTER_EVERY;
+}
+
 int
 shown(fw_watcher *w, int root, const char *path, size_t len, size_t rel,
       int isdir)
 {
-	(void)isdir;
-	return filter_pass(w->cfg.filter, rel_of(w, root, path, rel, len));
+	const char *r = root >= 0 ? rel_of(w, root, path, rel, len)
+				  : path + rel;
+	return filter_pass(w->cfg.filter, key_of(w, root), r, isdir);
 }
 
 int
 pruned(fw_watcher *w, int root, const char *path, size_t len, size_t rel)
 {
-	(void)root;
 	(void)len;
-	return filter_excluded(w->cfg.filter, path + rel);
+	return filter_excluded(w->cfg.filter, key_of(w, root), path + rel, 1);
 }

@@ -203,7 +203,7 @@ rescan_dir(fw_watcher *w, int r)
 	const struct root *rt = &w->roots[r];
 	int n = rt->node, id;
 	w->nodes[n].mark = 1;
-	id = watch_one(w, rt->disp, rt->disp_len, 1);
+	id = watch_one(w, r, rt->disp, rt->disp_len, 1);
 	if (id < 0 || id != w->nodes[n].id) {
 		dir_lost(w, n, FW_EV_ROOT);
 		id_stray(w, id);

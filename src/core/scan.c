@@ -19,14 +19,16 @@
 #include "../filter.h"
 #include "core.h"
 
-/* Watch directory PATH, whose part below its PATH starts at REL.  The
- * backend's id, or -1 with errno. */
+/* Watch directory PATH, whose part below its PATH (ROOT; -1 while that
+ * is being added) starts at REL.  The backend's id, or -1 with errno. */
 int
-watch_one(fw_watcher *w, const char *path, size_t rel, int follow)
+watch_one(fw_watcher *w, int root, const char *path, size_t rel,
+	  int follow)
 {
 	int id;
 	w->ask.path = path;
 	w->ask.rel = rel;
+	w->ask.root = root;
 	id = w->ops->watch(w->be, path,
 			   w->want | BE_ONLYDIR | (follow ? BE_FOLLOW : 0) |
 				   (w->cfg.recursive ? BE_WANT_SUBTREE : 0) |
@@ -373,7 +375,7 @@ watch_below(fw_watcher *w, struct walk *k, const struct stackent *e,
 	if (x->type != SYS_DIRECTORY || !w->cfg.recursive ||
 	    pruned(w, k->root, w->cur.p, w->cur.len, x->crel))
 		return BELOW_NONE;
-	if ((id = watch_one(w, w->cur.p, k->rel, x->link)) < 0)
+	if ((id = watch_one(w, k->root, w->cur.p, k->rel, x->link)) < 0)
 		return unwatched(w, k, e, x);
 	if ((n = *np = id_get(w, id)) >= 0)
 		return met_again(w, k, e, x, n);
@@ -440,8 +442,8 @@ void
 new_dir(fw_watcher *w, int parent, const char *name, size_t nl,
 	const char *path, size_t len, size_t rel)
 {
-	int id, n, r;
-	if (!w->cfg.recursive || pruned(w, root_of(w, parent), path, len, rel))
+	int id, n, r, root = root_of(w, parent);
+	if (!w->cfg.recursive || pruned(w, root, path, len, rel))
 		return;
 	/* path may point into scratch, which scanning reuses */
 	w->cur.len = 0;
@@ -449,7 +451,7 @@ new_dir(fw_watcher *w, int parent, const char *name, size_t nl,
 		lost(w);
 		return;
 	}
-	id = watch_one(w, w->cur.p, rel, 0);
+	id = watch_one(w, root, w->cur.p, rel, 0);
 	if (id < 0) {
 		if (errno != ENOENT && errno != ENOTDIR)
 			warnf(w, w->cur.p, errno,

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../filter.h"
 #include "core.h"
 
 /* ---- names -------------------------------------------------------------- */
@@ -538,6 +539,7 @@ root_new(fw_watcher *w, const char *path, const char *given)
 	rt->disp_len = dl;
 	rt->base = strrchr(rt->disp, '/');
 	rt->base = rt->base && rt->base[1] ? rt->base + 1 : rt->disp;
+	rt->fkey = filter_key_of(w->cfg.filter, given);
 	return (int)w->nroots++;
 }
 
