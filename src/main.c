@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "anchor.h"
 #include "cli.h"
 #include "exec.h"
 #include "output.h"
@@ -79,6 +80,14 @@ on_note(void *ctx, const char *msg)
 	say("%s", msg);
 }
 
+/* What anchor_filter() found: a pattern that matches nothing. */
+static void
+on_anchor(void *ctx, int warning, const char *msg)
+{
+	(void)ctx;
+	say("%s%s", warning ? "warning: " : "", msg);
+}
+
 /* Write what is pending in one go.  Returns an exit status, or GO_ON. */
 static int
 flush_out(struct out *out)
@@ -139,6 +148,11 @@ start(struct session *s)
 {
 	struct opts *o = s->o;
 
+	if (anchor_filter(&o->filter, o->paths, o->npaths, on_anchor,
+			  NULL) < 0) {
+		say("out of memory");
+		return EXIT_FAIL;
+	}
 	o->cfg.filter = &o->filter;
 	o->cfg.warn = on_warn;
 	o->cfg.note = on_note;

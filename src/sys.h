@@ -113,6 +113,11 @@ void sys_waiter_wake(struct sys_waiter *w); /* async-signal-safe */
 
 /* A malloc'd absolute form of PATH (not resolving symlinks), or NULL. */
 char *sys_abspath(const char *path);
+/* A malloc'd canonical form of PATH, which must exist: absolute, every
+ * symlink, "." and ".." resolved, separators '/'; two names of one file
+ * give the same string.  NULL with errno. */
+char *sys_realpath(const char *path);
+
 /* A malloc'd path of what the symlink PATH leads to, following links
  * to links, written as the links say (relative stays relative), or NULL
  * with errno (ENOSYS where the system cannot say). */

@@ -454,6 +454,12 @@ sys_dir_stat(struct sys_dir *d, const char *name, struct sys_info *i)
 	return 0;
 }
 
+char *
+sys_realpath(const char *path)
+{
+	return realpath(path, NULL);
+}
+
 struct sys_waiter {
 	struct wakepipe p; /* wake writes, wait polls the read end */
 };

@@ -939,27 +939,23 @@ sys_pdir_openat(struct sys_pdir *parent, const char *name)
 	return NULL;
 }
 
-int
-sys_pdir_stat(struct sys_pdir *d, const char *name, struct sys_info *i)
+/* The path of what H is open on now, in a malloc'd buffer with room for
+ * EXTRA more units, its length in *N: "\\?\C:\dir",
+ * "\\?\UNC\server\share\dir"; for a volume with no drive letter or
+ * folder, "\\?\Volume{GUID}\dir".  NULL with errno. */
+static wchar_t *
+final_path(HANDLE h, size_t extra, size_t *n)
 {
-	size_t nl = strlen(name), n;
-	DWORD cap = MAX_PATH, got, err;
-	DWORD vol = VOLUME_NAME_DOS;
+	DWORD cap = MAX_PATH, got, err, vol = VOLUME_NAME_DOS;
 	wchar_t *p = NULL, *np;
-	WIN32_FIND_DATAW fd;
-	HANDLE h;
-	int r;
-
 	for (;;) {
-		if (!(np = realloc(p, (cap + nl + 2) * sizeof *p))) {
+		if (!(np = realloc(p, (cap + extra) * sizeof *p))) {
 			free(p);
 			errno = ENOMEM;
-			return -1;
+			return NULL;
 		}
 		p = np;
-		/* "\\?\C:\dir", "\\?\UNC\server\share\dir"; for a volume
-		 * with no drive letter or folder, "\\?\Volume{GUID}\dir" */
-		got = GetFinalPathNameByHandleW(d->h, p, cap,
+		got = GetFinalPathNameByHandleW(h, p, cap,
 						FILE_NAME_NORMALIZED | vol);
 		if (!got && vol == VOLUME_NAME_DOS &&
 		    GetLastError() == ERROR_PATH_NOT_FOUND) {
@@ -970,13 +966,28 @@ sys_pdir_stat(struct sys_pdir *d, const char *name, struct sys_info *i)
 			err = GetLastError();
 			free(p);
 			errno = win_errno(err);
-			return -1;
+			return NULL;
 		}
 		if (got < cap)
 			break;
 		cap = got; /* the size it needs, NUL included */
 	}
-	n = got;
+	*n = got;
+	return p;
+}
+
+int
+sys_pdir_stat(struct sys_pdir *d, const char *name, struct sys_info *i)
+{
+	size_t nl = strlen(name), n;
+	DWORD err;
+	wchar_t *p;
+	WIN32_FIND_DATAW fd;
+	HANDLE h;
+	int r;
+
+	if (!(p = final_path(d->h, nl + 2, &n)))
+		return -1;
 	if (!is_sep(p[n - 1]))
 		p[n++] = L'\\';
 	utf8_to_utf16(name, nl, (uint16_t *)p + n);
@@ -1017,6 +1028,53 @@ sys_pdir_stat(struct sys_pdir *d, const char *name, struct sys_info *i)
 	if (r < 0)
 		errno = win_errno(err);
 	return r;
+}
+
+/* The path of what H is open on as sys_realpath() gives it: without
+ * the \\?\ prefix (\\?\UNC\server as \\server), in UTF-8, with '/'. */
+static char *
+canonical(HANDLE h)
+{
+	size_t n, skip = 0;
+	wchar_t *p = final_path(h, 1, &n);
+	char *s;
+	if (!p)
+		return NULL;
+	if (n >= 8 && !wcsncmp(p, L"\\\\?\\UNC\\", 8)) {
+		skip = 6;
+		p[6] = L'\\';
+	} else if (n >= 4 && !wcsncmp(p, L"\\\\?\\", 4)) {
+		skip = 4;
+	}
+	s = win_utf8(p + skip, n - skip);
+	free(p);
+	for (char *c = s; c && *c; c++)
+		if (*c == '\\')
+			*c = '/';
+	return s;
+}
+
+char *
+sys_realpath(const char *path)
+{
+	wchar_t *w = win_wide_path(path);
+	HANDLE h;
+	DWORD err;
+	char *s;
+	if (!w)
+		return NULL;
+	h = CreateFileW(w, FILE_READ_ATTRIBUTES,
+			FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+			NULL, OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, NULL);
+	err = GetLastError();
+	free(w);
+	if (h == INVALID_HANDLE_VALUE) {
+		errno = win_errno(err);
+		return NULL;
+	}
+	s = canonical(h);
+	CloseHandle(h);
+	return s;
 }
 
 /* Room for the records of one query: 64 KiB, the most an SMB server is

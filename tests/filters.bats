@@ -314,6 +314,59 @@ inotify_watches_are() {
 	done
 }
 
+@test "-x with an absolute path inside a relative PATH leaves out the path below it" {
+	mkdir -p d/build d/src/build
+	cd d
+	start_fwatch -r -x "$PWD/build" .
+	watching_dirs 3
+	: >build/o.o
+	: >src/build/kept
+	wait_for_record "create ./src/build/kept"
+	mark .
+	assert_no_match 'o\.o'
+	! grep -q warning "$FW_ERR" || fail "unexpected warning: $(cat "$FW_ERR")"
+}
+
+@test "an absolute -x reached through a symlink means the same directory" {
+	mkdir -p d/build
+	ln -s "$WORK" "$OUTSIDE/link"
+	start_fwatch -r -x "$OUTSIDE/link/d/build/" d
+	watching_dirs 1
+	: >d/build/o.o
+	mark d
+	assert_no_match 'o\.o'
+}
+
+@test "with two PATHs an absolute -x belongs to the one it is in" {
+	mkdir -p a/build b/build
+	start_fwatch -r -x "$PWD/a/build" a b
+	watching_dirs 3
+	: >a/build/o.o
+	: >b/build/o.o
+	wait_for_record "create b/build/o.o"
+	mark a
+	assert_no_record "create a/build/o.o"
+}
+
+@test "an absolute path outside every PATH is a warning at start, naming the pattern and what to do" {
+	mkdir d
+	start_fwatch -r -x "$OUTSIDE/elsewhere" d
+	assert_contains "$(cat "$FW_ERR")" "fwatch: warning: --exclude '$OUTSIDE/elsewhere' matches nothing: as an absolute path it is not below any watched PATH; write it as a path below the PATH"
+	: >d/elsewhere
+	wait_for_record "create d/elsewhere"
+}
+
+@test "a pattern with a .. component is a warning at start; -x /name anchors when nothing at / has that name" {
+	mkdir -p d/src
+	start_fwatch -r -x 'src/../b' -x /no-such-top-dir-fwatch d
+	assert_contains "$(cat "$FW_ERR")" "fwatch: warning: --exclude 'src/../b' matches nothing: the paths fwatch reports have no '.', '..' or empty component"
+	[[ $(grep -c warning "$FW_ERR") == 1 ]] || fail "one warning expected: $(cat "$FW_ERR")"
+	: >d/no-such-top-dir-fwatch
+	: >d/src/no-such-top-dir-fwatch
+	wait_for_record "create d/src/no-such-top-dir-fwatch"
+	assert_no_record "create d/no-such-top-dir-fwatch"
+}
+
 @test "--include with a trailing / matches directories only" {
 	skip_if_poll "a file that lives less than one interval"
 	mkdir d

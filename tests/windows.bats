@@ -400,3 +400,12 @@ win_skip() {
 	# it removes everything it made
 	[ -z "$(ls -A "$WORK")" ]
 }
+
+@test "windows: -x with an absolute path C:/.../build leaves out that directory" {
+	mkdir build
+	start_fwatch -r -x "$PWORK/build/" "$WWORK"
+	: >build/o.o
+	: >keep
+	wait_for_record "create $PWORK/keep"
+	assert_no_match 'o\.o'
+}
