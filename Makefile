@@ -69,7 +69,8 @@ test: fwatch unit check-bsd
 # built and run natively; and the directory held for polling (sys_pdir_*),
 # on this system's sys layer.
 UNIT = tests/unit/test_win_notify tests/unit/test_win_cmdline \
-       tests/unit/test_sys_pdir tests/unit/test_listing
+       tests/unit/test_sys_pdir tests/unit/test_listing \
+       tests/unit/test_anchor
 unit: $(UNIT)
 	@for t in $(UNIT); do echo "# $$t"; ./$$t >/dev/null || \
 		{ ./$$t | grep -v '^ok'; exit 1; }; done
@@ -77,6 +78,12 @@ tests/unit/test_sys_pdir: tests/unit/test_sys_pdir.c src/sys_posix.c \
 		src/sys.h src/wakepipe.c src/wakepipe.h
 	$(CC) $(STD) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
 		tests/unit/test_sys_pdir.c src/sys_posix.c src/wakepipe.c
+tests/unit/test_anchor: tests/unit/test_anchor.c src/anchor.c src/anchor.h \
+		src/filter.c src/filter.h src/glob.c src/sys_posix.c src/sys.h \
+		src/wakepipe.c
+	$(CC) $(STD) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
+		tests/unit/test_anchor.c src/anchor.c src/filter.c src/glob.c \
+		src/sys_posix.c src/wakepipe.c
 tests/unit/test_listing: tests/unit/test_listing.c src/listing.c \
 		src/listing.h src/strmap.c src/strmap.h
 	$(CC) $(STD) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \

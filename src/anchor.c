@@ -1,8 +1,8 @@
 /*
  * anchor.c - the filters against the disk, once at start (anchor.h):
- * patterns written as absolute paths tied to the PATHs they lie in, and
- * patterns that cannot match told.  Everything here runs before the
- * first watch; nothing per event.
+ * patterns written as absolute paths tied to the PATHs they lie in,
+ * patterns that cannot match told, and fwatch's own output left out.
+ * Everything here runs before the first watch; nothing per event.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -79,6 +79,24 @@ one_line(const char *s)
 	}
 	*o = '\0';
 	return out;
+}
+
+/* PATH as fwatch prints it (on Windows with '/' for '\\'), on one line;
+ * NULL with ENOMEM. */
+static char *
+shown_as(const char *path)
+{
+	size_t n = strlen(path);
+	char *p = malloc(n + 1), *s;
+	if (!p)
+		return NULL;
+	memcpy(p, path, n + 1);
+	for (char *c = p; SYS_ALT_SEP && *c; c++)
+		if (*c == SYS_ALT_SEP)
+			*c = '/';
+	s = one_line(p);
+	free(p);
+	return s;
 }
 
 static int
@@ -255,16 +273,225 @@ place_patterns(struct filter *f, const struct paths *ps,
 	return 0;
 }
 
+/* FILE below directory REAL (both canonical): where its part below
+ * starts, or NULL. */
+static const char *
+below(const char *real, const char *file)
+{
+	size_t rl = strlen(real);
+	if (strncmp(file, real, rl))
+		return NULL;
+	if (rl && real[rl - 1] == '/') /* "/" or "C:/" */
+		return file[rl] ? file + rl : NULL;
+	return file[rl] == '/' && file[rl + 1] ? file + rl + 1 : NULL;
+}
+
+/* The canonical path of what descriptor FD is open on, if a regular
+ * file, into *PATH (NULL if not, or if it has no name); *I gets what it
+ * is.  -1 with ENOMEM. */
+static int
+output_file(int fd, const struct paths *ps, int recursive,
+	    struct sys_info *i, char **path)
+{
+	*path = NULL;
+	if (sys_fd_info(fd, i) < 0 || i->type != SYS_FILE)
+		return 0;
+	/* ENOENT: it was named, and the name leads elsewhere now */
+	if ((*path = sys_fd_path(fd)) || errno == ENOENT || errno == ENOMEM)
+		return *path || errno != ENOMEM ? 0 : -1;
+	for (size_t k = 0; k < ps->n && !*path; k++)
+		if (ps->real[k] && !(*path = anchor_find(ps->real[k], i->dev,
+							  i->ino, recursive)) &&
+		    errno == ENOMEM)
+			return -1;
+	return 0;
+}
+
+/* stdout and stderr, if regular files in a directory PATH: never
+ * reported there, and said so. */
+static int
+place_output(struct filter *f, const struct paths *ps, int recursive,
+	     void (*say)(void *, int, const char *), void *ctx)
+{
+	static const char *const what[] = {
+		"fwatch's output goes there",
+		"fwatch's error output goes there",
+		"fwatch's output and error output go there",
+	};
+	struct sys_info info;
+	char *path[2];
+	int r = 0, both = 0;
+
+	for (int k = 0; k < 2; k++)
+		if (output_file(k + 1, ps, recursive, &info, &path[k]) < 0)
+			r = -1;
+	if (path[0] && path[1] && !strcmp(path[0], path[1])) {
+		free(path[1]);
+		path[1] = NULL;
+		both = 1;
+	}
+	for (int k = 0; k < 2 && r == 0; k++) {
+		const char *why = what[both ? 2 : k];
+		for (size_t j = 0; path[k] && j < ps->n && r == 0; j++) {
+			const char *b = ps->real[j] ? below(ps->real[j], path[k])
+						    : NULL;
+			size_t gl = strlen(ps->given[j]);
+			char *top, *rest;
+			if (!b || (!recursive && strchr(b, '/')))
+				continue;
+			if (filter_own(f, ps->key[j], b, strlen(b), why) < 0) {
+				r = -1;
+				break;
+			}
+			top = shown_as(ps->given[j]);
+			rest = one_line(b);
+			if (top && rest)
+				tell(say, ctx, 0, "not reporting changes to "
+				     "'%s%s%s': %s", top,
+				     gl && ps->given[j][gl - 1] == '/' ? "" : "/",
+				     rest, why);
+			free(top);
+			free(rest);
+		}
+	}
+	free(path[0]);
+	free(path[1]);
+	return r;
+}
+
 int
-anchor_filter(struct filter *f, char *const *paths, size_t n,
+anchor_filter(struct filter *f, char *const *paths, size_t n, int recursive,
 	      void (*say)(void *ctx, int warning, const char *msg), void *ctx)
 {
 	struct paths ps;
 	int r = paths_load(&ps, f, paths, n);
 	if (r == 0)
 		r = place_patterns(f, &ps, say, ctx);
+	if (r == 0)
+		r = place_output(f, &ps, recursive, say, ctx);
 	paths_free(&ps);
 	if (r < 0)
 		errno = ENOMEM;
 	return r;
+}
+
+/* ---- where a descriptor cannot be named ---------------------------------- */
+
+/* A look for one file, by device and inode, below a directory. */
+struct hunt {
+	uint64_t dev, ino;
+	int recursive;
+	char *path;     /* the directory being listed, then an entry */
+	size_t len, cap;
+	char *found;    /* its canonical path, once found */
+	char **subdirs; /* the directories of this listing, to go into */
+	size_t nsub, capsub;
+};
+
+/* Put NAME after the directory's path (its first DL bytes). */
+static int
+hunt_name(struct hunt *h, size_t dl, const char *name, size_t len)
+{
+	if (dl + len + 2 > h->cap) {
+		size_t cap = 2 * (dl + len + 2);
+		char *np = realloc(h->path, cap);
+		if (!np)
+			return -1;
+		h->path = np;
+		h->cap = cap;
+	}
+	h->path[dl] = '/';
+	memcpy(h->path + dl + 1, name, len);
+	h->path[dl + 1 + len] = '\0';
+	h->len = dl + 1 + len;
+	return 0;
+}
+
+/* sys_pdir_list()'s visitor: the inode comes with the listing (d_ino;
+ * Windows' file id), so a file costs a look only when its inode is the
+ * one looked for, to see its device too where the listing has none. */
+static int
+hunt_entry(void *ctx, const char *name, size_t len, const struct sys_info *i)
+{
+	struct hunt *h = ctx;
+	size_t dl = h->len;
+	struct sys_info s;
+	if (h->found)
+		return 0;
+	if (i->type == SYS_DIRECTORY && h->recursive) {
+		char **nv, *sub;
+		if (h->nsub == h->capsub) {
+			size_t cap = h->capsub ? 2 * h->capsub : 8;
+			if (!(nv = realloc(h->subdirs, cap * sizeof *nv)))
+				return -1;
+			h->subdirs = nv;
+			h->capsub = cap;
+		}
+		if (hunt_name(h, dl, name, len) < 0 ||
+		    !(sub = malloc(h->len + 1)))
+			return -1;
+		memcpy(sub, h->path, h->len + 1);
+		h->subdirs[h->nsub++] = sub;
+	} else if (i->type == SYS_FILE && i->ino == h->ino) {
+		if (hunt_name(h, dl, name, len) < 0)
+			return -1;
+		/* a device of 0 is unknown (Wine's inherited handles) */
+		if (!h->dev || (i->dev ? i->dev == h->dev
+				       : sys_stat(h->path, &s) == 0 &&
+						 s.ino == h->ino &&
+						 s.dev == h->dev))
+			h->found = sys_realpath(h->path);
+	}
+	h->len = dl;
+	h->path[dl] = '\0';
+	return 0;
+}
+
+/* Directory DIR and, if recursive, below: -1 with ENOMEM only. */
+static int
+hunt_in(struct hunt *h, const char *dir)
+{
+	struct sys_pdir *d = sys_pdir_open(dir, 0);
+	size_t first = h->nsub, dl = strlen(dir);
+	int r = 0;
+	if (!d)
+		return errno == ENOMEM ? -1 : 0; /* unreadable: not there */
+	if (dl + 1 > h->cap) {
+		char *np = realloc(h->path, dl + 256);
+		if (!np) {
+			sys_pdir_close(d);
+			return -1;
+		}
+		h->path = np;
+		h->cap = dl + 256;
+	}
+	memcpy(h->path, dir, dl + 1);
+	h->len = dl;
+	if (sys_pdir_list(d, 0, hunt_entry, h) < 0 && errno == ENOMEM)
+		r = -1;
+	sys_pdir_close(d);
+	for (size_t k = first; k < h->nsub; k++) {
+		if (r == 0 && !h->found)
+			r = hunt_in(h, h->subdirs[k]);
+		free(h->subdirs[k]);
+	}
+	h->nsub = first;
+	return r;
+}
+
+char *
+anchor_find(const char *dir, uint64_t dev, uint64_t ino, int recursive)
+{
+	struct hunt h = { dev, ino, recursive, NULL, 0, 0, NULL, NULL, 0, 0 };
+	int r = ino ? hunt_in(&h, dir) : 0;
+	free(h.path);
+	free(h.subdirs);
+	if (r < 0) {
+		free(h.found);
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (!h.found)
+		errno = ENOENT;
+	return h.found;
 }

@@ -97,6 +97,7 @@ static const char usage_exec[] =
 "the watched PATH; '**' crosses directories. --exclude beats --include.\n"
 "A trailing '/' matches directories only ('build/'); './build' and an\n"
 "absolute path inside a PATH mean the path right below that PATH.\n"
+"fwatch never reports changes to its own output file (fwatch -r . >log).\n"
 "\n"
 "Exit status: 0 after --once or when the reader of stdout goes away,\n"
 "1 on errors, 2 on --timeout, 3 when every PATH is gone, 128+N on\n"

@@ -80,7 +80,8 @@ on_note(void *ctx, const char *msg)
 	say("%s", msg);
 }
 
-/* What anchor_filter() found: a pattern that matches nothing. */
+/* What anchor_filter() found: a pattern that matches nothing, a file of
+ * fwatch's own output left out. */
 static void
 on_anchor(void *ctx, int warning, const char *msg)
 {
@@ -148,8 +149,8 @@ start(struct session *s)
 {
 	struct opts *o = s->o;
 
-	if (anchor_filter(&o->filter, o->paths, o->npaths, on_anchor,
-			  NULL) < 0) {
+	if (anchor_filter(&o->filter, o->paths, o->npaths, o->cfg.recursive,
+			  on_anchor, NULL) < 0) {
 		say("out of memory");
 		return EXIT_FAIL;
 	}

@@ -117,7 +117,15 @@ char *sys_abspath(const char *path);
  * symlink, "." and ".." resolved, separators '/'; two names of one file
  * give the same string.  NULL with errno. */
 char *sys_realpath(const char *path);
-
+/* What descriptor FD (0, 1 or 2: stdin, stdout, stderr) is open on, into
+ * *I: a regular file is SYS_FILE, a pipe, terminal or device SYS_OTHER.
+ * -1 with errno. */
+int sys_fd_info(int fd, struct sys_info *i);
+/* A malloc'd canonical path (as sys_realpath() gives it) of the regular
+ * file open on FD, checked to name that file now.  NULL with errno:
+ * ENOSYS where the system cannot say (then look for its sys_fd_info()
+ * among the files), ENOENT when no name leads to it. */
+char *sys_fd_path(int fd);
 /* A malloc'd path of what the symlink PATH leads to, following links
  * to links, written as the links say (relative stays relative), or NULL
  * with errno (ENOSYS where the system cannot say). */

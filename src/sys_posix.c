@@ -41,6 +41,10 @@
 #include <malloc.h>
 #endif
 
+#if defined(__FreeBSD__)
+#include <sys/user.h> /* struct kinfo_file, for F_KINFO */
+#endif
+
 int64_t
 sys_mono_ms(void)
 {
@@ -458,6 +462,69 @@ char *
 sys_realpath(const char *path)
 {
 	return realpath(path, NULL);
+}
+
+int
+sys_fd_info(int fd, struct sys_info *i)
+{
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return -1;
+	info_of(&st, i);
+	return 0;
+}
+
+/* The name the kernel keeps for what FD is open on, as it says it: it
+ * may be stale (the file renamed over, or deleted: Linux then adds
+ * " (deleted)"), so sys_fd_path() checks it. */
+static char *
+fd_name(int fd)
+{
+#if defined(F_GETPATH) /* macOS, NetBSD */
+	char buf[PATH_MAX];
+	if (fcntl(fd, F_GETPATH, buf) < 0)
+		return NULL;
+	return strdup(buf);
+#elif defined(__FreeBSD__) && defined(F_KINFO) /* FreeBSD 13.1 */
+	struct kinfo_file kf;
+	kf.kf_structsize = sizeof kf;
+	if (fcntl(fd, F_KINFO, &kf) < 0)
+		return NULL;
+	return strdup(kf.kf_path);
+#elif defined(__linux__)
+	char link[32], *buf = malloc(PATH_MAX);
+	ssize_t n;
+	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+	if (!buf || (n = readlink(link, buf, PATH_MAX - 1)) < 0) {
+		free(buf);
+		if (errno == ENOENT) /* no /proc mounted */
+			errno = ENOSYS;
+		return NULL;
+	}
+	buf[n] = '\0';
+	return buf;
+#else
+	(void)fd;
+	errno = ENOSYS;
+	return NULL;
+#endif
+}
+
+char *
+sys_fd_path(int fd)
+{
+	struct stat a, b;
+	char *name, *real;
+	if (fstat(fd, &a) < 0 || !(name = fd_name(fd)))
+		return NULL;
+	real = name[0] == '/' ? realpath(name, NULL) : NULL;
+	free(name);
+	if (real && stat(real, &b) == 0 && b.st_dev == a.st_dev &&
+	    b.st_ino == a.st_ino)
+		return real;
+	free(real);
+	errno = ENOENT;
+	return NULL;
 }
 
 struct sys_waiter {

@@ -1077,6 +1077,53 @@ sys_realpath(const char *path)
 	return s;
 }
 
+/* The handle under the C runtime's descriptor FD if it is a file on
+ * disk; else INVALID_HANDLE_VALUE, and *OTHER set if it is something
+ * else (a console, a pipe, NUL). */
+static HANDLE
+disk_handle(int fd, int *other)
+{
+	HANDLE h = (HANDLE)_get_osfhandle(fd);
+	*other = 0;
+	if (h == INVALID_HANDLE_VALUE) {
+		errno = EBADF;
+		return h;
+	}
+	if (GetFileType(h) != FILE_TYPE_DISK) {
+		*other = 1;
+		errno = ENOENT;
+		return INVALID_HANDLE_VALUE;
+	}
+	return h;
+}
+
+int
+sys_fd_info(int fd, struct sys_info *i)
+{
+	int other;
+	HANDLE h = disk_handle(fd, &other);
+	if (h == INVALID_HANDLE_VALUE) {
+		if (!other)
+			return -1;
+		memset(i, 0, sizeof *i);
+		i->type = SYS_OTHER;
+		return 0;
+	}
+	if (handle_info(h, i) < 0) {
+		errno = win_errno(GetLastError());
+		return -1;
+	}
+	return 0;
+}
+
+char *
+sys_fd_path(int fd)
+{
+	int other;
+	HANDLE h = disk_handle(fd, &other);
+	return h == INVALID_HANDLE_VALUE ? NULL : canonical(h);
+}
+
 /* Room for the records of one query: 64 KiB, the most an SMB server is
  * sure to take. */
 #define PDIR_BUF 65536

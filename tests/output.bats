@@ -420,3 +420,96 @@ create $MARKER"
 	: >x
 	wait_for_record "create $(pwd -P)/x"
 }
+
+# ---------------------------------------------------------------- own output
+
+# launch_into FILE REDIR ARGS...: start `fwatch --ready ARGS` with its
+# standard output sent to FILE by REDIR ('>', '>>', or both: '>' with
+# standard error too), read as fwatch's output by the helpers, and wait
+# for its ready record.
+launch_into() {
+	local file=$1 redir=$2
+	shift 2
+	FW_OUT=$file
+	: >"$FW_ERR"
+	if [[ $redir == '>>' ]]; then
+		env --default-signal "$FWATCH" "${FW_BACKEND_ARGS[@]}" --ready "$@" \
+			</dev/null >>"$file" 2>"$FW_ERR" &
+	elif [[ $redir == both ]]; then
+		env --default-signal "$FWATCH" "${FW_BACKEND_ARGS[@]}" --ready "$@" \
+			</dev/null >"$file" 2>&1 &
+	else
+		env --default-signal "$FWATCH" "${FW_BACKEND_ARGS[@]}" --ready "$@" \
+			</dev/null >"$file" 2>"$FW_ERR" &
+	fi
+	FW_PID=$!
+	fw_track "$FW_PID"
+	wait_for_record ready
+}
+
+@test "fwatch -r . > out.txt: out.txt holds the change and nothing about itself, and a note says so" {
+	mkdir -p d/src
+	cd d
+	launch_into out.txt '>' -r .
+	: >src/q
+	wait_for_record "create ./src/q"
+	mark .
+	assert_no_match 'out\.txt'
+	assert_equal "$(records)" "create ./src/q
+create $MARKER"
+	assert_contains "$(cat "$FW_ERR")" "fwatch: not reporting changes to './out.txt': fwatch's output goes there"
+}
+
+@test "fwatch -r . >> out.txt: appended to, and not reported either" {
+	mkdir d
+	cd d
+	echo before >out.txt
+	launch_into out.txt '>>' -r .
+	: >q
+	wait_for_record "create ./q"
+	mark .
+	assert_no_match 'out\.txt'
+	assert_equal "$(head -n 1 out.txt)" before
+}
+
+@test "fwatch -r \$PWD/d > d/out.txt: the PATH given absolute, the file relative" {
+	mkdir d
+	launch_into d/out.txt '>' -r "$PWD/d"
+	: >d/q
+	wait_for_record "create $PWD/d/q"
+	mark "$PWD/d"
+	assert_no_match 'out\.txt'
+	assert_contains "$(cat "$FW_ERR")" "fwatch: not reporting changes to '$PWD/d/out.txt'"
+}
+
+@test "fwatch -r . 2> err.txt: its standard error is not reported either" {
+	mkdir d
+	cd d
+	FW_ERR=$PWD/err.txt
+	start_fwatch -r .
+	: >q
+	wait_for_record "create ./q"
+	mark .
+	assert_no_match 'err\.txt'
+	assert_contains "$(cat err.txt)" "fwatch: not reporting changes to './err.txt': fwatch's error output goes there"
+}
+
+@test "fwatch -r . > log 2>&1: one file for both, one note, not reported" {
+	mkdir d
+	cd d
+	launch_into log both -r .
+	: >q
+	wait_for_record "create ./q"
+	mark .
+	assert_no_match '^[a-z]+ ./log$'
+	[[ $(grep -c 'not reporting' log) == 1 ]] || fail "one note expected: $(cat log)"
+	assert_contains "$(cat log)" "fwatch: not reporting changes to './log': fwatch's output and error output go there"
+}
+
+@test "stdout to a file outside the watched tree: no note, nothing left out" {
+	mkdir d
+	start_fwatch -r d
+	! grep -q 'not reporting' "$FW_ERR" || fail "unexpected note: $(cat "$FW_ERR")"
+	: >d/out.txt
+	wait_for_record "create d/out.txt"
+}

@@ -52,3 +52,11 @@
 	[[ "$output" != *"not ok"* ]]
 	[[ "$output" == *"1..37"* ]]
 }
+
+@test "patterns written as absolute paths tied to their PATH, fwatch's own output found, a file looked for by device and inode (23 checks)" {
+	run "$BATS_TEST_DIRNAME/unit/test_anchor" "$BATS_TEST_TMPDIR"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" != *"not ok"* ]]
+	[[ "$output" == *"1..23"* ]]
+}

@@ -401,6 +401,17 @@ win_skip() {
 	[ -z "$(ls -A "$WORK")" ]
 }
 
+@test "windows: fwatch -r DIR > DIR\\out.txt: out.txt holds the changes and nothing about itself" {
+	FW_OUT=$WORK/out.txt
+	start_fwatch -r "$WWORK"
+	assert_contains "$(cat "$FW_ERR")" "fwatch: not reporting changes to '$PWORK/out.txt': fwatch's output goes there"
+	: >a.txt
+	wait_for_record "create $PWORK/a.txt"
+	: >b.txt
+	wait_for_record "create $PWORK/b.txt"
+	assert_no_match 'out\.txt'
+}
+
 @test "windows: -x with an absolute path C:/.../build leaves out that directory" {
 	mkdir build
 	start_fwatch -r -x "$PWORK/build/" "$WWORK"
