@@ -24,7 +24,8 @@ CORE_SRC  = src/watch.c src/core/tree.c src/core/ignore.c \
             src/core/files.c \
             src/core/snapshot.c src/core/scan.c src/core/rescan.c \
             src/core/moves.c src/core/records.c \
-            src/snap.c src/filter.c src/glob.c src/strmap.c src/kinds.c
+            src/snap.c src/filter.c src/glob.c src/noise.c src/strmap.c \
+            src/kinds.c
 APP_SRC   = src/main.c src/cli.c src/output.c src/exec.c src/backends.c \
             src/signame.c src/anchor.c
 POSIX_SRC = src/proc_posix.c src/sys_posix.c src/wakepipe.c
@@ -70,7 +71,7 @@ test: fwatch unit check-bsd
 # on this system's sys layer.
 UNIT = tests/unit/test_win_notify tests/unit/test_win_cmdline \
        tests/unit/test_sys_pdir tests/unit/test_listing \
-       tests/unit/test_anchor
+       tests/unit/test_anchor tests/unit/test_noise
 unit: $(UNIT)
 	@for t in $(UNIT); do echo "# $$t"; ./$$t >/dev/null || \
 		{ ./$$t | grep -v '^ok'; exit 1; }; done
@@ -84,6 +85,10 @@ tests/unit/test_anchor: tests/unit/test_anchor.c src/anchor.c src/anchor.h \
 	$(CC) $(STD) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
 		tests/unit/test_anchor.c src/anchor.c src/filter.c src/glob.c \
 		src/sys_posix.c src/wakepipe.c
+tests/unit/test_noise: tests/unit/test_noise.c src/noise.c src/noise.h \
+		src/glob.c
+	$(CC) $(STD) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
+		tests/unit/test_noise.c src/noise.c src/glob.c
 tests/unit/test_listing: tests/unit/test_listing.c src/listing.c \
 		src/listing.h src/strmap.c src/strmap.h
 	$(CC) $(STD) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \

@@ -89,6 +89,10 @@ static const char usage_exec[] =
 "      --stdin MODE       give CMD the changed paths on its stdin, ended\n"
 "                         by NUL (nul) or newline (lines)\n"
 "      --print            print events too (they are not, by default)\n"
+"      --no-default-ignores  also count what --exec leaves out by default:\n"
+"                         .git and other version control, editors' swap\n"
+"                         and backup files (.*.swp, *~, 4913, ...; see\n"
+"                         fwatch(1))\n"
 "\n"
 "  -h, --help             show this help and exit\n"
 "  -V, --version          show the version and the backends and exit\n"
@@ -321,7 +325,7 @@ parse_on_busy(struct parser *ps, const char *s, const char *opt)
 enum {
 	OPT_READY = 256, OPT_EXEC, OPT_SHELL, OPT_ON_BUSY, OPT_STOP_SIGNAL,
 	OPT_STOP_TIMEOUT, OPT_STDIN, OPT_PRINT, OPT_SNAPSHOT, OPT_ON_DELETE, OPT_POLL, OPT_POLL_INTERVAL,
-	OPT_BACKEND
+	OPT_BACKEND, OPT_NO_DEFAULT_IGNORES
 };
 
 static const struct longopt {
@@ -358,6 +362,7 @@ static const struct longopt {
 	{ "clear", 0, 'c' },
 	{ "stdin", 1, OPT_STDIN },
 	{ "print", 0, OPT_PRINT },
+	{ "no-default-ignores", 0, OPT_NO_DEFAULT_IGNORES },
 	{ "help", 0, 'h' },
 	{ "version", 0, 'V' },
 	{ NULL, 0, 0 },
@@ -462,7 +467,7 @@ apply(struct parser *ps, int c, const char *arg, const char *opt)
 	switch (c) { /* these mean something only with --exec */
 	case 'd': case 'p': case 'R': case 'c': case OPT_SHELL:
 	case OPT_ON_BUSY: case OPT_STOP_SIGNAL: case OPT_STOP_TIMEOUT:
-	case OPT_STDIN: case OPT_PRINT:
+	case OPT_STDIN: case OPT_PRINT: case OPT_NO_DEFAULT_IGNORES:
 		snprintf(o->exec_only, sizeof o->exec_only, "%s", opt);
 	}
 	switch (c) {
@@ -478,6 +483,7 @@ apply(struct parser *ps, int c, const char *arg, const char *opt)
 	case 'c': o->eo.clear = 1; break;
 	case OPT_SHELL: o->eo.shell = 1; break;
 	case OPT_PRINT: o->print = 1; break;
+	case OPT_NO_DEFAULT_IGNORES: o->no_noise = 1; break;
 	case OPT_READY: o->ready = 1; break;
 	case OPT_SNAPSHOT: o->cfg.snapshot = 1; break;
 	case OPT_POLL: return apply_value(ps, OPT_BACKEND, "poll", opt);
@@ -597,6 +603,7 @@ check_together(struct parser *ps)
 	if (!o->npaths)
 		return usage_error(ps, "no PATH to watch (give a file or "
 				   "directory, e.g. 'fwatch -r .')");
+	o->cfg.noise = o->exec && !o->no_noise;
 	return CLI_WATCH;
 }
 

@@ -24,6 +24,7 @@ struct opts {
 	int events_given;
 	int json;
 	int exec, print;
+	int no_noise;          /* --no-default-ignores */
 	char exec_only[80];    /* an option given that needs --exec */
 	struct exec_opts eo;   /* eo.argv points into argv */
 };

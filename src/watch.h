@@ -72,6 +72,9 @@ struct fw_config {
 	int gone_exit;            /* a file PATH deleted or moved away is
 				   * gone (else its name is waited for) */
 	const struct filter *filter; /* include/exclude, may be NULL */
+	int noise;                /* leave out the files of version control
+				   * and editors' temporaries (noise.h):
+				   * --exec's default */
 	const char *backend;      /* --backend NAME; NULL: the default */
 	int poll_ms;              /* --poll-interval; 0: the default */
 	/* Called for problems that do not stop watching (an unreadable

@@ -698,7 +698,7 @@ RUN"
 	run_fwatch --help
 	assert_status 0
 	for opt in --exec --shell --debounce -d --postpone -p --restart -R --on-busy \
-		--stop-signal --stop-timeout --clear -c --stdin --print; do
+		--stop-signal --stop-timeout --clear -c --stdin --print --no-default-ignores; do
 		[[ $output =~ (^|[^a-zA-Z0-9-])$opt([^a-zA-Z0-9-]|$) ]] || fail "--help does not mention $opt"
 	done
 }
@@ -773,7 +773,7 @@ PY
 @test "an option that only means something with --exec is refused without it" {
 	mkdir d
 	for opt in "-d 10" -p -R -c --shell "--on-busy ignore" "--stop-signal INT" \
-		"--stop-timeout 1" "--stdin nul" --print; do
+		"--stop-timeout 1" "--stdin nul" --print --no-default-ignores; do
 		# shellcheck disable=SC2086
 		run_fwatch -t 0.1 $opt d
 		assert_equal "$status" 1
@@ -791,4 +791,109 @@ PY
 	wait_exit "$FW_PID" 10
 	assert_status 2
 	grep -q -x -F "create d/b" "$FW_OUT" || fail "create d/b was lost: $(cat "$FW_OUT")"
+}
+
+# ---------------------------------------------------------------- default ignores
+
+# The command of these tests: one line per run in $LOG, "run" and the
+# changed paths.
+PATHS_CMD=(sh -c 'echo "run $*" >>"$LOG"' sh {paths})
+
+# vim_edits FILE SAVES: a real vim edits FILE (tests/vim-session), saving
+# SAVES times; skip if there is no vim.
+vim_edits() {
+	command -v vim >/dev/null || skip "vim is not installed (the scenario is a real vim session)"
+	command -v python3 >/dev/null || skip "python3 is not installed (it drives vim in a pseudo-terminal)"
+	run "$BATS_TEST_DIRNAME/vim-session" "$1" "$LOG" "$2"
+	[[ $status != 77 ]] || skip "$output"
+	[[ $status == 0 ]] || fail "vim-session failed: $output" || return 1
+}
+
+# no_swap FILE: vim's swap file of FILE is gone (vim removes it on :q).
+no_swap() {
+	[[ ! -e $(dirname "$1")/.$(basename "$1").swp ]]
+}
+
+@test "vim opening, typing, saving twice and quitting under --exec: one run per save, none for its swap file" {
+	mkdir d
+	echo 'int x;' >d/util.c
+	start_fwatch -p -r d --exec "${PATHS_CMD[@]}"
+	vim_edits d/util.c 2
+	wait_until 5 "vim's swap file to go" no_swap d/util.c
+	sleep 0.3 # a run for the swap file's removal would start now
+	: >d/marker
+	wait_until 5 "the run for d/marker" grep -q marker "$LOG"
+	assert_equal "$(grep -c . "$LOG")" 3
+	! grep -E 'swp|swx|4913|~' "$LOG" || fail "a run for vim's own files: $(cat "$LOG")"
+}
+
+@test "--no-default-ignores: vim's swap file counts again under --exec" {
+	mkdir d
+	echo 'int x;' >d/util.c
+	start_fwatch -p -r --no-default-ignores d --exec "${PATHS_CMD[@]}"
+	vim_edits d/util.c 1
+	wait_until 5 "vim's swap file to go" no_swap d/util.c
+	wait_until 5 "a run naming vim's swap file" grep -q -F d/.util.c.swp "$LOG"
+	(($(grep -c . "$LOG") > 1)) || fail "one run only: $(cat "$LOG")"
+}
+
+@test "--exec leaves out the files of editors: swap, backup, lock and atomic-save files cause no run" {
+	mkdir d
+	start_fwatch -p d --exec "${PATHS_CMD[@]}"
+	for f in .a.c.swp .a.c.swo .a.c.swa .a.c.swx 4913 a.c~ .a.c.un~ .#a.c '#a.c#' \
+		a.c___jb_tmp___ a.c___jb_old___ .DS_Store .a.c.kate-swp a.c.kate-swp \
+		.goutputstream-ABC123 .subl3f2.tmp .fslckout _FOSSIL_ .hg; do
+		echo x >"d/$f"
+	done
+	sleep 0.3
+	: >d/marker
+	wait_until 5 "the run for d/marker" grep -q marker "$LOG"
+	assert_equal "$(cat "$LOG")" "run d/marker"
+}
+
+@test "--exec: saving through an ignored temporary file and a rename is one run" {
+	mkdir d
+	echo old >d/f
+	start_fwatch -p d --exec "${PATHS_CMD[@]}"
+	echo new >d/.goutputstream-XY12
+	mv d/.goutputstream-XY12 d/f
+	wait_for_count "$LOG" 1
+	sleep 0.3
+	assert_equal "$(cat "$LOG")" "run d/f"
+}
+
+@test "--exec does not watch .git: git add and commit cause no run" {
+	command -v git >/dev/null || skip "git is not installed"
+	git init -q d
+	echo hi >d/f
+	start_fwatch_bare -p -r d --exec "${PATHS_CMD[@]}"
+	grep -q 'watching 1 directory' "$FW_ERR" || fail "with .git watched: $(cat "$FW_ERR")"
+	git -C d add f
+	git -C d -c user.name=t -c user.email=t@t commit -q -m one
+	sleep 0.3
+	: >d/marker
+	wait_until 5 "the run for d/marker" grep -q marker "$LOG"
+	assert_equal "$(cat "$LOG")" "run d/marker"
+}
+
+@test "without --exec nothing is left out by default: a swap file and .git are reported" {
+	mkdir -p d/.git
+	start_fwatch -r d
+	grep -q 'watching 2 directories' "$FW_ERR" || fail "$(cat "$FW_ERR")"
+	: >d/.util.c.swp
+	: >d/.git/HEAD
+	wait_for_records 5 "create d/.util.c.swp" "create d/.git/HEAD"
+}
+
+@test "a command that writes to fwatch's standard error, a file in the tree, does not run itself again" {
+	mkdir d
+	FW_ERR=$PWD/d/err.txt
+	start_fwatch -p -r d --exec sh -c 'echo "run $*" >>"$LOG"; echo "said by the command" >&2' sh {paths}
+	: >d/a
+	wait_for_count "$LOG" 1
+	sleep 0.3 # a run for the command's own write would start now
+	: >d/marker
+	wait_until 5 "the run for d/marker" grep -q marker "$LOG"
+	assert_equal "$(cat "$LOG")" "run d/a
+run d/marker"
 }

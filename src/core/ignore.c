@@ -3,13 +3,15 @@
  * (shown) and whether a directory is watched at all (pruned).
  *
  * Every rule that hides a path meets here, so the rest of the core asks
- * one question in one place: --include/--exclude (filter.c) today; the
- * gitignore rules, the default noise under --exec and fwatch's own
- * output join here.  A pruned directory gets no watch, no descriptor
- * and no scan, and nothing below it is shown.
+ * one question in one place: --include/--exclude and fwatch's own
+ * output (filter.c), and the noise of editors and version control under
+ * --exec (noise.c); the gitignore rules join here.  A pruned directory
+ * gets no watch, no descriptor and no scan, and nothing below it is
+ * shown.
  */
 #include "core.h"
 #include "../filter.h"
+#include "../noise.h"
 
 /* The filter's key of ROOT: -1 (FILTER_EVERY) while a PATH is being
  * added and has no root yet. */
@@ -25,6 +27,8 @@ shown(fw_watcher *w, int root, const char *path, size_t len, size_t rel,
 {
 	const char *r = root >= 0 ? rel_of(w, root, path, rel, len)
 				  : path + rel;
+	if (w->cfg.noise && noise_match(r))
+		return 0;
 	return filter_pass(w->cfg.filter, key_of(w, root), r, isdir);
 }
 
@@ -32,5 +36,7 @@ int
 pruned(fw_watcher *w, int root, const char *path, size_t len, size_t rel)
 {
 	(void)len;
+	if (w->cfg.noise && noise_match(path + rel))
+		return 1;
 	return filter_excluded(w->cfg.filter, key_of(w, root), path + rel, 1);
 }
