@@ -68,6 +68,17 @@ main(int argc, char **argv)
 	while ((g = noise_at(n, &who)))
 		n++;
 	ok(n > 15 && !noise_at(n, NULL), "the set holds its patterns");
+	/* noise.c turns names away by one byte: each glob starts with a
+	 * plain character, or starts with '*' and ends with one */
+	int plain = 1;
+	for (size_t i = 0; (g = noise_at(i, NULL)); i++) {
+		size_t gl = strlen(g);
+		char c = g[0] == '*' ? g[gl - 1] : g[0];
+		if (strchr("*?[]\\", c))
+			plain = 0;
+	}
+	ok(plain, "each pattern starts, or ends after a leading '*', with a "
+	   "plain character");
 	ok(!strcmp(noise_match(".x.swp"), ".*.sw[a-p]"),
 	   "noise_match says which pattern");
 	if (argc > 1) {
