@@ -134,6 +134,20 @@ create d/xb
 create d/f9.c"
 }
 
+@test "POSIX classes like [[:digit:]] and [[:upper:]] work in a glob, as in git" {
+	skip_if_poll "the order of files made within one timestamp tick"
+	mkdir d
+	start_fwatch -i 'v[[:digit:]]' -i '[[:upper:]][![:alnum:]]' d
+	for f in v1 vx A- Ab a- v12; do
+		: >"d/$f"
+	done
+	: >d/v9
+	wait_for_record "create d/v9"
+	assert_equal "$(records)" "create d/v1
+create d/A-
+create d/v9"
+}
+
 @test "a backslash makes the next character literal" {
 	mkdir d
 	start_fwatch -i 'a\*b' d
@@ -235,6 +249,14 @@ create d/f9.c"
 	assert_status 1
 	assert_equal "$output" ""
 	assert_contains "$stderr" "fwatch: --exclude '[ab': unmatched '[' (write \\[ for a literal bracket)"
+}
+
+@test "an unknown class name like [[:digits:]] is exit 1 with a message" {
+	mkdir d
+	run_fwatch --exclude '[[:digits:]]' d
+	assert_status 1
+	assert_equal "$output" ""
+	assert_contains "$stderr" "fwatch: --exclude '[[:digits:]]': unknown class in '['"
 }
 
 @test "an unbalanced [ in -i is exit 1 with a message naming the option" {
@@ -376,4 +398,14 @@ inotify_watches_are() {
 	mkdir d/src
 	wait_for_record "create d/src"
 	assert_equal "$(records)" "create d/src"
+}
+
+@test "a glob of many **/ against a deep path is matched at once, not in exponential time" {
+	local deep glob
+	deep=d$(printf '/a%.0s' {1..30})
+	mkdir -p "$deep"
+	glob=$(printf '**/a/%.0s' {1..12})b
+	start_fwatch -r -x "$glob" d
+	: >"$deep/c"
+	wait_for_record "create $deep/c" 5
 }
