@@ -22,9 +22,16 @@
  *     component ("**" "/" at the start, "/" "**" at the end, "/" "**" "/"
  *     in the middle); elsewhere it is a '*';
  *   - case is significant.
+ * And as git reads a file (checked against `git check-ignore`): a UTF-8
+ * BOM at its start is skipped, a "\r" before a line's "\n" is dropped,
+ * a line stops at a NUL byte, and in an anchored pattern "**" right
+ * after its literal start counts as a whole component ("foo**" "/bar"
+ * matches foox/y/bar).
  *
  * Matching keeps glob.c's guarantee: time polynomial in the lengths of
- * the pattern and the path, whatever they hold.
+ * the pattern and the path, whatever they hold; ig_match() and
+ * ig_decide() allocate nothing.  The rules are gitignore.c's;
+ * ig_config_excludes() is gitconfig.c's.
  */
 #ifndef FWATCH_GITIGNORE_H
 #define FWATCH_GITIGNORE_H
@@ -103,6 +110,10 @@ int ig_decide(const struct ig_layer *layers, size_t n, const char *path,
  * continued by a trailing '\').  The last one set wins.  Copied to OUT
  * (a NUL-terminated string of at most OUTLEN - 1 bytes) as written: "~/"
  * is the caller's to expand.  1 if set, 0 if not, -1 if it does not fit.
+ * An empty value is set (and names no file: git then reads no global
+ * excludes at all).  A bare "excludesFile" line (a boolean true, which
+ * git refuses for a path) unsets it.  A line git would refuse (git then
+ * refuses the whole file) ends the reading: what was set before stands.
  */
 int ig_config_excludes(const char *text, size_t len, char *out,
 		       size_t outlen);
