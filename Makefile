@@ -66,15 +66,22 @@ test: fwatch unit check-bsd
 	@bats=$$(tests/get-bats) && "$$bats" $(BATSFLAGS) tests/
 
 # Unit tests of portable code that no single platform reaches: the
-# Windows record parser and command-line builder and the listing diff,
-# built and run natively; and the directory held for polling (sys_pdir_*),
-# on this system's sys layer.
+# Windows record parser and command-line builder, the listing diff, the
+# anchoring of patterns, the default noise and the gitignore rules, built
+# and run natively; and the directory held for polling (sys_pdir_*), on
+# this system's sys layer.
 UNIT = tests/unit/test_win_notify tests/unit/test_win_cmdline \
        tests/unit/test_sys_pdir tests/unit/test_listing \
-       tests/unit/test_anchor tests/unit/test_noise
+       tests/unit/test_anchor tests/unit/test_noise \
+       tests/unit/test_gitignore
+GITIGNORE_SRC = src/gitignore.c src/gitconfig.c src/glob.c
+GITIGNORE_DEP = $(GITIGNORE_SRC) src/gitignore.h src/glob.h
 unit: $(UNIT)
 	@for t in $(UNIT); do echo "# $$t"; ./$$t >/dev/null || \
 		{ ./$$t | grep -v '^ok'; exit 1; }; done
+tests/unit/test_gitignore: tests/unit/test_gitignore.c $(GITIGNORE_DEP)
+	$(CC) $(STD) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
+		tests/unit/test_gitignore.c $(GITIGNORE_SRC)
 tests/unit/test_sys_pdir: tests/unit/test_sys_pdir.c src/sys_posix.c \
 		src/sys.h src/wakepipe.c src/wakepipe.h
 	$(CC) $(STD) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
