@@ -69,19 +69,23 @@ test: fwatch unit check-bsd
 # Windows record parser and command-line builder, the listing diff, the
 # anchoring of patterns, the default noise and the gitignore rules, built
 # and run natively; and the directory held for polling (sys_pdir_*), on
-# this system's sys layer.
+# this system's sys layer.  ig_oracle is no test but the gitignore rules'
+# side of tests/gitignore_rules.bats, which holds them against git itself.
 UNIT = tests/unit/test_win_notify tests/unit/test_win_cmdline \
        tests/unit/test_sys_pdir tests/unit/test_listing \
        tests/unit/test_anchor tests/unit/test_noise \
        tests/unit/test_gitignore
 GITIGNORE_SRC = src/gitignore.c src/gitconfig.c src/glob.c
 GITIGNORE_DEP = $(GITIGNORE_SRC) src/gitignore.h src/glob.h
-unit: $(UNIT)
+unit: $(UNIT) tests/unit/ig_oracle
 	@for t in $(UNIT); do echo "# $$t"; ./$$t >/dev/null || \
 		{ ./$$t | grep -v '^ok'; exit 1; }; done
 tests/unit/test_gitignore: tests/unit/test_gitignore.c $(GITIGNORE_DEP)
 	$(CC) $(STD) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
 		tests/unit/test_gitignore.c $(GITIGNORE_SRC)
+tests/unit/ig_oracle: tests/unit/ig_oracle.c $(GITIGNORE_DEP)
+	$(CC) $(STD) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
+		tests/unit/ig_oracle.c $(GITIGNORE_SRC)
 tests/unit/test_sys_pdir: tests/unit/test_sys_pdir.c src/sys_posix.c \
 		src/sys.h src/wakepipe.c src/wakepipe.h
 	$(CC) $(STD) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
@@ -226,7 +230,7 @@ uninstall:
 
 clean:
 	rm -f fwatch fwatch-* fwatch.exe bench/minread bench/minstat $(UNIT) $(BSDTESTS) \
-		tests/unit/test_sys_pdir.exe
+		tests/unit/test_sys_pdir.exe tests/unit/ig_oracle
 	rm -rf tests/fuzz/build
 
 .PHONY: all test unit windows check-bsd fuzz install uninstall clean
