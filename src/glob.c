@@ -46,7 +46,8 @@ posix_class(const char *name, size_t n, unsigned char c)
 	if (IS("upper"))
 		return upper;
 	if (IS("xdigit"))
-		return digit || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+		return digit || (c >= 'a' && c <= 'f') ||
+		       (c >= 'A' && c <= 'F');
 #undef IS
 	return -1;
 }
@@ -67,7 +68,7 @@ static const char *
 class_scan(const char *p, unsigned char c, int *hit, int *why)
 {
 	int neg = 0, in = 0;
-	unsigned char prev = 0; /* the member before, if a range may start at it */
+	unsigned char prev = 0; /* the last member, if a range can start */
 
 	*why = CLASS_OPEN;
 	p++;
@@ -100,7 +101,8 @@ class_scan(const char *p, unsigned char c, int *hit, int *why)
 				in |= c == '[';
 				prev = '[';
 			} else {
-				int r = posix_class(name, (size_t)(q - 1 - name), c);
+				size_t n = (size_t)(q - 1 - name);
+				int r = posix_class(name, n, c);
 				if (r < 0) {
 					*why = CLASS_NAME;
 					return NULL;
@@ -194,104 +196,137 @@ struct matcher {
 	int git;           /* git's dialect, else fwatch's */
 };
 
+/* Where a match stands, and the two stars it may resume. */
+struct pos {
+	const char *p, *s;   /* the pattern and the path, as far as matched */
+	const char *sp, *ss; /* the last '*': the pattern after it, and the
+			      * last place the rest was tried from */
+	const char *dp, *ds; /* the last "**", the same */
+	int dnone;           /* that "**" "/" is trying "no directory" (ds
+			      * is then where it began) */
+};
+
+/* The stars at Q->p start: the rest is tried after none of the path
+ * first.  1 if the match is won already (a "**" at the end). */
+static int
+star(const struct matcher *m, struct pos *q)
+{
+	const char *p = q->p, *r = p + 1;
+	int first = p == m->start || p[-1] == '/', deep;
+
+	while (*r == '*')
+		r++;
+	deep = r - p > 1;
+	if (deep && m->git) /* git: "**" only as a whole component */
+		deep = first && (!*r || *r == '/' ||
+				 (r[0] == '\\' && r[1] == '/'));
+	if (!deep) {
+		q->sp = q->p = r;
+		q->ss = q->s;
+		return 0;
+	}
+	if (!*r)
+		return 1;
+	q->sp = NULL; /* no '*' before a "**" is resumed again */
+	q->dp = r;
+	q->ds = q->s;
+	q->dnone = *r == '/' && first;
+	q->p = q->dnone ? r + 1 : r;
+	return 0;
+}
+
+/* Resume the last star one byte further, if it may go there; 0 if no
+ * star can, and the match is lost. */
+static int
+resume(const struct matcher *m, struct pos *q)
+{
+	if (q->sp) {
+		if (q->ss == m->end)
+			return 0;
+		if (*q->ss != '/') {
+			q->p = q->sp;
+			q->s = ++q->ss;
+			return 1;
+		}
+		q->sp = NULL; /* stopped by a '/': back to the "**" */
+	}
+	if (!q->dp)
+		return 0;
+	if (q->dnone) /* "no directory" failed: now each place from ds */
+		q->dnone = 0;
+	else if (q->ds++ == m->end)
+		return 0;
+	q->p = q->dp;
+	q->s = q->ds;
+	return 1;
+}
+
+/* The byte or class at Q->p against the byte at Q->s (there is one):
+ * 1 if it matches (both are then past it), 0 if not, -1 if the
+ * pattern can match nothing at all. */
+static int
+one(const struct matcher *m, struct pos *q)
+{
+	const char *p = q->p;
+	unsigned char c = (unsigned char)*q->s;
+	int hit, why;
+
+	switch (*p) {
+	case '?':
+		if (c == '/')
+			return 0;
+		break;
+	case '[': {
+		const char *e = class_scan(p, c, &hit, &why);
+		if (e) {
+			if (!hit || c == '/')
+				return 0;
+			q->p = e;
+			q->s++;
+			return 1;
+		}
+		if (m->git) /* git: a malformed class matches nothing */
+			return -1;
+		if (c != '[') /* fwatch: it is a plain '[' */
+			return 0;
+		break;
+	}
+	case '\\':
+		if (p[1])
+			p++;
+		else if (m->git) /* git: a '\' at the end matches nothing */
+			return -1;
+		/* fall through */
+	default:
+		if ((unsigned char)*p != c)
+			return 0;
+	}
+	q->p = p + 1;
+	q->s++;
+	return 1;
+}
+
 static int
 match(const struct matcher *m, const char *p, const char *s)
 {
-	const char *e = m->end;
-	/* the last '*': its pattern after it, and the last place tried */
-	const char *sp = NULL, *ss = NULL;
-	/* the last "**": its pattern after it, the last place tried, and
-	 * whether it is trying "no directory" (ds is then where it began) */
-	const char *dp = NULL, *ds = NULL;
-	int dnone = 0;
-
+	struct pos q = { p, s, NULL, NULL, NULL, NULL, 0 };
 	for (;;) {
-		unsigned char pc = (unsigned char)*p;
-		if (!pc) {
-			if (s == e)
+		int r;
+		if (!*q.p) {
+			if (q.s == m->end)
 				return 1;
-			goto back;
-		}
-		if (s == e && pc != '*')
+			r = 0;
+		} else if (q.s == m->end && *q.p != '*') {
 			return 0; /* the path ran out: no star can help */
-		switch (pc) {
-		case '*': {
-			const char *q = p + 1;
-			int first = p == m->start || p[-1] == '/', deep;
-			while (*q == '*')
-				q++;
-			deep = q - p > 1;
-			if (deep && m->git) /* git: "**" as a whole component */
-				deep = first && (!*q || *q == '/' ||
-						 (q[0] == '\\' && q[1] == '/'));
-			if (!deep) {
-				sp = p = q;
-				ss = s;
-				continue;
-			}
-			if (!*q)
+		} else if (*q.p == '*') {
+			if (star(m, &q))
 				return 1;
-			sp = NULL;
-			dp = q;
-			ds = s;
-			dnone = *q == '/' && first;
-			p = dnone ? q + 1 : q;
 			continue;
-		}
-		case '?':
-			if (*s == '/')
-				goto back;
-			break;
-		case '[': {
-			int hit, why;
-			const char *q = class_scan(p, (unsigned char)*s, &hit,
-						   &why);
-			if (q) {
-				if (!hit || *s == '/')
-					goto back;
-				p = q;
-				s++;
-				continue;
-			}
-			if (m->git) /* git: a malformed class matches nothing */
-				return 0;
-			if (*s != '[') /* fwatch: it is a plain '[' */
-				goto back;
-			break;
-		}
-		case '\\':
-			if (p[1])
-				p++;
-			else if (m->git) /* git: a '\' at the end matches nothing */
-				return 0;
-			/* fall through */
-		default:
-			if (*p != *s)
-				goto back;
-		}
-		p++;
-		s++;
-		continue;
-back:
-		/* resume the last '*' one byte further, if it may go there */
-		if (sp) {
-			if (ss == e)
-				return 0;
-			if (*ss != '/') {
-				p = sp;
-				s = ++ss;
-				continue;
-			}
-			sp = NULL; /* stopped by a '/': back to the "**" */
-		}
-		if (!dp)
+		} else if ((r = one(m, &q)) < 0) {
 			return 0;
-		if (dnone) /* "no directory" failed: now each place from ds */
-			dnone = 0;
-		else if (ds++ == e)
+		}
+		if (!r && !resume(m, &q))
 			return 0;
-		p = dp;
-		s = ds;
 	}
 }
 
