@@ -10,11 +10,13 @@
  * one long file name stall fwatch).  The filter reads a pattern as
  * people write it (a trailing '/', a leading "./"), ties copies of it to
  * one PATH, and leaves out fwatch's output by its exact path: each must
- * say what the matcher says of the pattern it made.
+ * say what the matcher says of the pattern it made.  Every glob,
+ * accepted or not, must match as the plain reference of glob_ref.h does.
  */
 #include "fuzz.h"
 
 #include "filter.h"
+#include "glob_ref.h"
 
 /* A glob that matches exactly S: every byte escaped. */
 static char *
@@ -158,6 +160,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int ok = glob_check(glob, err, sizeof err);
 	FUZZ_CHECK(ok == 0 || ok == -1);
 	FUZZ_CHECK(ok == 0 || (err[0] && memchr(err, '\0', sizeof err)));
+
+	FUZZ_CHECK(glob_match(glob, path) == ref_glob_match(glob, path));
 
 	/* whatever the path, these match it */
 	FUZZ_CHECK(glob_match("*", path));
