@@ -34,7 +34,7 @@
 	[[ "$output" == *"1..204"* ]]
 }
 
-@test "fuzz corpora replay with no crash, leak or timeout (glob, format, Windows records, UTF-16, options, Windows command lines)" {
+@test "fuzz corpora replay with no crash, leak or timeout (glob, format, Windows records, UTF-16, options, Windows command lines, gitignore)" {
 	run "$BATS_TEST_DIRNAME/fuzz/run" --replay
 	echo "$output"
 	# 77: nothing could be replayed here; its last line says why
