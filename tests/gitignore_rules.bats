@@ -1,9 +1,10 @@
 #!/usr/bin/env bats
 # The gitignore rules (src/gitignore.c, src/gitconfig.c) held against git
 # itself, without the watcher: a generated repository full of hard cases,
-# every path in it asked of `git check-ignore --no-index` and of
-# tests/unit/ig_oracle (built by `make unit`), which must answer alike,
-# down to the rule that decides.
+# then rounds of random rules, every path asked of `git check-ignore
+# --no-index` and of tests/unit/ig_oracle (built by `make unit`), which
+# must answer alike, down to the rule that decides; and core.excludesFile
+# asked of `git config`.
 # shellcheck disable=SC2154
 
 ORACLE=$BATS_TEST_DIRNAME/unit/ig_oracle
@@ -224,4 +225,60 @@ paths() {
 		'')
 	echo "# $i config files" >&3
 	[ "$i" -ge 20 ]
+}
+
+# Rules made at random from pieces that meet at the edges of the syntax,
+# $1 of them, one a line.
+TOKENS=(a b ab '*' '**' 'a**' '**/' '/**' 'a*' '*b' '?' '[ab]' '[!a]'
+	'[a-b]' '[[:alpha:]]' '/' '/' '\*' '\a' '.' ' ' '\ ')
+random_rules() {
+	local i j r
+	for ((i = 0; i < $1; i++)); do
+		r=
+		((RANDOM % 5)) || r='!'
+		((RANDOM % 4)) || r+=/
+		for ((j = RANDOM % 4; j >= 0; j--)); do
+			r+=${TOKENS[RANDOM % ${#TOKENS[@]}]}
+		done
+		((RANDOM % 4)) || r+=/
+		printf '%s\n' "$r"
+	done
+}
+
+@test "random rules agree with git check-ignore, round after round" {
+	local round n=0 d1 d2 f
+	git init -q repo
+	cd repo
+	# directories a, b, ab, ba three deep, and files at every level
+	for d1 in a b ab ba; do
+		for d2 in a b ab ba; do
+			mkdir -p "$d1/$d2"/{a,b,ab,ba}
+		done
+	done
+	find . -path ./.git -prune -o -type d -print | while read -r d1; do
+		for f in aa bab a.b x 'a b' '*'; do : >"$d1/$f"; done
+	done
+	paths >"$BATS_TEST_TMPDIR/paths"
+	for round in {1..40}; do
+		(trap - DEBUG ERR RETURN; set +ET; RANDOM=$round
+		 random_rules 40 >.gitignore
+		 random_rules 15 >a/.gitignore
+		 random_rules 15 >a/b/.gitignore
+		 random_rules 15 >ba/.gitignore
+		 random_rules 15 >.git/info/exclude)
+		git check-ignore --no-index -z -v -n --stdin <"$BATS_TEST_TMPDIR/paths" \
+			>"$BATS_TEST_TMPDIR/git.out" || [ "$?" -eq 1 ]
+		"$ORACLE" '' .git/info/exclude '' .gitignore a/ a/.gitignore \
+			ba/ ba/.gitignore a/b/ a/b/.gitignore \
+			<"$BATS_TEST_TMPDIR/paths" >"$BATS_TEST_TMPDIR/ours.out"
+		if ! cmp -s "$BATS_TEST_TMPDIR/git.out" "$BATS_TEST_TMPDIR/ours.out"; then
+			echo "round $round: the rules were"
+			head -n 100 .gitignore a/.gitignore ba/.gitignore a/b/.gitignore \
+				.git/info/exclude | cat -A
+			differ "$BATS_TEST_TMPDIR/git.out" "$BATS_TEST_TMPDIR/ours.out"
+			false
+		fi
+		n=$((n + $(tr -cd '\0' <"$BATS_TEST_TMPDIR/paths" | wc -c)))
+	done
+	echo "# 40 rounds of 100 random rules, $n paths compared" >&3
 }
