@@ -163,11 +163,14 @@ value(struct cfg *c, char *out, size_t outlen, size_t *n)
 int
 ig_config_excludes(const char *text, size_t len, char *out, size_t outlen)
 {
-	struct cfg c = { text, text + len, 0 };
+	struct cfg c;
 	const char *set = NULL; /* where the value that wins starts */
 	int core = 0;
 	size_t n;
 
+	if (!len) /* an empty file may come as NULL */
+		text = "";
+	c = (struct cfg){ text, text + len, 0 };
 	if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3))
 		c.p += 3;
 	/* a line git would refuse stops the reading there; git itself

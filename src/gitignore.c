@@ -107,11 +107,15 @@ ig_parse(const char *text, size_t len, const char *source)
 {
 	struct ig_list *l = calloc(1, sizeof *l);
 	size_t lines = 1, line = 0;
-	const char *end = text + len, *s = text;
+	const char *end, *s;
 	char *at;
 
 	if (!l)
 		goto nomem;
+	if (!len) /* an empty file may come as NULL */
+		text = "";
+	s = text;
+	end = text + len;
 	for (size_t i = 0; i < len; i++)
 		lines += text[i] == '\n';
 	l->source = strdup(source ? source : "");

@@ -240,6 +240,10 @@ test_list(void)
 	l = parse("", 0);
 	ok(l && ig_count(l) == 0, "an empty file is an empty list");
 	ig_free(l);
+	l = parse(NULL, 0);
+	ok(l && ig_count(l) == 0 && ig_match(l, "a", 1, 0, &why) == IG_NONE,
+	   "so is no text at all");
+	ig_free(l);
 	ig_free(NULL);
 }
 
@@ -402,6 +406,8 @@ test_config(void)
 	   "a value that does not fit is -1");
 	ok(ig_config_excludes(t, sizeof t - 1, out, 5) == 1 &&
 	   !strcmp(out, "abcd"), "one that just fits is 1");
+	ok(ig_config_excludes(NULL, 0, out, sizeof out) == 0,
+	   "no config text: not set");
 	const char z[] = "[core]\nexcludesfile = ab\0cd\n";
 	ok(ig_config_excludes(z, sizeof z - 1, out, sizeof out) == 1 &&
 	   !strcmp(out, "ab"), "a NUL byte ends the value, as git's string");
