@@ -33,6 +33,7 @@ POLL_SRC  = src/watch_poll.c src/poll_look.c src/poll_say.c src/listing.c \
             src/recbuf.c src/mux.c
 KQUEUE_SRC = src/watch_bsd.c src/bsd_vnode.c
 WIN_SRC   = src/utf16.c src/win_notify.c src/proc_win.c src/sys_win.c \
+            src/sys_win_file.c \
             src/watch_win.c src/win_cmdline.c
 HDR  = $(wildcard src/*.h src/core/*.h)
 
@@ -68,11 +69,13 @@ test: fwatch unit check-bsd
 # Unit tests of portable code that no single platform reaches: the
 # Windows record parser and command-line builder, the listing diff, the
 # anchoring of patterns, the default noise and the gitignore rules, built
-# and run natively; and the directory held for polling (sys_pdir_*), on
-# this system's sys layer.  ig_oracle is no test but the gitignore rules'
-# side of tests/gitignore_rules.bats, which holds them against git itself.
+# and run natively; and the directory held for polling (sys_pdir_*) and
+# the file held open (sys_file_*), on this system's sys layer.  ig_oracle
+# is no test but the gitignore rules' side of tests/gitignore_rules.bats,
+# which holds them against git itself.
 UNIT = tests/unit/test_win_notify tests/unit/test_win_cmdline \
-       tests/unit/test_sys_pdir tests/unit/test_listing \
+       tests/unit/test_sys_pdir tests/unit/test_sys_file \
+       tests/unit/test_listing \
        tests/unit/test_anchor tests/unit/test_noise \
        tests/unit/test_gitignore
 GITIGNORE_SRC = src/gitignore.c src/gitconfig.c src/glob.c
@@ -86,10 +89,16 @@ tests/unit/test_gitignore: tests/unit/test_gitignore.c $(GITIGNORE_DEP)
 tests/unit/ig_oracle: tests/unit/ig_oracle.c $(GITIGNORE_DEP)
 	$(CC) $(STD) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
 		tests/unit/ig_oracle.c $(GITIGNORE_SRC)
-tests/unit/test_sys_pdir: tests/unit/test_sys_pdir.c src/sys_posix.c \
-		src/sys.h src/wakepipe.c src/wakepipe.h
+tests/unit/test_sys_pdir: tests/unit/test_sys_pdir.c \
+		tests/unit/sys_fixtures.h src/sys_posix.c src/sys.h \
+		src/wakepipe.c src/wakepipe.h
 	$(CC) $(STD) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
 		tests/unit/test_sys_pdir.c src/sys_posix.c src/wakepipe.c
+tests/unit/test_sys_file: tests/unit/test_sys_file.c \
+		tests/unit/sys_fixtures.h src/sys_posix.c src/sys.h \
+		src/wakepipe.c src/wakepipe.h
+	$(CC) $(STD) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
+		tests/unit/test_sys_file.c src/sys_posix.c src/wakepipe.c
 tests/unit/test_anchor: tests/unit/test_anchor.c src/anchor.c src/anchor.h \
 		src/filter.c src/filter.h src/glob.c src/sys_posix.c src/sys.h \
 		src/wakepipe.c
@@ -178,10 +187,17 @@ fwatch.exe: $(WINSRC) $(HDR)
 
 # The same test of sys_pdir_* against sys_win.c, run under Wine by
 # tests/windows.bats.
-tests/unit/test_sys_pdir.exe: tests/unit/test_sys_pdir.c src/sys_win.c \
-		src/sys_win.h src/sys.h src/utf16.c src/utf16.h
+tests/unit/test_sys_pdir.exe: tests/unit/test_sys_pdir.c \
+		tests/unit/sys_fixtures.h src/sys_win.c src/sys_win.h src/sys.h \
+		src/utf16.c src/utf16.h
 	$(WINCC) $(WINFLAGS) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -static \
 		-o $@ tests/unit/test_sys_pdir.c src/sys_win.c src/utf16.c
+tests/unit/test_sys_file.exe: tests/unit/test_sys_file.c \
+		tests/unit/sys_fixtures.h src/sys_win.c src/sys_win_file.c \
+		src/sys_win.h src/sys.h src/utf16.c src/utf16.h
+	$(WINCC) $(WINFLAGS) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -static \
+		-o $@ tests/unit/test_sys_file.c src/sys_win.c \
+		src/sys_win_file.c src/utf16.c
 
 # The same program built with AddressSanitizer and UBSan, for the suite:
 # FWATCH=./fwatch-san bats tests/
@@ -230,7 +246,8 @@ uninstall:
 
 clean:
 	rm -f fwatch fwatch-* fwatch.exe bench/minread bench/minstat $(UNIT) $(BSDTESTS) \
-		tests/unit/test_sys_pdir.exe tests/unit/ig_oracle
+		tests/unit/test_sys_pdir.exe tests/unit/test_sys_file.exe \
+		tests/unit/ig_oracle
 	rm -rf tests/fuzz/build
 
 .PHONY: all test unit windows check-bsd fuzz install uninstall clean

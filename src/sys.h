@@ -102,6 +102,37 @@ int sys_pdir_stat(struct sys_pdir *d, const char *name, struct sys_info *i);
 #define SYS_PDIR_LIST_CHEAP 0
 #endif
 
+/*
+ * A file held open (core/held.c): it stays the same file when it is
+ * renamed, deleted or replaced under its name, so what is said of it is
+ * said of the file the records were about, not of whatever has its name
+ * by the time they are read.  Each costs an open descriptor (handle).
+ * Hazards: a held file keeps its filesystem from being unmounted (POSIX:
+ * EBUSY) and a deleted one from giving back its space until it is
+ * closed; on Windows, where the handle shares reading, writing and
+ * deleting, a file deleted while held may keep its name "delete pending"
+ * until it is closed, unless the deleter asked for POSIX semantics.
+ */
+struct sys_file;
+/* Hold the regular file at PATH, not following a final symlink: for
+ * reading with READ, else only to look at (Linux: O_PATH, which needs no
+ * read permission).  NULL with errno: ENOENT, nothing there; EINVAL, not
+ * a regular file (a FIFO or a device is never opened). */
+struct sys_file *sys_file_open(const char *path, int read);
+void sys_file_close(struct sys_file *f);
+/* What the file is now (one fstat); nlink 0 once it has been deleted. */
+int sys_file_info(struct sys_file *f, struct sys_info *i);
+/* Up to N bytes at OFF into BUF (opened with READ): how many were read,
+ * 0 at its end, -1 with errno. */
+long long sys_file_read(struct sys_file *f, int64_t off, void *buf,
+			size_t n);
+/* 1 if PATH names F now, 0 if it names another file or nothing, -1 with
+ * errno. */
+int sys_file_is(struct sys_file *f, const char *path);
+/* 1 if A and B are the same file (dev and ino; Windows: volume and file
+ * id), 0 if not or if that cannot be told. */
+int sys_file_same(struct sys_file *a, struct sys_file *b);
+
 /* A sleep that a wake can end early, from a signal handler or another
  * thread: the polling backend's wait. */
 struct sys_waiter;

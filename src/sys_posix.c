@@ -3,6 +3,9 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #define _DEFAULT_SOURCE /* d_type */
+#ifdef __linux__
+#define _GNU_SOURCE /* O_PATH */
+#endif
 #ifdef __APPLE__
 #define _DARWIN_C_SOURCE 1 /* st_mtimespec */
 #define ST_MTIM st_mtimespec
@@ -20,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -710,4 +714,114 @@ sys_pdir_list(struct sys_pdir *d, int stat,
 	closedir(dp);
 	errno = err;
 	return r;
+}
+
+/* ---- held files ---------------------------------------------------------- */
+
+struct sys_file {
+	int fd;
+	uint64_t dev, ino; /* who it is, for sys_file_is and _same */
+};
+
+/* Out of descriptors: raise the soft limit to the hard one, once a run
+ * (held files are one descriptor each); 1 if it was raised. */
+static int
+more_files(void)
+{
+	static int tried;
+	struct rlimit rl;
+	if (tried || getrlimit(RLIMIT_NOFILE, &rl) < 0 ||
+	    rl.rlim_cur >= rl.rlim_max)
+		return 0;
+	tried = 1;
+	rl.rlim_cur = rl.rlim_max;
+	return setrlimit(RLIMIT_NOFILE, &rl) == 0;
+}
+
+/*
+ * The type is looked at before the open, so that a FIFO (which would
+ * block a reader) or a device (where an open can do something) is never
+ * opened; what is opened is looked at again through the descriptor, for
+ * a name that changed in between.
+ */
+struct sys_file *
+sys_file_open(const char *path, int read)
+{
+	struct sys_file *f;
+	struct stat st;
+	int flags = O_NOFOLLOW | O_CLOEXEC | O_RDONLY | O_NONBLOCK, fd, e;
+#ifdef O_PATH
+	if (!read) /* enough for fstat; no read permission needed */
+		flags = O_NOFOLLOW | O_CLOEXEC | O_PATH;
+#else
+	(void)read;
+#endif
+	if (lstat(path, &st) < 0)
+		return NULL;
+	if (!S_ISREG(st.st_mode)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	fd = open(path, flags);
+	if (fd < 0 && (errno == EMFILE || errno == ENFILE) && more_files())
+		fd = open(path, flags);
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    !(f = malloc(sizeof *f))) {
+		e = S_ISREG(st.st_mode) ? errno : EINVAL;
+		close(fd);
+		errno = e;
+		return NULL;
+	}
+	f->fd = fd;
+	f->dev = (uint64_t)st.st_dev;
+	f->ino = (uint64_t)st.st_ino;
+	return f;
+}
+
+void
+sys_file_close(struct sys_file *f)
+{
+	if (f) {
+		close(f->fd);
+		free(f);
+	}
+}
+
+int
+sys_file_info(struct sys_file *f, struct sys_info *i)
+{
+	struct stat st;
+	if (fstat(f->fd, &st) < 0)
+		return -1;
+	info_of(&st, i);
+	return 0;
+}
+
+long long
+sys_file_read(struct sys_file *f, int64_t off, void *buf, size_t n)
+{
+	ssize_t r;
+	if (n > SSIZE_MAX)
+		n = SSIZE_MAX;
+	do
+		r = pread(f->fd, buf, n, (off_t)off);
+	while (r < 0 && errno == EINTR);
+	return r;
+}
+
+int
+sys_file_is(struct sys_file *f, const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT || errno == ENOTDIR ? 0 : -1;
+	return (uint64_t)st.st_dev == f->dev && (uint64_t)st.st_ino == f->ino;
+}
+
+int
+sys_file_same(struct sys_file *a, struct sys_file *b)
+{
+	return a->dev == b->dev && a->ino == b->ino;
 }

@@ -735,8 +735,8 @@ struct sys_pdir {
 /* The file identity and volume of H: FileIdInfo (Windows 8; 128-bit ids
  * on ReFS, folded to 64 bits; NTFS's are 64 bits, the directory
  * listing's FileId), else the older 64-bit file index. */
-static int
-handle_ids(HANDLE h, uint64_t *ino, uint64_t *dev)
+int
+win_handle_ids(void *h, uint64_t *ino, uint64_t *dev)
 {
 	FILE_ID_INFO id;
 	BY_HANDLE_FILE_INFORMATION fi;
@@ -758,15 +758,15 @@ handle_ids(HANDLE h, uint64_t *ino, uint64_t *dev)
 /* What the open handle H says of its file: three queries (four for a
  * reparse point); nlink 0 if its deletion is pending.  -1 with
  * GetLastError(). */
-static int
-handle_info(HANDLE h, struct sys_info *i)
+int
+win_handle_info(void *h, struct sys_info *i)
 {
 	FILE_BASIC_INFO b;
 	FILE_STANDARD_INFO st;
 	FILE_ATTRIBUTE_TAG_INFO t;
 	if (!GetFileInformationByHandleEx(h, FileStandardInfo, &st, sizeof st) ||
 	    !GetFileInformationByHandleEx(h, FileBasicInfo, &b, sizeof b) ||
-	    handle_ids(h, &i->ino, &i->dev) < 0)
+	    win_handle_ids(h, &i->ino, &i->dev) < 0)
 		return -1;
 	t.ReparseTag = 0; /* unknown: a link, as win_type() has it */
 	if ((b.FileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) &&
@@ -819,8 +819,8 @@ open_pdir(const wchar_t *w, int follow, DWORD *err)
 		if (win_type(t.FileAttributes, t.ReparseTag) == SYS_LINK)
 			*err = ERROR_DIRECTORY;
 		else if ((h2 = open_pdir(w, 1, err)) != INVALID_HANDLE_VALUE) {
-			if (handle_ids(h, &ino, &dev) < 0 ||
-			    handle_ids(h2, &ino2, &dev2) < 0)
+			if (win_handle_ids(h, &ino, &dev) < 0 ||
+			    win_handle_ids(h2, &ino2, &dev2) < 0)
 				*err = GetLastError();
 			else if (ino != ino2 || dev != dev2)
 				*err = ERROR_FILE_NOT_FOUND; /* replaced */
@@ -872,7 +872,7 @@ sys_pdir_open(const char *path, int follow)
 		return NULL;
 	}
 	d->h = h;
-	if (handle_ids(h, &ino, &d->dev) < 0)
+	if (win_handle_ids(h, &ino, &d->dev) < 0)
 		d->dev = 0; /* unknown; the listing still works */
 	return d;
 }
@@ -901,7 +901,7 @@ int
 sys_pdir_self(struct sys_pdir *d, struct sys_info *i)
 {
 	DWORD err;
-	if (handle_info(d->h, i) == 0)
+	if (win_handle_info(d->h, i) == 0)
 		return 0;
 	err = GetLastError();
 	if (err == ERROR_ACCESS_DENIED || err == ERROR_FILE_NOT_FOUND) {
@@ -1000,7 +1000,7 @@ sys_pdir_stat(struct sys_pdir *d, const char *name, struct sys_info *i)
 			FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OPEN_REPARSE_POINT,
 			NULL);
 	if (h != INVALID_HANDLE_VALUE) {
-		if ((r = handle_info(h, i)) < 0)
+		if ((r = win_handle_info(h, i)) < 0)
 			err = GetLastError();
 		CloseHandle(h);
 	} else {
@@ -1109,7 +1109,7 @@ sys_fd_info(int fd, struct sys_info *i)
 		i->type = SYS_OTHER;
 		return 0;
 	}
-	if (handle_info(h, i) < 0) {
+	if (win_handle_info(h, i) < 0) {
 		errno = win_errno(GetLastError());
 		return -1;
 	}

@@ -9,6 +9,7 @@
 #define FWATCH_SYS_WIN_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <wchar.h>
 
 #include "sys.h"
@@ -32,6 +33,12 @@ int win_errno(unsigned long err);
 /* A file's type from its attributes and, for a reparse point, its tag
  * (WIN32_FIND_DATAW.dwReserved0; 0 if unknown). */
 enum sys_type win_type(unsigned long attrs, unsigned long tag);
+
+/* The file identity and volume of the open handle H (a HANDLE); what
+ * it says of its file, nlink 0 if its deletion is pending.  -1 with
+ * GetLastError().  (sys_win.c; also for sys_win_file.c) */
+int win_handle_ids(void *h, uint64_t *ino, uint64_t *dev);
+int win_handle_info(void *h, struct sys_info *i);
 
 /* proc_win.c: a started command's process has ended.  Calls the function
  * given to sys_on_child(); safe from any thread. */

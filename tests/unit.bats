@@ -76,3 +76,11 @@
 	[[ "$output" != *"not ok"* ]]
 	[[ "$output" == *"1..73"* ]]
 }
+
+@test "a file held open: read, appended to, renamed, replaced under its name and deleted while held (29 checks)" {
+	run "$BATS_TEST_DIRNAME/unit/test_sys_file" "$BATS_TEST_TMPDIR"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" != *"not ok"* ]]
+	[[ "$output" == *"1..29"* ]]
+}

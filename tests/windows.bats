@@ -420,3 +420,15 @@ win_skip() {
 	wait_for_record "create $PWORK/keep"
 	assert_no_match 'o\.o'
 }
+
+@test "windows: a file held open, shared so that it can be renamed and deleted while held (sys_file_*, tests/unit/test_sys_file.c)" {
+	local top=$BATS_TEST_DIRNAME/..
+	make -s -C "$top" tests/unit/test_sys_file.exe
+	LC_ALL=C.UTF-8 run timeout -k 1 60 wine \
+		"$top/tests/unit/test_sys_file.exe" "$WWORK"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output != *"not ok"* ]]
+	[[ $output == *"1..27"* ]]
+	[ -z "$(ls -A "$WORK")" ]
+}
