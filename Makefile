@@ -19,7 +19,7 @@ LDLIBS  += -lm
 # every platform, the listing diff it shares with kqueue, and mux.c, which
 # puts it beside the native backend.  KQUEUE: the kqueue backend and its
 # descriptor table.
-CORE_SRC  = src/watch.c src/core/tree.c src/core/ignore.c \
+CORE_SRC  = src/watch.c src/core/held.c src/core/tree.c src/core/ignore.c \
             src/core/batch.c src/core/blind.c \
             src/core/files.c \
             src/core/snapshot.c src/core/scan.c src/core/rescan.c \

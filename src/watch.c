@@ -41,6 +41,8 @@ read_done(fw_watcher *w, int drained)
 	finish_all_pend(w);
 	if (w->retry.len)
 		retry_dirs(w);
+	if (w->npending)
+		files_open(w);
 	if (w->born.len)
 		born_look(w);
 	if (w->nleft)
@@ -126,6 +128,9 @@ read_batch(fw_watcher *w, int timeout_ms)
 	int64_t deadline = timeout_ms >= 0 ? sys_mono_ms() + timeout_ms : -1;
 	int r;
 	batch_reset(w);
+	/* the last batch is out: the files it named as gone may go */
+	if (w->retired)
+		held_release(w);
 	for (;;) {
 		if (w->need_rescan && after_loss(w) < 0)
 			return -1;
@@ -409,6 +414,18 @@ fw_watch_count(const fw_watcher *w, size_t *files)
 	return w->inuse - w->nhidden + nf;
 }
 
+int
+fw_path_file(fw_watcher *w, size_t i, const char **path, struct fw_file **f)
+{
+	if (i >= w->nroots)
+		return -1;
+	if (!w->roots[i].file || w->roots[i].gone)
+		return 0;
+	*path = w->roots[i].self;
+	*f = w->roots[i].file->cur;
+	return 1;
+}
+
 size_t
 fw_roots_left(const fw_watcher *w)
 {
@@ -461,5 +478,6 @@ fw_close(fw_watcher *w)
 	free(w->retry.p);
 	free(w->born.p);
 	free(w->askbuf.p);
+	held_release(w);
 	free(w);
 }

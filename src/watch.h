@@ -15,6 +15,9 @@
 #include <stdint.h>
 
 struct filter;
+/* A file that a file PATH is or was, held open by the watcher: see
+ * fw_file_read() below. */
+struct fw_file;
 
 enum fw_kind {
 	FW_CREATE,
@@ -59,6 +62,10 @@ struct fw_event {
 	int64_t sec;          /* wall-clock time the event was read */
 	long usec;
 	int64_t size;         /* a file PATH's size after the event, or -1 */
+	/* A file PATH's event: the file it is about (after a rotation, the
+	 * old file until its rename or delete, then the new one), held
+	 * until the next fw_read(); NULL for other events. */
+	struct fw_file *file;
 };
 
 struct fw_config {
@@ -75,6 +82,9 @@ struct fw_config {
 	int noise;                /* leave out the files of version control
 				   * and editors' temporaries (noise.h):
 				   * --exec's default */
+	int tail;                 /* --tail: every PATH is a file PATH, held
+				   * open for reading; one not there yet is
+				   * waited for; a directory is an error */
 	const char *backend;      /* --backend NAME; NULL: the default */
 	int poll_ms;              /* --poll-interval; 0: the default */
 	/* Called for problems that do not stop watching (an unreadable
@@ -114,6 +124,30 @@ const char *fw_error(const fw_watcher *w);
 size_t fw_watch_count(const fw_watcher *w, size_t *files);
 size_t fw_roots_left(const fw_watcher *w);  /* watched PATHs still there */
 void fw_close(fw_watcher *w);
+
+/*
+ * File PATHs and the files they are.  The I-th watched PATH (0-based, in
+ * the order fw_add() took them; one given twice counts once): 1 for a
+ * file PATH, with the path its events print in *PATH and the file at
+ * its name now in *F (NULL when there is none); 0 for a directory PATH
+ * or one that is gone; -1 past the last.
+ */
+int fw_path_file(fw_watcher *w, size_t i, const char **path,
+		 struct fw_file **f);
+/* Which PATH, counted as fw_path_file() counts them, F is a file of. */
+size_t fw_file_pathno(const struct fw_file *f);
+/* A reference of the caller's, so that F stays open after the next
+ * fw_read() (and after fw_close()), until fw_file_drop(). */
+void fw_file_keep(struct fw_file *f);
+void fw_file_drop(struct fw_file *f);
+/* F's size now, or -1 with errno. */
+int64_t fw_file_size(struct fw_file *f);
+/* Up to N bytes of F at OFF (held for reading: fw_config.tail): how
+ * many were read, 0 at its end, -1 with errno (ENOENT: the file was
+ * gone before it could be opened; EACCES: it could not be read). */
+long long fw_file_read(struct fw_file *f, int64_t off, void *buf, size_t n);
+/* 1 if A and B are the same file. */
+int fw_file_same(const struct fw_file *a, const struct fw_file *b);
 
 /* The backend W runs on. */
 const char *fw_backend_name(const fw_watcher *w);

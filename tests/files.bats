@@ -409,3 +409,64 @@ five"
 	fmark
 	assert_equal "$(records | grep -v -e '^modify marker.txt$')" "rename other -> file"
 }
+
+# The records' sizes in the JSON file $1, in order, as "event size" lines
+# (no jq needed).
+json_sizes() {
+	python3 -c '
+import json, sys
+for l in open(sys.argv[1], encoding="utf-8"):
+    r = json.loads(l)
+    if r["event"] != "ready":
+        print(r["event"], r.get("size", "-"))' "$1"
+}
+
+@test "a file PATH read late (a slow reader): records before a rotation carry the old file's size, and no truncate" {
+	command -v python3 >/dev/null || skip "python3 is not installed"
+	: >app.log
+	# the issue's `fwatch --json app.log | (sleep 1; cat)`: fwatch blocks
+	# on its output and reads the records of the rotation long after it
+	mkfifo late
+	{ sleep 1; cat; } <late >late.json &
+	reader=$!
+	FW_STDOUT=late start_fwatch_bare --json app.log
+	# 20,000 appends of 56 bytes, mv app.log app.log.1, 10 appends to a
+	# new app.log
+	"$BATS_TEST_DIRNAME/logwriter" --lines 20010 --rotate 20000 app.log 2>/dev/null
+	assert_equal "$(stat -c %s app.log.1) $(stat -c %s app.log)" "1120000 560"
+	wait_until 10 "the create record" grep -q '"event":"create"' late.json
+	stop_fwatch
+	wait_exit "$reader" 5
+	json_sizes late.json >sizes
+	# before the rename: the old file's sizes, ending with its last;
+	# after it: the new file's
+	sed -n '/^rename/q;p' sizes >before
+	sed -n '/^rename/,$p' sizes >after
+	assert_equal "$(cut -d' ' -f1 before | sort -u)" "modify"
+	assert_equal "$(tail -n 1 before)" "modify 1120000"
+	assert_equal "$(awk '$2 > 1120000' before)" ""
+	assert_equal "$(sed -n 2p after)" "create 560"
+	assert_equal "$(sed 1d after | cut -d' ' -f2 | sort -u)" "560"
+	! grep -q '^truncate' sizes || fail "a truncate was reported: $(grep '^truncate' sizes)"
+}
+
+@test "a file PATH rotated twice before fwatch reads: each record carries the size of its own file" {
+	command -v python3 >/dev/null || skip "python3 is not installed"
+	skip_if_poll "three files in one interval: a poll sees the last only"
+	: >app.log
+	start_fwatch --json app.log
+	kill -STOP "$FW_PID"
+	# 10 lines, rotate, 20 lines, rotate, 30 lines: three files
+	"$BATS_TEST_DIRNAME/logwriter" --lines 60 --rotate 10 --rotate 30 app.log 2>/dev/null
+	kill -CONT "$FW_PID"
+	assert_equal "$(stat -c %s app.log.2) $(stat -c %s app.log.1) $(stat -c %s app.log)" "560 1120 1680"
+	wait_for_line "$FW_OUT" '"event":"modify".*"size":1680'
+	json_sizes "$FW_OUT" | uniq >sizes
+	assert_equal "$(cat sizes)" "modify 560
+rename -
+create 1120
+modify 1120
+rename -
+create 1680
+modify 1680"
+}

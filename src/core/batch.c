@@ -147,6 +147,7 @@ append(fw_watcher *w, enum fw_kind kind, unsigned flags, int root,
 	e->sec = w->sec;
 	e->usec = w->usec;
 	e->size = -1;
+	e->file = NULL;
 	e->path = off;
 	e->path_len = len;
 	e->old = 0;
@@ -314,7 +315,8 @@ batch_out(fw_watcher *w, const struct fw_event **evs)
 		o->rel = e->rel;
 		o->sec = e->sec;
 		o->usec = e->usec;
-		o->size = e->size;
+		o->size = e->size < -1 ? -1 : e->size;
+		o->file = e->file;
 	}
 	*evs = w->fev;
 	return (int)nout;

@@ -6,6 +6,7 @@
  *
  * The rooms, each one using only those above it in this list:
  *
+ *   held.c     the files that file PATHs hold open
  *   tree.c     the directory tree: nodes, backend ids, names, paths,
  *              and the roots (the PATHs as given)
  *   ignore.c   what is left out: not reported, directories not watched
@@ -60,6 +61,25 @@ struct node {
 	char in[NAME_IN]; /* the name, or a pointer to it (unaligned) */
 };
 
+/* A file that a file PATH is or was (held.c); watch.h's struct
+ * fw_file. */
+struct fw_file {
+	struct sys_file *h;   /* held open; NULL while pending, or when it
+			       * could not be (err says why) */
+	int err;
+	int refs;             /* the watcher's, and its callers' */
+	size_t root;          /* its PATH */
+	unsigned char pending; /* came in this read: opened at its end */
+	unsigned char shorter; /* the last look found it shorter */
+	unsigned look_gen;    /* the read that last look was taken in */
+	struct sys_info info; /* the last look at it */
+	struct fw_file *next; /* on w->retired */
+};
+
+/* A size to be filled in at the end of the read, once the file the
+ * event is about has been opened (held.c, files.c). */
+#define SIZE_LATER (-3)
+
 /* What a file PATH has that a directory PATH has not.  It is watched
  * through its directory (root.node) and its name there.  One
  * allocation: the strings are in s[] after the struct. */
@@ -72,12 +92,12 @@ struct fpath {
 	size_t siblen;      /* (a prefix of real, or of the root's self) */
 	int fnext;          /* the next file PATH in the same directory */
 	int present;        /* the name holds a file now */
+	int ahead;          /* the file held is at the name, but the record
+			     * of its coming is still to be read */
 	int left;           /* it left in this read: left_ev says how */
 	int left_ev;
 	uint32_t cookie;    /* the "moved from" it left by, or 0 */
-	struct sys_info info; /* the last look at it */
-	unsigned look_gen;  /* the read it was taken in */
-	int shorter;        /* and whether it found the file shorter */
+	struct fw_file *cur; /* the file at the name, held; NULL if none */
 	char s[];
 };
 
@@ -104,6 +124,7 @@ struct iev { /* an event whose strings are offsets into w->out */
 	int64_t sec;
 	long usec;
 	int64_t size;
+	struct fw_file *file; /* a file PATH's file, or NULL */
 };
 
 /* A "moved from" waiting for its "moved to" (moves.c). */
@@ -210,8 +231,11 @@ struct fw_watcher {
 	int lost;           /* memory ran out making the batch: say so */
 	struct buf err;     /* the last message, one line however long */
 
-	/* file PATHs (files.c) */
+	/* file PATHs (files.c, held.c) */
 	size_t nleft;       /* file PATHs that left in this read */
+	size_t npending;    /* files to open at the end of this read */
+	struct fw_file *retired; /* no longer at their names: kept until
+				  * the batch saying so is handed out */
 	struct asking {     /* the directory a watch() call is about, for
 			     * file_wanted() before its id is known */
 		const char *path;
@@ -249,6 +273,15 @@ struct fw_watcher {
 	int woken;          /* be_wait() was woken while we were busy */
 	int queued;         /* read before waiting: records may be queued */
 };
+
+/* ---- held.c ---------------------------------------------------------- */
+
+struct fw_file *held_new(fw_watcher *w, int r);
+void held_open(fw_watcher *w, struct fw_file *f, const char *path);
+void held_lost(fw_watcher *w, struct fw_file *f);
+int64_t held_look(fw_watcher *w, struct fw_file *f, const char *byname);
+void held_retire(fw_watcher *w, struct fw_file *f);
+void held_release(fw_watcher *w);
 
 /* ---- tree.c ---------------------------------------------------------- */
 
@@ -345,6 +378,7 @@ int64_t file_look(fw_watcher *w, int fr);
 void file_emit(fw_watcher *w, int fr, enum fw_kind kind, unsigned flags,
 	       int64_t size);
 void file_event(fw_watcher *w, int n, const struct fw_raw *r);
+void files_open(fw_watcher *w);
 void files_settle(fw_watcher *w);
 void rescan_file(fw_watcher *w, int r);
 int add_file(fw_watcher *w, const char *path, const char *given);

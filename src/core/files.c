@@ -4,11 +4,15 @@
  * A file PATH is watched through its directory (a node marked hidden,
  * unless that directory is watched anyway) and its name there, never
  * through an inode that a save can replace, so a save by rename, a log
- * rotation or a delete and a new file do not end the watch.  This file
- * owns adding one, the records of its directory (only the PATHs' names
- * matter), their events with the file's size, what left and came back
- * within one read, the look after an overflow; and the backend's
- * question whether anything about a file is wanted at all.
+ * rotation or a delete and a new file do not end the watch.  And it is
+ * followed by the file it is: the file at the name is held open
+ * (held.c), and a record is measured on the file it is about, the old
+ * one until its rename or delete, however late the record is read.
+ * This file owns adding one, the records of its directory (only the
+ * PATHs' names matter), which file each is about, their events with
+ * that file's size, what left and came back within one read, the look
+ * after an overflow; and the backend's question whether anything about
+ * a file is wanted at all.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -94,26 +98,29 @@ file_named(const fw_watcher *w, int n, const char *name, size_t len)
 	return -1;
 }
 
-/* Look at file PATH FR again: its size, or -1 if it is not there. */
+/* Look at file PATH FR's file again: its size, -1 if it is not there,
+ * SIZE_LATER if it is opened at the end of this read. */
 int64_t
 file_look(fw_watcher *w, int fr)
 {
 	struct fpath *fp = w->roots[fr].file;
-	fp->look_gen = w->take_gen;
-	fp->shorter = 0;
-	if (sys_stat(fp->real, &fp->info) < 0) {
-		info_unknown(&fp->info);
-		return -1;
-	}
-	return fp->info.size;
+	struct sys_info i;
+	if (fp->cur && fp->cur->pending)
+		return SIZE_LATER;
+	if (fp->cur)
+		return held_look(w, fp->cur, fp->real);
+	/* no file object (memory ran out: a rescan follows): by name */
+	return sys_stat(fp->real, &i) < 0 ? -1 : i.size;
 }
 
-/* Report KIND on file PATH FR, with its SIZE (-1: none). */
+/* Report KIND on file PATH FR, about its file now, with its SIZE (-1:
+ * none; SIZE_LATER for a file opened at the end of the read). */
 void
 file_emit(fw_watcher *w, int fr, enum fw_kind kind, unsigned flags,
 	  int64_t size)
 {
 	const char *p = w->roots[fr].self;
+	struct fw_file *f = w->roots[fr].file->cur;
 	size_t len = strlen(p);
 	int last, i;
 	flags |= FW_EV_ROOT;
@@ -122,6 +129,7 @@ file_emit(fw_watcher *w, int fr, enum fw_kind kind, unsigned flags,
 	/* many writes in one batch: one event, with the last size */
 	last = smap_get(&w->seen, p, len);
 	if (last >= 0 && w->ev[last].kind == kind && kind != FW_RENAME &&
+	    w->ev[last].file == f &&
 	    (w->ev[last].flags | FW_EV_REPLACED) == (flags | FW_EV_REPLACED)) {
 		/* "replaced" then a write of the new file: still one
 		 * modify, and the reader must still start over */
@@ -130,8 +138,34 @@ file_emit(fw_watcher *w, int fr, enum fw_kind kind, unsigned flags,
 		return;
 	}
 	i = append(w, kind, flags, fr, p, len, len);
-	if (i >= 0)
+	if (i >= 0) {
 		w->ev[i].size = size;
+		w->ev[i].file = f;
+	}
+}
+
+/* File F was opened at last (or never will be): the sizes of the events
+ * of this batch about it, which waited for it. */
+static void
+sizes_later(fw_watcher *w, struct fw_file *f, const char *byname)
+{
+	int64_t size = held_look(w, f, byname);
+	for (size_t i = 0; i < w->nev; i++)
+		if (w->ev[i].file == f && w->ev[i].size == SIZE_LATER)
+			w->ev[i].size = size;
+}
+
+/* The file at file PATH FR's name is another one from now on: the old
+ * one is retired, the new one opened at the end of the read, when the
+ * records of the whole read are known (a name rotated twice within one
+ * read names three files, and the second is found where it went). */
+static void
+file_renew(fw_watcher *w, int fr)
+{
+	struct fpath *fp = w->roots[fr].file;
+	held_retire(w, fp->cur);
+	if (!(fp->cur = held_new(w, fr)))
+		lost(w); /* a rescan looks again */
 }
 
 /* ---- records of a file PATH's directory ----------------------------------- */
@@ -156,6 +190,13 @@ file_renamed(fw_watcher *w, int n, const struct fw_raw *r)
 		if (become_rename(w, fp->left_ev, fr, w->scratch.p,
 				  w->scratch.len, w->scratch.len) < 0)
 			return 0;
+		/* a file that came and went before it could be opened: it
+		 * is at its new name now, unless it moved on again */
+		struct fw_file *f = w->ev[fp->left_ev].file;
+		if (f && f->pending) {
+			held_open(w, f, w->scratch.p);
+			sizes_later(w, f, NULL);
+		}
 		fp->cookie = 0;
 		fp->left_ev = -1; /* a rename now, no longer a delete */
 		return 1;
@@ -176,25 +217,52 @@ file_dir_event(fw_watcher *w, int n, unsigned f)
 	subtree_free(w, n, !(f & BE_IGNORED));
 }
 
+/* Is the record R of a rename away from file PATH FP's name about a file
+ * before the one held?  When a name was rotated twice between two
+ * reads, and a read ended between the records of the first rotation,
+ * the file opened for its "create" was the newer one, still at the
+ * name: the one renamed now was never held. */
+static int
+left_before(const struct fpath *fp, const struct fw_raw *r)
+{
+	const struct fw_file *f = fp->cur;
+	return (r->flags & BE_MOVED_FROM) && f && f->h &&
+	       sys_file_is(f->h, fp->real) == 1;
+}
+
 /* File PATH FR's name was deleted or renamed away by record R: a delete
- * where it happened, unless its new name follows in this read. */
+ * where it happened, unless its new name follows in this read.  The
+ * file that left is retired: the event is about it, and whoever reads
+ * it may read it to its end. */
 static void
 file_left(fw_watcher *w, int fr, const struct fw_raw *r)
 {
 	struct root *rt = &w->roots[fr];
 	struct fpath *fp = rt->file;
 	size_t len = strlen(rt->self);
+	struct fw_file *f = fp->cur;
 	if (!fp->present)
 		return;
+	if (left_before(fp, r)) {
+		/* a file never held: found where it went (file_renamed),
+		 * if it is still there; the one held comes next */
+		if (!(f = held_new(w, fr)))
+			lost(w);
+		fp->ahead = 1;
+	} else {
+		fp->cur = NULL;
+	}
 	fp->present = 0;
-	info_unknown(&fp->info);
 	if (!fp->left)
 		w->nleft++;
 	fp->left = 1;
 	fp->cookie = r->flags & BE_MOVED_FROM ? r->cookie : 0;
 	fp->left_ev = append(w, FW_DELETE, FW_EV_ROOT, fr, rt->self, len, len);
-	if (fp->left_ev >= 0)
+	if (fp->left_ev >= 0) {
+		w->ev[fp->left_ev].file = f;
 		decide(w, fp->left_ev);
+	}
+	held_retire(w, f);
 }
 
 /* File PATH FR's name holds a file again (record R, in directory N). */
@@ -202,13 +270,16 @@ static void
 file_came(fw_watcher *w, int n, int fr, const struct fw_raw *r)
 {
 	struct fpath *fp = w->roots[fr].file;
-	int64_t size = file_look(w, fr);
 	/* deleted and made again in one read: replaced, as a rename over
 	 * it is (Windows reports that so); its delete says no more */
 	if (!fp->present && fp->left && !fp->cookie && fp->left_ev >= 0) {
 		w->ev[fp->left_ev].kind = DROPPED;
 		fp->present = 1;
 	}
+	if (fp->ahead) /* the file held all along: its coming, at last */
+		fp->ahead = 0;
+	else
+		file_renew(w, fr);
 	/* another file PATH of this directory renamed onto this one,
 	 * both halves in this read (fwatch file other; mv other file):
 	 * one rename, as when this name is not a PATH */
@@ -217,10 +288,10 @@ file_came(fw_watcher *w, int n, int fr, const struct fw_raw *r)
 		return;
 	}
 	if (fp->present) {
-		file_emit(w, fr, FW_MODIFY, FW_EV_REPLACED, size);
+		file_emit(w, fr, FW_MODIFY, FW_EV_REPLACED, file_look(w, fr));
 	} else {
 		const char *self = w->roots[fr].self;
-		file_emit(w, fr, FW_CREATE, 0, size);
+		file_emit(w, fr, FW_CREATE, 0, file_look(w, fr));
 		born_note(w, 0, fr, self, strlen(self), strlen(self));
 	}
 	fp->present = 1;
@@ -231,21 +302,33 @@ static void
 file_changed(fw_watcher *w, int fr, unsigned f)
 {
 	struct fpath *fp = w->roots[fr].file;
+	struct fw_file *cf = fp->cur;
 	if (!fp->present)
 		return; /* news about a file no longer there */
 	/* one look per read: a log appended to a hundred times in it is
 	 * one stat, and what that look decided holds for the whole read */
-	int64_t before = fp->info.size, size = before;
-	if (fp->look_gen != w->take_gen) {
+	int64_t size;
+	if (cf && cf->pending) {
+		size = SIZE_LATER; /* came in this read: nothing was shorter */
+	} else if (cf && cf->look_gen == w->take_gen) {
+		size = cf->info.size;
+	} else {
+		int64_t before = cf ? cf->info.size : -1;
+		uint64_t ino = cf ? cf->info.ino : 0;
 		size = file_look(w, fr);
-		/* shorter than before: whoever follows it must start over */
-		fp->shorter = size >= 0 && before >= 0 && size < before;
+		/* shorter than before, and the same file (held, or by name
+		 * the same inode): whoever follows it must start over */
+		if (cf)
+			cf->shorter = size >= 0 && before >= 0 &&
+				      size < before &&
+				      (!ino || !cf->info.ino ||
+				       ino == cf->info.ino);
 	}
 	for (size_t i = 0; i < NPLAIN; i++) {
 		enum fw_kind k = plain[i].kind;
 		if (!(f & plain[i].bit))
 			continue;
-		if (k == FW_MODIFY && fp->shorter)
+		if (k == FW_MODIFY && cf && cf->shorter)
 			k = FW_TRUNCATE;
 		file_emit(w, fr, k, 0, size);
 	}
@@ -279,6 +362,26 @@ file_event(fw_watcher *w, int n, const struct fw_raw *r)
 		file_came(w, n, fr, r);
 	else
 		file_changed(w, fr, r->flags);
+}
+
+/* The end of a read: the files that came in it are opened, now that
+ * every record of the read has been handled; those that came and went
+ * already will never be. */
+void
+files_open(fw_watcher *w)
+{
+	for (size_t r = 0; r < w->nroots && w->npending; r++) {
+		struct fpath *fp = w->roots[r].file;
+		if (fp && fp->cur && fp->cur->pending) {
+			held_open(w, fp->cur, fp->real);
+			sizes_later(w, fp->cur, fp->real);
+		}
+	}
+	for (struct fw_file *f = w->retired; f && w->npending; f = f->next)
+		if (f->pending) {
+			held_lost(w, f);
+			sizes_later(w, f, NULL);
+		}
 }
 
 /* The end of a read: file PATHs that left and did not come back. */
@@ -317,34 +420,52 @@ file_dir_still(fw_watcher *w, int r, int n)
 	return 0;
 }
 
-/* After an overflow: look at file PATH R again and report what changed. */
+/* After an overflow: look at file PATH R again and report what changed.
+ * The file held is still the one at the name, or the name holds
+ * another file (opened now: this is one moment), or none. */
 void
 rescan_file(fw_watcher *w, int r)
 {
 	struct fpath *fp = w->roots[r].file;
-	int n = w->roots[r].node;
+	struct fw_file *f = fp->cur;
+	int n = w->roots[r].node, other;
 	if (!w->nodes[n].mark) {
 		/* its directory first (once for all its file PATHs) */
 		w->nodes[n].mark = 1;
 		if (!file_dir_still(w, r, n))
 			return;
 	}
-	struct sys_info old = fp->info;
+	struct sys_info old;
+	if (f)
+		old = f->info;
+	else
+		info_unknown(&old);
+	/* not held: looked at by name, and told by its inode below */
+	other = !f || (f->h && sys_file_is(f->h, fp->real) == 0);
+	fp->ahead = 0;
+	if (other) {
+		file_renew(w, r);
+		if (fp->cur)
+			held_open(w, fp->cur, fp->real);
+	}
 	int64_t size = file_look(w, r);
 	if (size < 0) {
 		if (fp->present)
 			file_emit(w, r, FW_DELETE, FW_EV_RESCAN, -1);
 		fp->present = 0;
+		held_retire(w, fp->cur);
+		fp->cur = NULL;
 		if (w->cfg.gone_exit)
 			root_gone(w, r);
 	} else if (!fp->present) {
 		fp->present = 1;
 		file_emit(w, r, FW_CREATE, FW_EV_RESCAN, size);
-	} else if (old.ino && fp->info.ino && old.ino != fp->info.ino) {
+	} else if (other || (old.ino && fp->cur->info.ino &&
+			     old.ino != fp->cur->info.ino)) {
 		file_emit(w, r, FW_MODIFY, FW_EV_RESCAN | FW_EV_REPLACED, size);
 	} else if (old.size >= 0 && size < old.size) {
 		file_emit(w, r, FW_TRUNCATE, FW_EV_RESCAN, size);
-	} else if (size != old.size || fp->info.mtime != old.mtime) {
+	} else if (size != old.size || fp->cur->info.mtime != old.mtime) {
 		file_emit(w, r, FW_MODIFY, FW_EV_RESCAN, size);
 	}
 }
@@ -408,18 +529,31 @@ static int
 file_join(fw_watcher *w, int r, int id)
 {
 	struct root *rt = &w->roots[r];
+	struct fpath *fp = rt->file;
 	int n = id_get(w, id);
+	if (!(fp->cur = held_new(w, r)))
+		return -1;
 	if (n < 0) {
-		if ((n = node_new(w, id, -1, NULL, 0)) < 0)
+		if ((n = node_new(w, id, -1, NULL, 0)) < 0) {
+			held_lost(w, fp->cur);
+			fw_file_drop(fp->cur);
+			fp->cur = NULL;
 			return -1;
+		}
 		w->nodes[n].hidden = 1;
 		w->nhidden++;
 	}
 	rt->node = n;
-	rt->file->fnext = w->nodes[n].froot;
+	fp->fnext = w->nodes[n].froot;
 	w->nodes[n].froot = r;
 	w->roots_left++;
-	rt->file->present = file_look(w, r) >= 0;
+	/* the file there now, held from now on; none yet (--tail) is
+	 * waited for */
+	held_open(w, fp->cur, fp->real);
+	if (!(fp->present = file_look(w, r) >= 0)) {
+		fw_file_drop(fp->cur);
+		fp->cur = NULL;
+	}
 	return 0;
 }
 

@@ -287,9 +287,15 @@ void
 root_gone(fw_watcher *w, int r)
 {
 	if (r >= 0 && !w->roots[r].gone) {
+		struct fpath *fp = w->roots[r].file;
 		w->roots[r].gone = 1;
 		w->roots[r].node = -1;
 		w->roots_left--;
+		/* a file PATH's file is held no longer */
+		if (fp) {
+			held_retire(w, fp->cur);
+			fp->cur = NULL;
+		}
 	}
 }
 
@@ -549,5 +555,7 @@ root_free(struct root *rt)
 	free(rt->given);
 	free(rt->disp);
 	free(rt->self);
+	if (rt->file)
+		fw_file_drop(rt->file->cur);
 	free(rt->file);
 }
