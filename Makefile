@@ -27,6 +27,7 @@ CORE_SRC  = src/watch.c src/core/held.c src/core/tree.c src/core/ignore.c \
             src/snap.c src/filter.c src/glob.c src/noise.c src/strmap.c \
             src/kinds.c
 APP_SRC   = src/main.c src/cli.c src/output.c src/exec.c src/backends.c \
+            src/tail_chunk.c src/utf8.c \
             src/signame.c src/anchor.c
 POSIX_SRC = src/proc_posix.c src/sys_posix.c src/wakepipe.c
 POLL_SRC  = src/watch_poll.c src/poll_look.c src/poll_say.c src/listing.c \
@@ -68,14 +69,15 @@ test: fwatch unit check-bsd
 
 # Unit tests of portable code that no single platform reaches: the
 # Windows record parser and command-line builder, the listing diff, the
-# anchoring of patterns, the default noise and the gitignore rules, built
-# and run natively; and the directory held for polling (sys_pdir_*) and
-# the file held open (sys_file_*), on this system's sys layer.  ig_oracle
-# is no test but the gitignore rules' side of tests/gitignore_rules.bats,
-# which holds them against git itself.
+# anchoring of patterns, the default noise, the gitignore rules and where
+# --tail --json cuts its chunks, built and run natively; and the
+# directory held for polling (sys_pdir_*) and the file held open
+# (sys_file_*), on this system's sys layer.  ig_oracle is no test but the
+# gitignore rules' side of tests/gitignore_rules.bats, which holds them
+# against git itself.
 UNIT = tests/unit/test_win_notify tests/unit/test_win_cmdline \
        tests/unit/test_sys_pdir tests/unit/test_sys_file \
-       tests/unit/test_listing \
+       tests/unit/test_listing tests/unit/test_tail_chunk \
        tests/unit/test_anchor tests/unit/test_noise \
        tests/unit/test_gitignore
 GITIGNORE_SRC = src/gitignore.c src/gitconfig.c src/glob.c
@@ -109,6 +111,10 @@ tests/unit/test_noise: tests/unit/test_noise.c src/noise.c src/noise.h \
 		src/glob.c
 	$(CC) $(STD) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
 		tests/unit/test_noise.c src/noise.c src/glob.c
+tests/unit/test_tail_chunk: tests/unit/test_tail_chunk.c src/tail_chunk.c \
+		src/tail_chunk.h src/utf8.c src/utf8.h
+	$(CC) $(STD) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
+		tests/unit/test_tail_chunk.c src/tail_chunk.c src/utf8.c
 tests/unit/test_listing: tests/unit/test_listing.c src/listing.c \
 		src/listing.h src/strmap.c src/strmap.h
 	$(CC) $(STD) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \

@@ -1,5 +1,6 @@
 /*
- * output.c - records for text, JSON Lines and --format.
+ * output.c - records for text, JSON Lines and --format; and for --tail,
+ * the headers between files and the JSON chunks of their bytes.
  *
  * Every record is built in one growing buffer; nothing here writes.
  */
@@ -8,6 +9,7 @@
 #include <string.h>
 
 #include "output.h"
+#include "utf8.h"
 
 static int
 reserve(struct out *o, size_t n)
@@ -105,36 +107,6 @@ put_path(struct out *o, const char *s, size_t n)
 	}
 	o->len = (size_t)(d - o->p);
 	return 0;
-}
-
-/* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
-static size_t
-utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned c = s[0];
-	size_t len;
-	unsigned min, cp;
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf) {
-		len = 2; min = 0x80; cp = c & 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		len = 3; min = 0x800; cp = c & 0x0f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4; min = 0x10000; cp = c & 0x07;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
 }
 
 /* A JSON string; returns 1 if bytes had to be replaced (not UTF-8). */
@@ -466,6 +438,58 @@ record(struct out *o, const struct fw_event *e, size_t watches)
 	if (r)
 		o->len = start; /* never half a record */
 	return r ? -1 : 0;
+}
+
+/* ---- --tail: the files' bytes ------------------------------------------ */
+
+char *
+out_room(struct out *o, size_t n)
+{
+	return reserve(o, n) < 0 ? NULL : o->p + o->len;
+}
+
+int
+out_path(struct out *o, const char *path, size_t n)
+{
+	return put_path(o, path, n);
+}
+
+int
+out_header(struct out *o, const char *path, size_t n, int first)
+{
+	size_t start = o->len;
+	if ((!first && put(o, "\n", 1) < 0) || put(o, "==> ", 4) < 0 ||
+	    put_path(o, path, n) < 0 || put(o, " <==\n", 5) < 0) {
+		o->len = start;
+		return -1;
+	}
+	return 0;
+}
+
+int
+out_chunk(struct out *o, const char *path, size_t plen, const char *data,
+	  size_t n, int text, long long sec, long usec)
+{
+	size_t start = o->len;
+	int lossy = 0, r, dummy = 0;
+	r = puts_(o, "{\"time\":\"");
+	r |= put_iso(o, sec, usec);
+	r |= puts_(o, "\",\"path\":");
+	r |= put_json_str(o, path, plen, &lossy);
+	if (lossy) {
+		r |= puts_(o, ",\"path_b64\":");
+		r |= put_b64(o, path, plen);
+	}
+	/* text is UTF-8 throughout (tail_chunk.c checked): nothing is
+	 * replaced; anything else goes whole in base64 */
+	r |= puts_(o, text ? ",\"data\":" : ",\"data_b64\":");
+	r |= text ? put_json_str(o, data, n, &dummy) : put_b64(o, data, n);
+	r |= puts_(o, "}\n");
+	if (r) {
+		o->len = start; /* never half a record */
+		return -1;
+	}
+	return 0;
 }
 
 int

@@ -34,7 +34,7 @@
 	[[ "$output" == *"1..206"* ]]
 }
 
-@test "fuzz corpora replay with no crash, leak or timeout (glob, format, Windows records, UTF-16, options, Windows command lines, gitignore)" {
+@test "fuzz corpora replay with no crash, leak or timeout (glob, format, Windows records, UTF-16, options, Windows command lines, gitignore, --tail chunks)" {
 	run "$BATS_TEST_DIRNAME/fuzz/run" --replay
 	echo "$output"
 	# 77: nothing could be replayed here; its last line says why
@@ -83,4 +83,12 @@
 	[ "$status" -eq 0 ]
 	[[ "$output" != *"not ok"* ]]
 	[[ "$output" == *"1..29"* ]]
+}
+
+@test "--tail --json chunks: never inside a UTF-8 character, at line ends, text apart from bytes that are not (27 checks)" {
+	run "$BATS_TEST_DIRNAME/unit/test_tail_chunk"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" != *"not ok"* ]]
+	[[ "$output" == *"1..27"* ]]
 }
