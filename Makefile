@@ -27,7 +27,7 @@ CORE_SRC  = src/watch.c src/core/held.c src/core/tree.c src/core/ignore.c \
             src/snap.c src/filter.c src/glob.c src/noise.c src/strmap.c \
             src/kinds.c
 APP_SRC   = src/main.c src/cli.c src/output.c src/exec.c src/backends.c \
-            src/tail_chunk.c src/utf8.c \
+            src/tail.c src/tail_chunk.c src/utf8.c \
             src/signame.c src/anchor.c
 POSIX_SRC = src/proc_posix.c src/sys_posix.c src/wakepipe.c
 POLL_SRC  = src/watch_poll.c src/poll_look.c src/poll_say.c src/listing.c \

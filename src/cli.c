@@ -27,7 +27,8 @@
 #define GO_ON (-1) /* internal: no verdict yet, read on */
 
 /* The --help text around the --event entry, which is made from the
- * table of kinds (help_events()). */
+ * table of kinds (help_events()), in pieces that C11 compilers must
+ * take (at most 4,095 bytes each). */
 static const char usage_head[] =
 "Usage: fwatch [OPTION]... PATH...\n"
 "Watch files and directories and print one line per change.\n"
@@ -65,7 +66,17 @@ static const char usage_tail[] =
 "                         1000, at least 10); a PATH on NFS, SMB, 9p or\n"
 "                         FUSE is polled without --poll\n";
 
-/* Then --exec's options, and the notes at the end. */
+/* Then following files, */
+static const char usage_follow[] =
+"\n"
+"Following files (each PATH a file; with --json, one object per chunk):\n"
+"      --tail             print the bytes appended to each file PATH, once\n"
+"                         and in order, across rotations and truncations;\n"
+"                         a file not there yet is waited for\n"
+"      --tail-from WHERE  end: only what is appended from now on (default);\n"
+"                         start: what the files hold first\n";
+
+/* then --exec's options, and the notes at the end. */
 static const char usage_exec[] =
 "\n"
 "Running a command (--exec must come last; everything after it is the\n"
@@ -181,6 +192,7 @@ cli_help(FILE *out)
 	fputs(usage_head, out);
 	help_events(out);
 	fputs(usage_tail, out);
+	fputs(usage_follow, out);
 	fputs(usage_exec, out);
 }
 
@@ -325,7 +337,7 @@ parse_on_busy(struct parser *ps, const char *s, const char *opt)
 enum {
 	OPT_READY = 256, OPT_EXEC, OPT_SHELL, OPT_ON_BUSY, OPT_STOP_SIGNAL,
 	OPT_STOP_TIMEOUT, OPT_STDIN, OPT_PRINT, OPT_SNAPSHOT, OPT_ON_DELETE, OPT_POLL, OPT_POLL_INTERVAL,
-	OPT_BACKEND, OPT_NO_DEFAULT_IGNORES
+	OPT_BACKEND, OPT_NO_DEFAULT_IGNORES, OPT_TAIL, OPT_TAIL_FROM
 };
 
 static const struct longopt {
@@ -351,6 +363,8 @@ static const struct longopt {
 	{ "poll", 0, OPT_POLL },
 	{ "poll-interval", 1, OPT_POLL_INTERVAL },
 	{ "on-delete", 1, OPT_ON_DELETE },
+	{ "tail", 0, OPT_TAIL },
+	{ "tail-from", 1, OPT_TAIL_FROM },
 	{ "exec", 0, OPT_EXEC },
 	{ "shell", 0, OPT_SHELL },
 	{ "debounce", 1, 'd' },
@@ -394,6 +408,13 @@ apply_word(struct parser *ps, int c, const char *arg, const char *opt)
 		else
 			return usage_error(ps, "%s: unknown mode '%s' (use "
 					   "wait or exit)", opt, arg);
+		return GO_ON;
+	case OPT_TAIL_FROM:
+		if (strcmp(arg, "start") && strcmp(arg, "end"))
+			return usage_error(ps, "%s: '%s' is not start or end",
+					   opt, arg);
+		o->tail_start = !strcmp(arg, "start");
+		o->tail_from = arg;
 		return GO_ON;
 	case OPT_ON_BUSY:
 		return parse_on_busy(ps, arg, opt);
@@ -486,6 +507,7 @@ apply(struct parser *ps, int c, const char *arg, const char *opt)
 	case OPT_NO_DEFAULT_IGNORES: o->no_noise = 1; break;
 	case OPT_READY: o->ready = 1; break;
 	case OPT_SNAPSHOT: o->cfg.snapshot = 1; break;
+	case OPT_TAIL: o->tail = 1; break;
 	case OPT_POLL: return apply_value(ps, OPT_BACKEND, "poll", opt);
 	case 'h': return CLI_HELP;
 	case 'V': return CLI_VERSION;
@@ -585,11 +607,47 @@ parse_words(struct parser *ps, int argc, char **argv)
 	return r;
 }
 
+/* --tail prints the files' bytes: what it cannot go with, and what it
+ * asks of the watcher. */
+static int
+check_tail(struct parser *ps)
+{
+	struct opts *o = ps->o;
+	if (!o->tail)
+		return o->tail_from ? usage_error(ps, "--tail-from works only "
+						  "with --tail") : GO_ON;
+	if (o->exec)
+		return usage_error(ps, "--tail and --exec cannot be used "
+				   "together: --tail prints the bytes of the "
+				   "files (drop --tail to run a command on "
+				   "each change)");
+	if (o->out.fmt || o->out.nul)
+		return usage_error(ps, "--tail prints the bytes as they are, "
+				   "or JSON chunks with --json: it takes no "
+				   "%s", o->out.fmt ? "--format" : "-0");
+	if (o->events_given || o->cfg.recursive || o->filter.n)
+		return usage_error(ps, "--tail follows the files given: %s "
+				   "does not apply", o->events_given ? "--event"
+				   : o->cfg.recursive ? "-r" : "--include or "
+				   "--exclude");
+	if (o->ready && !o->json)
+		return usage_error(ps, "--ready with --tail needs --json: a "
+				   "ready record would be mixed into the "
+				   "files' bytes");
+	o->cfg.tail = 1;
+	o->cfg.events = FW_BIT(FW_CREATE) | FW_BIT(FW_MODIFY) |
+			FW_BIT(FW_DELETE) | FW_BIT(FW_RENAME);
+	return GO_ON;
+}
+
 /* What no single option can tell: the options together. */
 static int
 check_together(struct parser *ps)
 {
 	struct opts *o = ps->o;
+	int r;
+	if ((r = check_tail(ps)) != GO_ON)
+		return r;
 	if (o->json && o->out.fmt)
 		return usage_error(ps, "--json and --format cannot be used "
 				   "together");

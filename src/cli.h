@@ -25,6 +25,8 @@ struct opts {
 	int json;
 	int exec, print;
 	int no_noise;          /* --no-default-ignores */
+	int tail, tail_start;  /* --tail, --tail-from start */
+	const char *tail_from; /* --tail-from as given, to check it has --tail */
 	char exec_only[80];    /* an option given that needs --exec */
 	struct exec_opts eo;   /* eo.argv points into argv */
 };

@@ -1,8 +1,9 @@
 /*
  * main.c - fwatch's main(): reads the command line (cli.c), then runs a
  * session: open the watcher and add the PATHs, announce that watching
- * has begun, read batches of events and print them or hand them to
- * --exec, and turn whatever ended it into the exit status.
+ * has begun, read batches of events and print them, hand them to --exec
+ * or let --tail read on, and turn whatever ended it into the exit
+ * status.
  * Everything platform-specific is behind watch.h and sys.h.
  */
 #include <errno.h>
@@ -18,6 +19,7 @@
 #include "exec.h"
 #include "output.h"
 #include "sys.h"
+#include "tail.h"
 #include "watch.h"
 
 enum exit_status {
@@ -139,8 +141,56 @@ struct session {
 	struct opts *o;
 	fw_watcher *w;
 	struct runner *run;  /* --exec, else NULL */
+	struct tail *tail;   /* --tail, else NULL */
+	int stop;            /* the status that ended a write in the middle
+			      * of --tail's batch */
 	int64_t deadline;    /* --timeout: when it runs out */
 };
+
+/* ---- --tail ------------------------------------------------------------ */
+
+/* tail.c's io: write out what it has made so far (a large backlog). */
+static int
+tail_flush(void *ctx)
+{
+	struct session *s = ctx;
+	int r = flush_out(&s->o->out);
+	if (r == GO_ON)
+		return 0;
+	s->stop = r;
+	return 1;
+}
+
+static void
+tail_note(void *ctx, const char *msg)
+{
+	(void)ctx;
+	say("%s", msg);
+}
+
+/* tail.c's answer R as an exit status, or GO_ON. */
+static int
+tail_status(struct session *s, int r)
+{
+	if (!r)
+		return GO_ON;
+	if (r < 0) {
+		say("out of memory");
+		return EXIT_FAIL;
+	}
+	return s->stop;
+}
+
+static int
+tail_open(struct session *s)
+{
+	struct tail_io io = { &s->o->out, tail_flush, tail_note, on_warn, s };
+	if (!(s->tail = tail_new(s->w, &io, s->o->json))) {
+		say("out of memory");
+		return EXIT_FAIL;
+	}
+	return GO_ON;
+}
 
 /* Open the watcher and the --exec runner, and add every PATH (until a
  * signal says stop).  GO_ON, or EXIT_FAIL once told. */
@@ -182,7 +232,7 @@ start(struct session *s)
 			return EXIT_FAIL;
 		}
 	}
-	return GO_ON;
+	return o->tail ? tail_open(s) : GO_ON;
 }
 
 /* "watching ... ready" on stderr, and the --ready record. */
@@ -270,6 +320,17 @@ drive_runner(struct session *s, int64_t now)
 	return r;
 }
 
+/* The batch (N events) for --tail: the files are read on.  *NEWS: it
+ * printed bytes (which is what --once and --timeout count). */
+static int
+tail_step(struct session *s, const struct fw_event *evs, int n, int *news)
+{
+	uint64_t before = tail_printed(s->tail);
+	int r = tail_status(s, tail_batch(s->tail, evs, n));
+	*news = tail_printed(s->tail) > before;
+	return r;
+}
+
 /* Wait for one batch and deal with it.  An exit status, or GO_ON. */
 static int
 step(struct session *s)
@@ -277,7 +338,7 @@ step(struct session *s)
 	const struct fw_event *evs;
 	struct opts *o = s->o;
 	int64_t now = sys_mono_ms();
-	int r, n;
+	int r, n, news;
 
 	if (o->timeout_ms && s->deadline <= now)
 		return EXIT_TIMEOUT;
@@ -286,11 +347,13 @@ step(struct session *s)
 		return EXIT_FAIL;
 	}
 	now = sys_mono_ms();
+	news = n > 0;
 	if (s->run)
 		runner_reap(s->run, now);
-	if (o->once && !s->run && n > 1)
+	if (o->once && !s->run && !s->tail && n > 1)
 		n = 1; /* with --exec the whole first burst counts */
-	if ((r = print_batch(s, evs, n)) != GO_ON)
+	if ((r = s->tail ? tail_step(s, evs, n, &news)
+			 : print_batch(s, evs, n)) != GO_ON)
 		return r;
 	if (s->run)
 		runner_events(s->run, evs, n, now);
@@ -300,9 +363,9 @@ step(struct session *s)
 		return r;
 	if (s->run && (r = drive_runner(s, now)) != GO_ON)
 		return r;
-	if (n > 0 && o->once && !s->run)
+	if (news && o->once && !s->run)
 		return EXIT_OK;
-	if (n > 0 && o->timeout_ms)
+	if (news && o->timeout_ms)
 		s->deadline = now + o->timeout_ms;
 	if (!fw_roots_left(s->w)) {
 		say("nothing left to watch: every PATH is gone");
@@ -321,6 +384,14 @@ watch_loop(struct session *s)
 		s->deadline = sys_mono_ms() + s->o->timeout_ms;
 	if (s->run && !g_signal)
 		r = start_due(s, sys_mono_ms());
+	if (s->tail && !g_signal) {
+		/* the files as they are now: their ends, or what they hold */
+		r = tail_status(s, tail_start(s->tail, s->o->tail_start));
+		if (r == GO_ON)
+			r = flush_out(&s->o->out);
+		if (r == GO_ON && s->o->once && tail_printed(s->tail))
+			r = EXIT_OK;
+	}
 	while (r == GO_ON && !g_signal)
 		r = step(s);
 	return r;
@@ -338,6 +409,12 @@ finish(struct session *s, int r)
 		/* what --print held back while it ran, now that it is gone */
 		flush_out(&s->o->out);
 	}
+	if (s->tail) {
+		/* half a character that waited for the rest goes out too */
+		if (r != EXIT_FAIL && tail_finish(s->tail) >= 0)
+			flush_out(&s->o->out);
+		tail_free(s->tail);
+	}
 	if (g_signal)
 		r = EXIT_SIGNAL + g_signal;
 	g_watcher = NULL;
@@ -353,6 +430,7 @@ run(struct opts *o)
 
 	if (r != GO_ON) { /* nothing was started that must be stopped */
 		runner_free(s.run);
+		tail_free(s.tail);
 		g_watcher = NULL;
 		if (s.w)
 			fw_close(s.w);

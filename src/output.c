@@ -11,10 +11,12 @@
 #include "output.h"
 #include "utf8.h"
 
+/* Room for N more bytes (a buffer even for none: o->p is never NULL
+ * after it). */
 static int
 reserve(struct out *o, size_t n)
 {
-	if (o->len + n <= o->cap)
+	if (o->len + n <= o->cap && o->p)
 		return 0;
 	size_t nc = o->cap ? o->cap : 4096;
 	while (nc < o->len + n)

@@ -349,7 +349,15 @@ add_root(fw_watcher *w, const char *path, const char *given)
 		return -1;
 	}
 	t = sys_type_of(path, 1);
-	if (t == SYS_GONE) {
+	if (w->cfg.tail && t == SYS_DIRECTORY) {
+		say_path(w, "cannot follow", given, "it is a directory, and "
+			 "--tail follows files (give the files in it, e.g. ",
+			 "'dir/*.log')", "");
+		errno = EISDIR;
+		return -1;
+	}
+	/* --tail waits for a file that is not there yet */
+	if (t == SYS_GONE && !(w->cfg.tail && errno == ENOENT)) {
 		e = errno;
 		set_err(w, path, e, 0);
 		errno = e;

@@ -345,37 +345,34 @@ EOF
 	wait_for_json '.event == "delete" and .path == "gone.log" and .rescan == true'
 }
 
-@test "the README's log-following loop prints each appended byte once, across a truncation and a rotation" {
-	# the loop exactly as the README shows it, with fwatch from this tree
-	script=$(awk '/^## Following a log file in CI/ {on = 1} on && /^```sh$/ {grab = 1; next}
+@test "the README's --json recipe for a log: the old file's size before its rotation, then the rotation, then the new file's" {
+	command -v jq >/dev/null || skip "jq is not installed (the README's recipe uses it)"
+	command -v python3 >/dev/null || skip "python3 is not installed (tests/logwriter)"
+	skip_if_poll "a rotation and a new file within one interval is the file replaced"
+	# the recipe exactly as the README shows it, with fwatch from this tree
+	script=$(awk '/^## Following a log file in CI/ {on = 1}
+		on && /^```sh$/ {n++; if (n == 2) {grab = 1; next}}
 		grab && /^```$/ {exit} grab' "$BATS_TEST_DIRNAME/../README.md")
-	[[ $script == *"./fwatch --json build.log"* ]] || fail "README example not found"
-	# shellcheck disable=SC2016 # expanded by the loop's shell
+	[[ $script == *"./fwatch --json build.log"* ]] || fail "README recipe not found"
+	# shellcheck disable=SC2016 # expanded by the recipe's shell
 	script=${script//.\/fwatch/'"$FWATCH" ${FWATCH_BACKEND:+--backend "$FWATCH_BACKEND"}'}
 	: >build.log
-	# its own process group, so that fwatch, jq and the loop all end
+	# its own process group, so that fwatch and jq both end
 	FWATCH=$FWATCH setsid bash -c "$script" >followed 2>"$BATS_TEST_TMPDIR/loop.err" &
 	LOOP_PGID=$!
 	wait_for_line "$BATS_TEST_TMPDIR/loop.err" 'ready$'
-	printf 'one\n' >>build.log
-	wait_until 5 "one" grep -q '^one$' followed
-	printf 'two\n' >>build.log
-	wait_until 5 "two" grep -q '^two$' followed
-	: >build.log
-	printf 'three\n' >>build.log
-	wait_until 5 "three" grep -q '^three$' followed
-	mv build.log build.log.1
-	printf 'four\n' >build.log
-	wait_until 5 "four" grep -q '^four$' followed
-	printf 'five\n' >>build.log
-	wait_until 5 "five" grep -q '^five$' followed
-	assert_equal "$(cat followed)" "one
-two
-three
-four
-five"
+	fw=$(pgrep -g "$LOOP_PGID" -x "${FWATCH##*/}")
+	[[ -n $fw ]] || fail "no fwatch in the recipe's process group"
+	# read late: 2,000 lines, a rotation, 10 lines in the new file
+	kill -STOP "$fw"
+	"$BATS_TEST_DIRNAME/logwriter" --lines 2010 --rotate 2000 build.log 2>/dev/null
+	kill -CONT "$fw"
+	wait_until 5 "the new file's size" grep -q '^560 bytes$' followed
+	assert_equal "$(sed -n '/^rotated/q;p' followed | sort -u)" "112000 bytes"
+	assert_equal "$(grep '^rotated' followed)" "rotated: now build.log.1"
+	assert_equal "$(sed -n '/^rotated/,$p' followed | sed 1d | sort -u)" "560 bytes"
 	kill -TERM -- -"$LOOP_PGID"
-	wait_until 5 "the loop to end" eval '! kill -0 -- -"$LOOP_PGID" 2>/dev/null'
+	wait_until 5 "the recipe to end" eval '! kill -0 -- -"$LOOP_PGID" 2>/dev/null'
 }
 
 @test "a file PATH that is a symlink to a file beside it is watched (no slash in the link)" {

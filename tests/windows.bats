@@ -432,3 +432,28 @@ win_skip() {
 	[[ $output == *"1..27"* ]]
 	[ -z "$(ls -A "$WORK")" ]
 }
+
+@test "windows: --tail prints every byte once, in order, across rotations by rename and by delete" {
+	command -v python3 >/dev/null || skip "python3 is not installed (tests/logwriter)"
+	: >app.log
+	start_fwatch_bare --tail "$WWORK\\app.log"
+	# a pause around each rotation: Wine's records come slower
+	"$BATS_TEST_DIRNAME/logwriter" --expect expected.log --lines 3000 \
+		--rotate 1000 --pause-ms 300 app.log 2>/dev/null
+	"$BATS_TEST_DIRNAME/logwriter" --expect expected2.log --start 3000 \
+		--lines 2000 --rotate 0 --how delete --pause-ms 300 app.log 2>/dev/null
+	cat expected2.log >>expected.log
+	wait_until 20 "280000 bytes" eval '(( $(stat -c %s "$FW_OUT") >= 280000 ))'
+	cmp expected.log "$FW_OUT"
+}
+
+@test "windows: --tail --json: chunks carry the path as printed, bytes not UTF-8 in data_b64" {
+	command -v python3 >/dev/null || skip "python3 is not installed"
+	: >app.log
+	start_fwatch_bare --tail --json "$WWORK\\app.log"
+	printf 'caf\xc3\xa9\n' >>app.log
+	wait_for_line "$FW_OUT" '"data":"café\\n"'
+	grep -q "\"path\":\"$PWORK/app.log\"" "$FW_OUT"
+	printf 'bad \xff\n' >>app.log
+	wait_for_line "$FW_OUT" '"data_b64":'
+}

@@ -579,7 +579,12 @@ add_file(fw_watcher *w, const char *path, const char *given)
 	id = watch_file_dir(w, fp->pdir, fp->fname, fp->fnlen);
 	if (id < 0) {
 		e = errno;
-		set_err(w, path, e, 0);
+		if (e == ENOENT && w->cfg.tail)
+			say_path(w, "cannot follow", path, "its directory does "
+				 "not exist (--tail waits for a file, not for "
+				 "the directory it is to be in)", "", "");
+		else
+			set_err(w, path, e, 0);
 		free(real);
 		free(fp);
 		errno = e;
