@@ -226,7 +226,14 @@ bench: fwatch bench/minread bench/minstat
 bench-quick: fwatch bench/minread bench/minstat
 	python3 bench/bench.py --quick $(BENCHFLAGS)
 
-.PHONY: bench bench-quick
+# Following a log: fwatch --tail against GNU tail -F on the same writer.
+bench/logwrite: bench/logwrite.c
+	$(CC) $(STD) $(WARN) $(CPPFLAGS) -O2 $(LDFLAGS) -o $@ bench/logwrite.c
+
+bench-tail: fwatch bench/logwrite
+	python3 bench/tail.py $(BENCHFLAGS)
+
+.PHONY: bench bench-quick bench-tail
 
 # Writers churn a deep tree while fwatch --snapshot watches it with a
 # small kernel queue (as root); the events replayed must give the tree.
@@ -251,7 +258,8 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/fwatch $(DESTDIR)$(MANPREFIX)/man1/fwatch.1
 
 clean:
-	rm -f fwatch fwatch-* fwatch.exe bench/minread bench/minstat $(UNIT) $(BSDTESTS) \
+	rm -f fwatch fwatch-* fwatch.exe bench/minread bench/minstat bench/logwrite \
+		$(UNIT) $(BSDTESTS) \
 		tests/unit/test_sys_pdir.exe tests/unit/test_sys_file.exe \
 		tests/unit/ig_oracle
 	rm -rf tests/fuzz/build
