@@ -76,7 +76,7 @@ test: fwatch unit check-bsd
 # gitignore rules' side of tests/gitignore_rules.bats, which holds them
 # against git itself.
 UNIT = tests/unit/test_win_notify tests/unit/test_win_cmdline \
-       tests/unit/test_sys_pdir tests/unit/test_sys_file \
+       tests/unit/test_sys_pdir tests/unit/test_sys_file tests/unit/test_sys_read \
        tests/unit/test_listing tests/unit/test_tail_chunk \
        tests/unit/test_anchor tests/unit/test_noise \
        tests/unit/test_gitignore
@@ -101,6 +101,10 @@ tests/unit/test_sys_file: tests/unit/test_sys_file.c \
 		src/wakepipe.c src/wakepipe.h
 	$(CC) $(STD) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
 		tests/unit/test_sys_file.c src/sys_posix.c src/wakepipe.c
+tests/unit/test_sys_read: tests/unit/test_sys_read.c src/sys_posix.c \
+		src/sys.h src/wakepipe.c src/wakepipe.h
+	$(CC) $(STD) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
+		tests/unit/test_sys_read.c src/sys_posix.c src/wakepipe.c
 tests/unit/test_anchor: tests/unit/test_anchor.c src/anchor.c src/anchor.h \
 		src/filter.c src/filter.h src/glob.c src/sys_posix.c src/sys.h \
 		src/wakepipe.c
@@ -204,6 +208,12 @@ tests/unit/test_sys_file.exe: tests/unit/test_sys_file.c \
 	$(WINCC) $(WINFLAGS) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -static \
 		-o $@ tests/unit/test_sys_file.c src/sys_win.c \
 		src/sys_win_file.c src/utf16.c
+tests/unit/test_sys_read.exe: tests/unit/test_sys_read.c src/sys_win.c \
+		src/sys_win_file.c src/sys_win.h src/sys.h src/utf16.c \
+		src/utf16.h
+	$(WINCC) $(WINFLAGS) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -static \
+		-o $@ tests/unit/test_sys_read.c src/sys_win.c \
+		src/sys_win_file.c src/utf16.c
 
 # The same program built with AddressSanitizer and UBSan, for the suite:
 # FWATCH=./fwatch-san bats tests/
@@ -261,6 +271,7 @@ clean:
 	rm -f fwatch fwatch-* fwatch.exe bench/minread bench/minstat bench/logwrite \
 		$(UNIT) $(BSDTESTS) \
 		tests/unit/test_sys_pdir.exe tests/unit/test_sys_file.exe \
+		tests/unit/test_sys_read.exe \
 		tests/unit/ig_oracle
 	rm -rf tests/fuzz/build
 

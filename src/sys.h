@@ -6,6 +6,7 @@
 #ifndef FWATCH_SYS_H
 #define FWATCH_SYS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* A second directory separator the system accepts (Windows' '\\'), or 0.
@@ -50,6 +51,12 @@ void sys_fs_type(const char *path, uint64_t dev, char *type, size_t n);
 
 /* The size of the file at PATH (not following a final symlink), or -1. */
 long long sys_size_of(const char *path);
+
+/* Read the file at PATH (a final symlink followed) whole into BUF, of
+ * CAP bytes; *LEN gets its length.  -1 with errno: EFBIG if it holds
+ * more than CAP bytes (nothing is kept then), EISDIR for a directory,
+ * EINVAL for what is not a regular file (a FIFO is never waited on). */
+int sys_read_file(const char *path, char *buf, size_t cap, size_t *len);
 
 /* What a snapshot keeps of an entry.  ino is 0 where the system has no
  * cheap file identity (Windows); mtime is in nanoseconds. */

@@ -427,6 +427,49 @@ sys_size_of(const char *path)
 	return lstat(path, &st) < 0 ? -1 : (long long)st.st_size;
 }
 
+/* Opened without blocking: a FIFO named like a file we read must not
+ * stop the watcher until someone writes to it. */
+int
+sys_read_file(const char *path, char *buf, size_t cap, size_t *len)
+{
+	struct stat st;
+	size_t got = 0;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC), e;
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0)
+		goto fail;
+	if (!S_ISREG(st.st_mode)) {
+		errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+		goto fail;
+	}
+	/* it may grow while read: the size said is only a first guess */
+	for (;;) {
+		char extra;
+		ssize_t n = got < cap ? read(fd, buf + got, cap - got)
+				      : read(fd, &extra, 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto fail;
+		if (!n)
+			break;
+		if (got == cap) {
+			errno = EFBIG;
+			goto fail;
+		}
+		got += (size_t)n;
+	}
+	close(fd);
+	*len = got;
+	return 0;
+fail:
+	e = errno;
+	close(fd);
+	errno = e;
+	return -1;
+}
+
 static void
 info_of(const struct stat *st, struct sys_info *i)
 {

@@ -1,5 +1,6 @@
 /*
- * sys_win_file.c - sys.h's held files (sys_file_*) on Windows.
+ * sys_win_file.c - sys.h's files on Windows: held files (sys_file_*),
+ * and a small file read whole (sys_read_file).
  *
  * A file is held by a handle that shares reading, writing and deleting,
  * so that holding it never stops a writer, nor a rotation: the file may
@@ -137,4 +138,62 @@ int
 sys_file_same(struct sys_file *a, struct sys_file *b)
 {
 	return a->ino && a->ino == b->ino && a->dev == b->dev;
+}
+
+/* Shared every way, so that an editor saving the file is not refused. */
+int
+sys_read_file(const char *path, char *buf, size_t cap, size_t *len)
+{
+	wchar_t *w = win_wide_path(path);
+	HANDLE h;
+	DWORD attrs, err;
+	size_t got = 0;
+	if (!w)
+		return -1;
+	attrs = GetFileAttributesW(w);
+	if (attrs != INVALID_FILE_ATTRIBUTES &&
+	    (attrs & FILE_ATTRIBUTE_DIRECTORY)) {
+		free(w);
+		errno = EISDIR;
+		return -1;
+	}
+	h = CreateFileW(w, GENERIC_READ,
+			FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+			NULL, OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, NULL);
+	err = GetLastError();
+	free(w);
+	if (h == INVALID_HANDLE_VALUE) {
+		errno = win_errno(err);
+		return -1;
+	}
+	if (GetFileType(h) != FILE_TYPE_DISK) {
+		CloseHandle(h);
+		errno = EINVAL;
+		return -1;
+	}
+	for (;;) {
+		char extra;
+		DWORD want = got < cap ? (DWORD)(cap - got > 0x40000000u
+						       ? 0x40000000u
+						       : cap - got)
+				       : 1, n;
+		if (!ReadFile(h, got < cap ? buf + got : &extra, want, &n,
+			      NULL)) {
+			err = GetLastError();
+			CloseHandle(h);
+			errno = win_errno(err);
+			return -1;
+		}
+		if (!n)
+			break;
+		if (got == cap) {
+			CloseHandle(h);
+			errno = EFBIG;
+			return -1;
+		}
+		got += n;
+	}
+	CloseHandle(h);
+	*len = got;
+	return 0;
 }

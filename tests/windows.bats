@@ -433,6 +433,18 @@ win_skip() {
 	[ -z "$(ls -A "$WORK")" ]
 }
 
+@test "windows: a small file read whole (sys_read_file, tests/unit/test_sys_read.c)" {
+	local top=$BATS_TEST_DIRNAME/..
+	make -s -C "$top" tests/unit/test_sys_read.exe
+	LC_ALL=C.UTF-8 run timeout -k 1 60 wine \
+		"$top/tests/unit/test_sys_read.exe" "$WWORK"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output != *"not ok"* ]]
+	[[ $output == *"1..10"* ]]
+	[ -z "$(ls -A "$WORK")" ]
+}
+
 @test "windows: --tail prints every byte once, in order, across rotations by rename and by delete" {
 	command -v python3 >/dev/null || skip "python3 is not installed (tests/logwriter)"
 	: >app.log
