@@ -71,7 +71,8 @@ struct sys_info {
 };
 /* Fill *I for PATH, not following a final symlink; -1 with errno. */
 int sys_stat(const char *path, struct sys_info *i);
-/* The same for the entry sys_readdir() just returned from D. */
+/* The same for entry NAME of D: cheapest (free on Windows) for the one
+ * sys_readdir() just returned. */
 int sys_dir_stat(struct sys_dir *d, const char *name, struct sys_info *i);
 
 /*

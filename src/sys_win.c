@@ -241,6 +241,8 @@ struct sys_dir {
 	int pending;  /* data holds an entry not returned yet */
 	WIN32_FIND_DATAW data;
 	char name[3 * MAX_PATH + 1];
+	wchar_t *path; /* the directory, for sys_dir_stat() of an entry
+			* other than the last one listed */
 };
 
 struct sys_dir *
@@ -296,7 +298,7 @@ sys_opendir(const char *path)
 			return NULL;
 		}
 	}
-	free(w);
+	d->path = w;
 	free(pat);
 	return d;
 }
@@ -333,6 +335,7 @@ sys_closedir(struct sys_dir *d)
 	if (d) {
 		if (d->h != INVALID_HANDLE_VALUE)
 			FindClose(d->h);
+		free(d->path);
 		free(d);
 	}
 }
@@ -694,20 +697,53 @@ sys_stat(const char *path, struct sys_info *i)
 	return 0;
 }
 
-/* The listing already holds what a stat would say, but for the change
- * time, which FindNextFileW drops: unknown, like the rest. */
+/* The listing already holds what a stat would say of the entry it
+ * returned last, but for the change time, which FindNextFileW drops:
+ * unknown, like the rest.  Another entry (the walker reads a whole
+ * directory first where a .gitignore rules it) is looked up by name,
+ * at the cost of a call. */
 int
 sys_dir_stat(struct sys_dir *d, const char *name, struct sys_info *i)
 {
-	(void)name;
+	WIN32_FILE_ATTRIBUTE_DATA a;
+	WIN32_FIND_DATAW other, *fd = &d->data;
+	if (strcmp(name, d->name)) {
+		size_t dn = wcslen(d->path), nn = strlen(name);
+		wchar_t *w = malloc((dn + nn + 2) * sizeof *w);
+		BOOL found;
+		DWORD err;
+		if (!w) {
+			errno = ENOMEM;
+			return -1;
+		}
+		memcpy(w, d->path, dn * sizeof *w);
+		if (dn && !is_sep(w[dn - 1]))
+			w[dn++] = L'\\';
+		utf8_to_utf16(name, nn, (uint16_t *)w + dn);
+		found = GetFileAttributesExW(w, GetFileExInfoStandard, &a);
+		err = GetLastError();
+		free(w);
+		if (!found) {
+			errno = win_errno(err);
+			return -1;
+		}
+		/* what the listing would have said; a reparse point's tag
+		 * is not known this way: a name surrogate is assumed */
+		memset(&other, 0, sizeof other);
+		fd = &other;
+		fd->dwFileAttributes = a.dwFileAttributes;
+		fd->nFileSizeHigh = a.nFileSizeHigh;
+		fd->nFileSizeLow = a.nFileSizeLow;
+		fd->ftLastWriteTime = a.ftLastWriteTime;
+	}
 	i->ino = 0;
-	i->size = (int64_t)((uint64_t)d->data.nFileSizeHigh << 32 |
-			    d->data.nFileSizeLow);
-	i->mtime = ft_ns(d->data.ftLastWriteTime);
+	i->size = (int64_t)((uint64_t)fd->nFileSizeHigh << 32 |
+			    fd->nFileSizeLow);
+	i->mtime = ft_ns(fd->ftLastWriteTime);
 	i->ctime = 0;
 	i->dev = 0;
 	i->nlink = 0;
-	i->type = win_type(d->data.dwFileAttributes, d->data.dwReserved0);
+	i->type = win_type(fd->dwFileAttributes, fd->dwReserved0);
 	return 0;
 }
 

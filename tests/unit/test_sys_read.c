@@ -1,6 +1,8 @@
 /*
  * test_sys_read.c - reading a small file whole (sys.h's sys_read_file),
- * as the rules of .gitignore files are read: built natively against
+ * as the rules of .gitignore files are read, and looking at an entry of
+ * a directory read to the end first (sys_dir_stat), as the walker does
+ * where a .gitignore rules a directory: built natively against
  * sys_posix.c (`make unit`, tests/unit.bats) and with MinGW against
  * sys_win.c, run under Wine (tests/windows.bats).  Prints TAP.
  *
@@ -126,6 +128,35 @@ main(int argc, char **argv)
 #else
 	ok(1, "# SKIP no FIFO on Windows");
 #endif
+
+	/* every entry listed first, then each looked at by name */
+	{
+		static const char *const names[] = { "one", "two", "three" };
+		struct sys_dir *d;
+		const char *name;
+		enum sys_type type;
+		int sizes_ok = 1, n = 0;
+		for (int k = 0; k < 3; k++) {
+			snprintf(p, sizeof p, "%s/%s", dir, names[k]);
+			t_write(p, "xxxxxxxxx", (size_t)k + 1);
+		}
+		d = sys_opendir(dir);
+		while (d && sys_readdir(d, &name, &type) > 0)
+			n++;
+		for (int k = 0; d && k < 3; k++) {
+			struct sys_info si;
+			if (sys_dir_stat(d, names[k], &si) < 0 ||
+			    si.size != k + 1 || si.type != SYS_FILE)
+				sizes_ok = 0;
+		}
+		ok(d && n == 3 && sizes_ok,
+		   "entries looked at by name after the listing ended");
+		sys_closedir(d);
+		for (int k = 0; k < 3; k++) {
+			snprintf(p, sizeof p, "%s/%s", dir, names[k]);
+			remove(p);
+		}
+	}
 
 	t_rmdir(dir);
 	printf("1..%d\n", nth);
