@@ -19,13 +19,14 @@ LDLIBS  += -lm
 # every platform, the listing diff it shares with kqueue, and mux.c, which
 # puts it beside the native backend.  KQUEUE: the kqueue backend and its
 # descriptor table.
-CORE_SRC  = src/watch.c src/core/held.c src/core/tree.c src/core/ignore.c \
+CORE_SRC  = src/watch.c src/core/held.c src/core/tree.c \
+            src/core/worktree.c src/core/gitignore.c src/core/ignore.c \
             src/core/batch.c src/core/blind.c \
             src/core/files.c \
             src/core/snapshot.c src/core/scan.c src/core/rescan.c \
             src/core/moves.c src/core/records.c \
             src/snap.c src/filter.c src/glob.c src/noise.c src/strmap.c \
-            src/kinds.c
+            src/kinds.c src/gitignore.c src/gitconfig.c
 APP_SRC   = src/main.c src/cli.c src/output.c src/exec.c src/backends.c \
             src/tail.c src/tail_chunk.c src/utf8.c \
             src/signame.c src/anchor.c

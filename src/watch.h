@@ -85,6 +85,10 @@ struct fw_config {
 	int tail;                 /* --tail: every PATH is a file PATH, held
 				   * open for reading; one not there yet is
 				   * waited for; a directory is an error */
+	int gitignore;            /* FW_GITIGNORE_*: whether what git
+				   * ignores is left out */
+	int explain;              /* the watcher only answers fw_explain():
+				   * a PATH is named, never watched */
 	const char *backend;      /* --backend NAME; NULL: the default */
 	int poll_ms;              /* --poll-interval; 0: the default */
 	/* Called for problems that do not stop watching (an unreadable
@@ -94,6 +98,15 @@ struct fw_config {
 	 * that is polled); NULL: not said. */
 	void (*note)(void *ctx, const char *msg);
 	void *ctx;
+};
+
+/* fw_config.gitignore */
+enum {
+	FW_GITIGNORE_OFF,
+	FW_GITIGNORE_ON,   /* --gitignore: below every PATH; a PATH outside
+			    * a git work tree is noted */
+	FW_GITIGNORE_AUTO  /* below the PATHs inside a work tree (--exec's
+			    * default) */
 };
 
 typedef struct fw_watcher fw_watcher;
@@ -114,6 +127,19 @@ int fw_add(fw_watcher *w, const char *path);
  * error.  The array and its strings live until the next call.
  */
 int fw_read(fw_watcher *w, int timeout_ms, const struct fw_event **evs);
+
+/* Leave out what FILE says, in gitignore syntax, of the paths below its
+ * directory (--ignore-file); before fw_add().  -1 with errno; fw_error()
+ * then names FILE. */
+int fw_ignore_file(fw_watcher *w, const char *file);
+
+/* Why an event on PATH (as the user wrote it) would not be reported by
+ * a watcher with this configuration and these PATHs: 1 if it would not,
+ * 0 if it would, -1 with errno (fw_error() says why: a PATH that is not
+ * below any PATH given, out of memory).  *WHY gets a line like git
+ * check-ignore -v's, "SOURCE:LINE:PATTERN" or "--exclude 'GLOB'" (with
+ * 0, a '!' rule that kept it, or ""); it lives until the next call. */
+int fw_explain(fw_watcher *w, const char *path, const char **why);
 
 /* Make a blocked fw_read() return 0.  Async-signal-safe. */
 void fw_wake(fw_watcher *w);

@@ -9,6 +9,10 @@
  *   held.c     the files that file PATHs hold open
  *   tree.c     the directory tree: nodes, backend ids, names, paths,
  *              and the roots (the PATHs as given)
+ *   worktree.c git work trees: where they are, git's files that rule
+ *              a whole one
+ *   gitignore.c  git's rules and --ignore-file's: the rules of each
+ *              directory, the verdict on a path
  *   ignore.c   what is left out: not reported, directories not watched
  *   batch.c    the batch of events being made; messages
  *   blind.c    which directories are polled: those on filesystems where
@@ -28,6 +32,7 @@
 #include <stdint.h>
 
 #include "../backend.h"
+#include "../gitignore.h"
 #include "../snap.h"
 #include "../strmap.h"
 #include "../sys.h"
@@ -171,8 +176,75 @@ struct walk {
 	unsigned char all_fresh; /* everything below is new */
 	unsigned char files;     /* every file is looked at (--snapshot) */
 	unsigned char quiet;     /* counting: no warnings */
+	unsigned char old;       /* what it finds was there before: not
+				  * news (rules that changed) */
 	size_t count;            /* what counting found */
 };
+
+/* The rules of git and of --ignore-file (gitignore.c); their parts are
+ * its own. */
+struct giroot;
+struct gidir;
+struct gifile;
+
+/* A git work tree (worktree.c). */
+struct girepo {
+	char *top;        /* the top of its work tree, absolute */
+	size_t len;
+	struct ig_list *global, *info; /* the global excludes file and
+					* .git/info/exclude, or NULL */
+};
+
+struct rules {
+	int on;               /* some PATH has rules: judge its paths */
+	int git;              /* some PATH has git's rules */
+	struct giroot *roots; /* by root: its absolute path, git or not */
+	size_t nroots, caproots;
+	struct girepo *repos; /* the work trees met */
+	size_t nrepos, caprepos;
+	struct gidir *dirs;   /* every .gitignore read, by directory */
+	size_t ndirs, capdirs, live;
+	struct smap dirmap;   /* absolute directory -> index in dirs */
+	struct buf dirkeys;   /* its keys */
+	struct gifile *files; /* --ignore-file */
+	size_t nfiles, capfiles;
+	unsigned gen;         /* bumped when any rule comes or goes */
+	/* the layers of the directory judged last (cdir), while gen holds */
+	struct ig_layer *lay;
+	size_t nlay, caplay;
+	struct buf cdir;
+	unsigned cgen;
+	int con;
+	/* the path judged last and its verdict, while gen holds */
+	struct buf last;
+	unsigned lgen;
+	int lroot, lisdir, lverdict;
+	struct buf path;      /* the absolute path being judged */
+	struct buf tmp;       /* another one (gi_moved: the old path) */
+	struct buf text;      /* a file being read */
+	/* directories whose rules changed in this read: what is below them
+	 * is judged again after it (rejudge() in scan.c); until then
+	 * every path is judged from its PATH down */
+	int *dirty;
+	size_t ndirty, capdirty;
+	unsigned swept;       /* tree_gen at gi_trim()'s last sweep */
+	struct buf bad;       /* a rules file that could not be read */
+	int bad_err;          /* and why (0: none to tell) */
+};
+
+/* Why a path is left out, for --explain-ignore. */
+struct gi_why {
+	const struct ig_rule *rule; /* the deciding rule (maybe a '!' that
+				     * kept it), or NULL */
+	const struct ig_list *from; /* its file */
+	int git;                    /* it is a .git: never watched */
+};
+
+/* gi_root()'s answers */
+enum { GI_OFF, GI_REPO, GI_NO_REPO, GI_PATH_IGNORED };
+/* gi_saw()'s bits */
+#define GI_SAW_GITIGNORE 1u
+#define GI_SAW_GIT 2u
 
 /* watch_below()'s answers */
 enum { BELOW_NONE, BELOW_NEW, BELOW_KNOWN };
@@ -258,6 +330,8 @@ struct fw_watcher {
 	size_t nst, capst;
 	struct buf retry;   /* new directories to watch again: (parent,
 			     * length, name) records */
+	struct buf names;   /* a directory's entries, read before they are
+			     * visited where a .gitignore may rule them */
 	struct buf synthbuf[2];
 	struct smap synth[2]; /* creates reported by our own scans */
 	int fatal;          /* errno that must stop a setup scan */
@@ -266,6 +340,11 @@ struct fw_watcher {
 	struct pend *pend;
 	size_t npend, cappend;
 	struct buf pendbuf; /* their names */
+
+	/* git's rules and --ignore-file's (gitignore.c) */
+	struct rules gi;
+
+	struct buf explained; /* fw_explain()'s answer (watch.c) */
 
 	/* reading (watch.c) */
 	unsigned take_gen;  /* bumped by every read of records */
@@ -311,6 +390,40 @@ int compact(fw_watcher *w);
 int root_new(fw_watcher *w, const char *path, const char *given);
 void root_free(struct root *rt);
 
+/* ---- worktree.c ------------------------------------------------------ */
+
+size_t wt_lead(const char *p, size_t n);
+int wt_under(const char *d, size_t dl, const char *x, size_t xl);
+size_t wt_dir_len(const char *p, size_t n);
+int wt_join(struct buf *b, const char *x, size_t xl, const char *name,
+	    size_t nl);
+char *wt_abs(const char *path, size_t *len);
+int wt_read(fw_watcher *w, const char *path);
+void wt_bad(fw_watcher *w, const char *path, int err);
+const char *wt_source(const char *top, size_t tl, const char *path);
+int wt_of(const fw_watcher *w, const char *d, size_t dl);
+int wt_at(fw_watcher *w, const char *d, size_t dl, int search);
+void wt_free(fw_watcher *w);
+
+/* ---- gitignore.c ----------------------------------------------------- */
+
+int gi_file(fw_watcher *w, const char *file);
+int gi_root(fw_watcher *w, int r, struct gi_why *why);
+int gi_wants(const fw_watcher *w, int root);
+unsigned gi_saw(const char *name);
+int gi_enter(fw_watcher *w, int root, int n, const char *dir, size_t len,
+	     size_t rel, unsigned saw, int relist);
+int gi_record(fw_watcher *w, int n, const char *name, size_t nl);
+int gi_moved(fw_watcher *w, int from, const char *name, size_t nl, int n);
+int gi_along(fw_watcher *w, int root, const char *path, size_t len,
+	     size_t rel);
+int gi_locate(fw_watcher *w, const char *path, struct buf *b, size_t *rel);
+int gi_hides(fw_watcher *w, int root, const char *path, size_t len,
+	     size_t rel, int isdir, struct gi_why *why);
+int gi_say(const struct gi_why *why, struct buf *out);
+int gi_trim(fw_watcher *w);
+void gi_free(fw_watcher *w);
+
 /* ---- ignore.c -------------------------------------------------------- */
 
 /* Is an event on PATH (LEN bytes; REL: where the part below root ROOT
@@ -321,6 +434,11 @@ int shown(fw_watcher *w, int root, const char *path, size_t len, size_t rel,
  * reported? */
 int pruned(fw_watcher *w, int root, const char *path, size_t len,
 	   size_t rel);
+/* Why an event on PATH would not be reported, into OUT: 1 if it would
+ * not, 0 if it would (OUT may then say which '!' rule kept it), -1 if
+ * out of memory. */
+int explain(fw_watcher *w, int root, const char *path, size_t len,
+	    size_t rel, int isdir, struct buf *out);
 
 /* ---- batch.c --------------------------------------------------------- */
 
@@ -423,6 +541,9 @@ void new_dir(fw_watcher *w, int parent, const char *name, size_t nl,
 	     const char *path, size_t len, size_t rel);
 void retry_dirs(fw_watcher *w);
 void appeared(fw_watcher *w, int n, const char *name, size_t nl, int is_dir);
+void rules_say(fw_watcher *w);
+void rules_trouble(fw_watcher *w);
+void rejudge(fw_watcher *w);
 
 /* ---- rescan.c -------------------------------------------------------- */
 
