@@ -43,6 +43,8 @@ read_done(fw_watcher *w, int drained)
 		retry_dirs(w);
 	if (w->npending)
 		files_open(w);
+	if (w->gi.ndirty)
+		rejudge(w);
 	if (w->born.len)
 		born_look(w);
 	if (w->nleft)
@@ -92,7 +94,7 @@ wait_records(fw_watcher *w, int64_t deadline)
 	if (w->queued)
 		return 1;
 	/* about to sleep: a good moment to give back what a burst grew */
-	if (compact(w) | batch_trim(w) | scan_trim(w))
+	if (compact(w) | batch_trim(w) | scan_trim(w) | gi_trim(w))
 		sys_trim();
 	if (deadline >= 0) {
 		int64_t d = deadline - sys_mono_ms();
@@ -196,11 +198,15 @@ fw_open(const struct fw_config *cfg)
 	if (cfg->events & FW_BIT(FW_MODIFY))
 		w->report |= FW_BIT(FW_TRUNCATE);
 	w->want = want_of(w->report);
+	/* a .gitignore written to is read again, whatever is reported */
+	if (cfg->gitignore)
+		w->want |= BE_WANT_CONTENT;
 	w->freelist = -1;
 	w->pc_node = -1;
 	w->seen.arena = &w->out;
 	w->synth[0].arena = &w->synthbuf[0];
 	w->synth[1].arena = &w->synthbuf[1];
+	w->gi.dirmap.arena = &w->gi.dirkeys;
 	snap_init(&w->snap);
 	if (!(w->ops = backend_find(cfg->backend))) {
 		free(w);
@@ -208,6 +214,8 @@ fw_open(const struct fw_config *cfg)
 		return NULL;
 	}
 	w->caps = w->ops->caps;
+	if (cfg->explain)
+		return w; /* no backend: nothing is watched */
 	files_lend(w, &w->env);
 	w->env.poll_ms = cfg->poll_ms; /* a poller's interval; 0: its own */
 	if ((!cfg->backend || !*cfg->backend) && w->ops != &be_poll) {
@@ -298,6 +306,37 @@ count_needed(fw_watcher *w, const char *extra)
 
 /* ---- adding a PATH ------------------------------------------------------- */
 
+/* Root R, given as GIVEN, may have rules (gitignore.c): find them, and
+ * say what a user should know of them.  -1 with ENOMEM. */
+static int
+add_rules(fw_watcher *w, int r, const char *given)
+{
+	struct gi_why why;
+	struct buf b = { 0 };
+	int k = gi_root(w, r, &why);
+	if (k < 0) {
+		w->gi.bad_err = 0;
+		errno = ENOMEM;
+		return -1;
+	}
+	rules_say(w);
+	if (!w->cfg.note)
+		return 0;
+	if (k == GI_NO_REPO) {
+		say_path(w, "--gitignore:", given, "not in a git work tree; "
+			 "nothing is ignored for it (but in repositories "
+			 "below it)", "", "");
+		w->cfg.note(w->cfg.ctx, w->err.p);
+	} else if (k == GI_PATH_IGNORED && gi_say(&why, &b) == 0) {
+		say_path(w, "--gitignore:", given, "git ignores it (",
+			 b.p ? b.p : "", "); it is watched as given, and the "
+			 "rules apply below it");
+		w->cfg.note(w->cfg.ctx, w->err.p);
+	}
+	free(b.p);
+	return 0;
+}
+
 /* The directory PATH (given as GIVEN): watched, with everything below it
  * if recursive.  -1 with errno (and fw_error() saying why). */
 static int
@@ -326,6 +365,8 @@ add_dir(fw_watcher *w, const char *path, const char *given)
 	w->nodes[n].root = r;
 	w->roots[r].node = n;
 	w->roots_left++;
+	if (add_rules(w, r, given) < 0)
+		return -1;
 	if ((w->cfg.recursive || w->cfg.snapshot) && scan_setup(w, n) < 0) {
 		e = w->fatal ? w->fatal : errno;
 		set_err(w, path, e, e == ENOSPC ? count_needed(w, NULL) : 0);
@@ -333,6 +374,24 @@ add_dir(fw_watcher *w, const char *path, const char *given)
 		return -1;
 	}
 	return 0;
+}
+
+/* With cfg.explain: PATH is only named, for fw_explain(). */
+static int
+add_named(fw_watcher *w, const char *path, const char *given)
+{
+	int r;
+	if (sys_type_of(path, 1) == SYS_GONE) {
+		int e = errno;
+		say_path(w, "cannot watch", given, strerror(e), "", "");
+		errno = e;
+		return -1;
+	}
+	if ((r = root_new(w, path, given)) < 0) {
+		errno = ENOMEM;
+		return -1;
+	}
+	return add_rules(w, r, given);
 }
 
 static int
@@ -348,6 +407,8 @@ add_root(fw_watcher *w, const char *path, const char *given)
 		errno = ENOENT;
 		return -1;
 	}
+	if (w->cfg.explain)
+		return add_named(w, path, given);
 	t = sys_type_of(path, 1);
 	if (w->cfg.tail && t == SYS_DIRECTORY) {
 		say_path(w, "cannot follow", given, "it is a directory, and "
@@ -392,6 +453,54 @@ fw_add(fw_watcher *w, const char *path)
 			*c = '/';
 	r = add_root(w, norm, path);
 	free(norm);
+	return r;
+}
+
+/* ---- rules ------------------------------------------------------------- */
+
+int
+fw_ignore_file(fw_watcher *w, const char *file)
+{
+	int e;
+	if (gi_file(w, file) == 0)
+		return 0;
+	e = errno;
+	say_path(w, "cannot read --ignore-file", file, strerror(e),
+		 e == ENOENT ? " (check the path)" : "", "");
+	errno = e;
+	return -1;
+}
+
+int
+fw_explain(fw_watcher *w, const char *path, const char **why)
+{
+	size_t rel, len;
+	int root, isdir, r;
+	root = gi_locate(w, path, &w->scratch, &rel);
+	if (root == -2) {
+		errno = ENOMEM;
+		return -1;
+	}
+	if (root < 0) {
+		say_path(w, "--explain-ignore", path, "not below any PATH "
+			 "given (fwatch would never see it)", "", "");
+		errno = ENOENT;
+		return -1;
+	}
+	len = strlen(path);
+	isdir = (len && path[len - 1] == '/') ||
+		sys_type_of(path, 0) == SYS_DIRECTORY;
+	len = w->scratch.len;
+	w->explained.len = 0;
+	if (gi_along(w, root, w->scratch.p, len, rel) < 0 ||
+	    (r = explain(w, root, w->scratch.p, len, rel, isdir,
+			 &w->explained)) < 0 ||
+	    buf_add(&w->explained, "", 0) < 0) {
+		errno = ENOMEM;
+		return -1;
+	}
+	rules_say(w);
+	*why = w->explained.p;
 	return r;
 }
 
@@ -454,8 +563,12 @@ fw_close(fw_watcher *w)
 {
 	if (!w)
 		return;
-	w->ops->close(w->be);
+	if (w->be)
+		w->ops->close(w->be);
 	blind_free(w);
+	gi_free(w);
+	free(w->explained.p);
+	free(w->names.p);
 	for (size_t i = 0; i < w->nnodes; i++)
 		name_free(&w->nodes[i]);
 	for (size_t i = 0; i < w->nroots; i++)

@@ -42,6 +42,9 @@ file_wanted(void *ctx, int id, const char *name, size_t len)
 	if (n >= 0 && w->nodes[n].hidden)
 		return file_named(w, n, name, len) >= 0 ||
 		       asked_only(w, name, len);
+	/* a .gitignore rules what is beside it, whatever is said of it */
+	if (w->gi.git && len == 10 && !memcmp(name, ".gitignore", 10))
+		return 1;
 	if (n >= 0) {
 		if ((root = node_path(w, n, name, len, &w->askbuf, &rel)) < 0)
 			return 1;

@@ -112,7 +112,8 @@ move_dir(fw_watcher *w, const struct pend *p, int n, const char *name,
 		new_dir(w, n, name, nl, w->scratch.p, w->scratch.len, rel);
 	else if (pruned(w, root_of(w, n), w->scratch.p, w->scratch.len, rel))
 		subtree_free(w, c, 1);
-	else if (node_move(w, c, n, name, nl) < 0)
+	else if (node_move(w, c, n, name, nl) < 0 ||
+		 gi_moved(w, p->node, pend_name(w, p), p->name_len, c) < 0)
 		lost(w);
 }
 

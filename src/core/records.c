@@ -146,6 +146,10 @@ entry_event(fw_watcher *w, int n, const struct fw_raw *r)
 	 * goes, and without BE_CAP_ISDIR to know what the name is */
 	if ((f & (BE_DELETE | BE_MOVED_FROM)) || !isdir_cap)
 		c = find_child(w, n, r->name, r->name_len);
+	/* a .gitignore rules what is beside it, whatever it says of itself:
+	 * read it again before anything here is judged */
+	if (gi_record(w, n, r->name, r->name_len) < 0)
+		rules_trouble(w);
 	is_dir = entry_is_dir(w, f, c);
 	if (c >= 0 && !isdir_cap)
 		f &= ~BE_MODIFY; /* its entries changed: they say so */

@@ -10,7 +10,8 @@
  * entry that appeared (created, or moved in from outside the tree); a new
  * directory whose path moved under it, tried again after the read; and
  * the creates its own scans reported, so that the kernel's later word for
- * the same create is dropped.
+ * the same create is dropped; and what is below a directory whose rules
+ * changed (gitignore.c), judged again.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -86,7 +87,8 @@ scan_trim(fw_watcher *w)
 	for (int i = 0; i < 2; i++)
 		if (!w->synth[i].used)
 			freed |= drop_map(&w->synth[i]) | drop_buf(&w->synthbuf[i]);
-	return freed | drop_buf(&w->stack) | DROP_ARRAY(w->st, w->capst);
+	return freed | drop_buf(&w->stack) | drop_buf(&w->names) |
+	       DROP_ARRAY(w->st, w->capst);
 }
 
 /* ---- a new file's content ------------------------------------------------- */
@@ -148,7 +150,7 @@ walk_push(fw_watcher *w, const struct walk *k, int n, const char *path,
 	s->node = n;
 	s->path = w->stack.len;
 	s->len = len;
-	s->fresh = !k->setup && (fresh || k->all_fresh);
+	s->fresh = !k->setup && !k->old && (fresh || k->all_fresh);
 	if (buf_add(&w->stack, path, len) < 0)
 		return -1;
 	w->nst++;
@@ -184,15 +186,83 @@ entry_at(fw_watcher *w, const struct walk *k, size_t dlen, const char *name,
 	return 0;
 }
 
+/* Does visitor K want an entry of TYPE of E?  A file needs nothing, not
+ * even its path, unless its directory is new or a snapshot wants to know
+ * it. */
+static int
+wanted_entry(const struct walk *k, const struct stackent *e,
+	     enum sys_type type)
+{
+	return k->files || e->fresh || type == SYS_DIRECTORY || type == SYS_LINK;
+}
+
+/* Hand each entry of D (listed from E, whose path is the first DLEN bytes
+ * of w->cur) to the visitor as it is listed: sys_readdir()'s last answer,
+ * or 1 if the visitor stopped or memory ran out. */
+static int
+visit_listed(fw_watcher *w, struct walk *k, const struct stackent *e,
+	     struct sys_dir *d, size_t dlen)
+{
+	const char *name;
+	enum sys_type type;
+	struct entry x;
+	int r;
+	while ((r = sys_readdir(d, &name, &type)) > 0) {
+		if (!wanted_entry(k, e, type))
+			continue;
+		if (entry_at(w, k, dlen, name, type, &x) < 0 ||
+		    k->entry(w, k, e, d, &x) < 0)
+			break;
+	}
+	return r;
+}
+
+/*
+ * The same where git's rules apply (gitignore.c): a directory's
+ * .gitignore, and a .git that starts a work tree of its own, rule every
+ * entry beside them, and the listing may bring them last.  So the names
+ * are read to the end first and handed out after: a directory costs no
+ * call more, and one holding a .gitignore the reading of it.
+ */
+static int
+visit_ruled(fw_watcher *w, struct walk *k, const struct stackent *e,
+	    struct sys_dir *d, size_t dlen)
+{
+	struct buf *b = &w->names;
+	const char *name;
+	enum sys_type type;
+	struct entry x;
+	unsigned saw = 0;
+	int r;
+	b->len = 0;
+	while ((r = sys_readdir(d, &name, &type)) > 0) {
+		unsigned char t = (unsigned char)type;
+		saw |= gi_saw(name);
+		if (wanted_entry(k, e, type) &&
+		    (buf_add(b, (const char *)&t, 1) < 0 ||
+		     buf_add(b, name, strlen(name) + 1) < 0))
+			return 1;
+	}
+	if (gi_enter(w, k->root, e->node, w->cur.p, dlen, k->rel, saw,
+		     !!(k->flags & FW_EV_RESCAN)) < 0)
+		rules_trouble(w);
+	for (size_t at = 0; at < b->len;) {
+		const char *nm = b->p + at + 1;
+		type = (enum sys_type)(unsigned char)b->p[at];
+		at += strlen(nm) + 2;
+		if (entry_at(w, k, dlen, nm, type, &x) < 0 ||
+		    k->entry(w, k, e, d, &x) < 0)
+			return 1;
+	}
+	return r;
+}
+
 /* List directory E and hand each entry to the visitor.  -1 stops the
  * walk. */
 static int
 list_one(fw_watcher *w, struct walk *k, const struct stackent *e)
 {
 	struct sys_dir *d;
-	const char *name;
-	enum sys_type type;
-	struct entry x;
 	size_t dlen;
 	int r;
 
@@ -208,16 +278,8 @@ list_one(fw_watcher *w, struct walk *k, const struct stackent *e)
 	dlen = w->cur.len;
 	if (k->before)
 		k->before(w, k, e);
-	while ((r = sys_readdir(d, &name, &type)) > 0) {
-		/* a file needs nothing, not even its path, unless its
-		 * directory is new or a snapshot wants to know it */
-		if (!k->files && !e->fresh && type != SYS_DIRECTORY &&
-		    type != SYS_LINK)
-			continue;
-		if (entry_at(w, k, dlen, name, type, &x) < 0 ||
-		    k->entry(w, k, e, d, &x) < 0)
-			break;
-	}
+	r = gi_wants(w, k->root) ? visit_ruled(w, k, e, d, dlen)
+				 : visit_listed(w, k, e, d, dlen);
 	if (r > 0)
 		r = -1; /* the visitor stopped, or memory ran out */
 	else if (r < 0)
@@ -526,4 +588,94 @@ appeared(fw_watcher *w, int n, const char *name, size_t nl, int is_dir)
 		new_dir(w, n, name, nl, w->scratch.p, w->scratch.len, rel);
 	else
 		born_note(w, 0, root, w->scratch.p, w->scratch.len, rel);
+}
+
+/* ---- rules that changed -------------------------------------------------- */
+
+/* A rules file could not be read (gitignore.c keeps which and why): say
+ * so, once. */
+void
+rules_say(fw_watcher *w)
+{
+	int e = w->gi.bad_err;
+	if (!e)
+		return;
+	w->gi.bad_err = 0;
+	if (e == ENOMEM || !w->cfg.warn)
+		return;
+	say_path(w, "cannot read", w->gi.bad.p, strerror(e),
+		 e == EFBIG ? " (larger than fwatch reads)" : "",
+		 "; the rules in it are not applied");
+	w->cfg.warn(w->cfg.ctx, w->err.p);
+}
+
+/* A gitignore.c function failed: a file it could not read is said, and
+ * memory that ran out is a loss (the rescan reads the rules again). */
+void
+rules_trouble(fw_watcher *w)
+{
+	if (w->gi.bad_err && w->gi.bad_err != ENOMEM)
+		rules_say(w);
+	else
+		lost(w);
+	w->gi.bad_err = 0;
+}
+
+/* Entry X of E, while what is below a directory whose rules changed is
+ * judged again: a directory now ignored is no longer watched; one no
+ * longer ignored is watched and listed, its contents not reported (they
+ * were there before: nothing was created). */
+static int
+visit_rejudge(fw_watcher *w, struct walk *k, const struct stackent *e,
+	      struct sys_dir *d, const struct entry *x)
+{
+	int c, n;
+	if (w->cfg.snapshot)
+		scan_see(w, k, e, d, x);
+	if (x->type != SYS_DIRECTORY)
+		return 0;
+	c = find_child(w, e->node, x->name, x->nl);
+	if (pruned(w, k->root, w->cur.p, w->cur.len, x->crel)) {
+		if (c >= 0)
+			subtree_free(w, c, 1);
+		return 0;
+	}
+	if (c >= 0)
+		return walk_push(w, k, c, w->cur.p, w->cur.len, 0);
+	return watch_below(w, k, e, x, &n) < 0 ? -1 : 0;
+}
+
+/* The end of a read: the directories whose rules changed in it
+ * (gitignore.c's dirty list), and what is below them judged again. */
+void
+rejudge(fw_watcher *w)
+{
+	int *dirty = w->gi.dirty;
+	size_t n = w->gi.ndirty;
+	/* judged by their own name from now on: each is reached by a walk
+	 * through its parent, which the walk keeps watched */
+	w->gi.ndirty = 0;
+	for (size_t i = 0; i < n && w->cfg.recursive; i++) {
+		int d = dirty[i], r;
+		size_t rel;
+		if (w->nodes[d].id < 0 || w->nodes[d].hidden)
+			continue; /* gone since */
+		r = root_of(w, d);
+		struct walk k = { .entry = visit_rejudge, .root = r,
+				  .rel = w->roots[r].disp_len, .old = 1,
+				  .files = (unsigned char)w->cfg.snapshot };
+		if (w->nodes[d].parent < 0) {
+			w->cur.len = 0;
+			if (buf_add(&w->cur, w->roots[r].disp,
+				    w->roots[r].disp_len) < 0) {
+				lost(w);
+				continue;
+			}
+		} else if (node_path(w, d, NULL, 0, &w->cur, &rel) < 0) {
+			lost(w);
+			continue;
+		}
+		/* the walk copies the path before it uses w->cur */
+		walk(w, &k, d, w->cur.p, w->cur.len, 0);
+	}
 }
