@@ -37,10 +37,22 @@ static const char usage_head[] =
 "                         including ones created later\n"
 "  -L, --follow-symlinks  with -r, also descend into symlinked directories\n";
 
-static const char usage_tail[] =
+static const char usage_filters[] =
 "  -i, --include GLOB     report only paths matching GLOB (repeatable)\n"
 "  -x, --exclude GLOB     ignore paths matching GLOB; matching directories\n"
 "                         are not watched at all (repeatable)\n"
+"      --gitignore        leave out what git ignores: .gitignore files,\n"
+"                         .git/info/exclude, the global excludes file;\n"
+"                         ignored directories are not watched at all\n"
+"      --no-gitignore     do not (the default but with --exec in a git\n"
+"                         work tree, where --gitignore is the default)\n"
+"      --ignore-file FILE  leave out what FILE says, in .gitignore syntax,\n"
+"                         of the paths below its directory (repeatable)\n"
+"      --explain-ignore PATH  say which rule leaves PATH out, with the\n"
+"                         other options and PATHs (default .), and exit:\n"
+"                         0 if one does, 1 if none does\n";
+
+static const char usage_output[] =
 "  -j, --json             print JSON Lines\n"
 "  -0, --print0           end records with NUL; paths are not escaped\n"
 "  -f, --format FMT       print records as FMT: %e event, %p path, %o old\n"
@@ -191,7 +203,8 @@ cli_help(FILE *out)
 {
 	fputs(usage_head, out);
 	help_events(out);
-	fputs(usage_tail, out);
+	fputs(usage_filters, out);
+	fputs(usage_output, out);
 	fputs(usage_follow, out);
 	fputs(usage_exec, out);
 }
@@ -337,7 +350,8 @@ parse_on_busy(struct parser *ps, const char *s, const char *opt)
 enum {
 	OPT_READY = 256, OPT_EXEC, OPT_SHELL, OPT_ON_BUSY, OPT_STOP_SIGNAL,
 	OPT_STOP_TIMEOUT, OPT_STDIN, OPT_PRINT, OPT_SNAPSHOT, OPT_ON_DELETE, OPT_POLL, OPT_POLL_INTERVAL,
-	OPT_BACKEND, OPT_NO_DEFAULT_IGNORES, OPT_TAIL, OPT_TAIL_FROM
+	OPT_BACKEND, OPT_NO_DEFAULT_IGNORES, OPT_TAIL, OPT_TAIL_FROM,
+	OPT_GITIGNORE, OPT_NO_GITIGNORE, OPT_IGNORE_FILE, OPT_EXPLAIN
 };
 
 static const struct longopt {
@@ -350,6 +364,10 @@ static const struct longopt {
 	{ "event", 1, 'e' },
 	{ "include", 1, 'i' },
 	{ "exclude", 1, 'x' },
+	{ "gitignore", 0, OPT_GITIGNORE },
+	{ "no-gitignore", 0, OPT_NO_GITIGNORE },
+	{ "ignore-file", 1, OPT_IGNORE_FILE },
+	{ "explain-ignore", 1, OPT_EXPLAIN },
 	{ "json", 0, 'j' },
 	{ "print0", 0, '0' },
 	{ "format", 1, 'f' },
@@ -466,6 +484,23 @@ apply_value(struct parser *ps, int c, const char *arg, const char *opt)
 					   o->cfg.backend, arg);
 		o->cfg.backend = arg;
 		return GO_ON;
+	case OPT_IGNORE_FILE: {
+		const char **v;
+		if (!*arg)
+			return usage_error(ps, "%s: empty file name", opt);
+		v = realloc((void *)o->ignore_files,
+			    (o->nignore_files + 1) * sizeof *v);
+		if (!v)
+			return usage_error(ps, "%s: out of memory", opt);
+		v[o->nignore_files++] = arg;
+		o->ignore_files = v;
+		return GO_ON;
+	}
+	case OPT_EXPLAIN:
+		if (!*arg)
+			return usage_error(ps, "%s: empty path", opt);
+		o->explain = arg;
+		return GO_ON;
 	case OPT_POLL_INTERVAL: {
 		int64_t every;
 		if ((r = parse_ms(ps, arg, opt, &every)) != GO_ON)
@@ -508,6 +543,8 @@ apply(struct parser *ps, int c, const char *arg, const char *opt)
 	case OPT_READY: o->ready = 1; break;
 	case OPT_SNAPSHOT: o->cfg.snapshot = 1; break;
 	case OPT_TAIL: o->tail = 1; break;
+	case OPT_GITIGNORE: o->gitignore = 1; break;
+	case OPT_NO_GITIGNORE: o->gitignore = -1; break;
 	case OPT_POLL: return apply_value(ps, OPT_BACKEND, "poll", opt);
 	case 'h': return CLI_HELP;
 	case 'V': return CLI_VERSION;
@@ -658,6 +695,13 @@ check_together(struct parser *ps)
 		return usage_error(ps, "--shell needs /bin/sh, which this "
 				   "system does not have; run CMD directly, "
 				   "without --shell");
+	/* what git ignores: asked for, refused, or --exec's default (on
+	 * inside a work tree) */
+	o->cfg.gitignore = o->gitignore > 0 ? FW_GITIGNORE_ON
+			   : o->gitignore < 0 ? FW_GITIGNORE_OFF
+			   : o->exec ? FW_GITIGNORE_AUTO : FW_GITIGNORE_OFF;
+	if (o->explain && !o->npaths)
+		o->paths[o->npaths++] = (char *)".";
 	if (!o->npaths)
 		return usage_error(ps, "no PATH to watch (give a file or "
 				   "directory, e.g. 'fwatch -r .')");
@@ -690,6 +734,9 @@ void
 cli_free(struct opts *o)
 {
 	filter_free(&o->filter);
+	free((void *)o->ignore_files);
+	o->ignore_files = NULL;
+	o->nignore_files = 0;
 	free(o->paths);
 	o->paths = NULL;
 	o->npaths = 0;

@@ -27,6 +27,10 @@ struct opts {
 	int no_noise;          /* --no-default-ignores */
 	int tail, tail_start;  /* --tail, --tail-from start */
 	const char *tail_from; /* --tail-from as given, to check it has --tail */
+	int gitignore;         /* --gitignore 1, --no-gitignore -1, else 0 */
+	const char **ignore_files; /* --ignore-file, into argv */
+	size_t nignore_files;
+	const char *explain;   /* --explain-ignore PATH, or NULL */
 	char exec_only[80];    /* an option given that needs --exec */
 	struct exec_opts eo;   /* eo.argv points into argv */
 };

@@ -192,6 +192,18 @@ tail_open(struct session *s)
 	return GO_ON;
 }
 
+/* The rules of each --ignore-file: -1 once told. */
+static int
+add_rules(fw_watcher *w, const struct opts *o)
+{
+	for (size_t i = 0; i < o->nignore_files; i++)
+		if (fw_ignore_file(w, o->ignore_files[i]) < 0) {
+			say("%s", fw_error(w));
+			return -1;
+		}
+	return 0;
+}
+
 /* Open the watcher and the --exec runner, and add every PATH (until a
  * signal says stop).  GO_ON, or EXIT_FAIL once told. */
 static int
@@ -226,6 +238,8 @@ start(struct session *s)
 		return EXIT_FAIL;
 	}
 	g_watcher = s->w;
+	if (add_rules(s->w, o) < 0)
+		return EXIT_FAIL;
 	for (size_t i = 0; i < o->npaths && !g_signal; i++) {
 		if (fw_add(s->w, o->paths[i]) < 0) {
 			say("%s", fw_error(s->w));
@@ -422,6 +436,42 @@ finish(struct session *s, int r)
 	return r;
 }
 
+/*
+ * --explain-ignore: say on stdout why an event on the PATH asked about
+ * would be left out, as git check-ignore -v does ("SOURCE:LINE:PATTERN",
+ * a tab, the path; "::" when no rule speaks of it).  EXIT_OK if it would
+ * be left out, EXIT_FAIL if not (or on an error, once told).
+ */
+static int
+explain_ignore(struct opts *o)
+{
+	const char *why = "";
+	fw_watcher *w;
+	int r = -1;
+	o->cfg.filter = &o->filter;
+	o->cfg.warn = on_warn;
+	o->cfg.note = on_note;
+	o->cfg.explain = 1;
+	if (!(w = fw_open(&o->cfg))) {
+		char buf[512];
+		say("%s", fw_open_error(&o->cfg, errno, buf, sizeof buf));
+		return EXIT_FAIL;
+	}
+	if (add_rules(w, o) == 0) {
+		size_t i;
+		for (i = 0; i < o->npaths && fw_add(w, o->paths[i]) == 0; i++)
+			;
+		if (i < o->npaths)
+			say("%s", fw_error(w));
+		else if ((r = fw_explain(w, o->explain, &why)) < 0)
+			say("%s", fw_error(w));
+		else
+			printf("%s\t%s\n", *why ? why : "::", o->explain);
+	}
+	fw_close(w);
+	return r == 1 ? EXIT_OK : EXIT_FAIL;
+}
+
 static int
 run(struct opts *o)
 {
@@ -451,7 +501,7 @@ main(int argc, char **argv)
 
 	switch (cli_parse(&o, argc, argv, stderr)) {
 	case CLI_WATCH:
-		r = run(&o);
+		r = o.explain ? explain_ignore(&o) : run(&o);
 		break;
 	case CLI_HELP:
 		cli_help(stdout);

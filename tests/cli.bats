@@ -7,7 +7,7 @@ load helpers
 
 LONG_OPTIONS=(--recursive --follow-symlinks --event --include --exclude --json --print0
 	--format --absolute --once --timeout --quiet --ready --snapshot --on-delete --backend
-	--poll --poll-interval
+	--poll --poll-interval --gitignore --no-gitignore --ignore-file --explain-ignore
 	--exec --shell --debounce --postpone --restart --on-busy --stop-signal --stop-timeout
 	--clear --stdin --print --help --version)
 SHORT_OPTIONS=(-r -L -e -i -x -j -0 -f -a -1 -t -q -d -p -R -c -h -V)

@@ -166,6 +166,29 @@ win_skip() {
 	jq -e . "$FW_OUT" >/dev/null
 }
 
+@test "windows: --gitignore leaves out what the .gitignore files say, also when one changes" {
+	# a work tree as git leaves it: .git holds a HEAD
+	mkdir -p .git build src
+	echo 'ref: refs/heads/main' >.git/HEAD
+	printf '*.o\nbuild/\n' >.gitignore
+	printf '*.tmp\n' >src/.gitignore
+	start_fwatch -r --gitignore -e create "$WWORK"
+	: >a.o
+	: >build/x.c
+	: >src/b.tmp
+	: >src/b.c
+	wait_for_record "create $PWORK/src/b.c"
+	printf '*.o\n' >.gitignore
+	: >marker
+	wait_for_record "create $PWORK/marker"
+	: >build/y.c
+	wait_for_record "create $PWORK/build/y.c"
+	run_fwatch --gitignore --explain-ignore "$WWORK\\src\\c.tmp" "$WWORK"
+	[ "$status" -eq 0 ]
+	[[ $output == "src/.gitignore:1:*.tmp"$'\t'* ]] || fail "$output"
+	assert_no_match 'a\.o|build/x\.c|b\.tmp|\.git/'
+}
+
 @test "windows: -r reports files in a directory created after start" {
 	start_fwatch -r "$WWORK"
 	mkdir sub
