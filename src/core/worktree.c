@@ -290,14 +290,17 @@ xdg_path(struct buf *b, const char *name)
 }
 
 /* core.excludesFile in the git config file at PATH, if set there, into
- * VAL (the last one set wins, as git reads its files in turn). */
+ * VAL, and *SET (the last one set wins, as git reads its files in turn;
+ * set empty, it names no file). */
 static void
-config_value(fw_watcher *w, const char *path, char *val, size_t n)
+config_value(fw_watcher *w, const char *path, char *val, size_t n, int *set)
 {
 	char v[4096];
 	if (path && wt_read(w, path) == 0 &&
-	    ig_config_excludes(w->gi.text.p, w->gi.text.len, v, sizeof v) == 1)
+	    ig_config_excludes(w->gi.text.p, w->gi.text.len, v, sizeof v) == 1) {
 		snprintf(val, n, "%s", v);
+		*set = 1;
+	}
 }
 
 /* Where the global excludes file of the work tree at TOP (git directory
@@ -310,23 +313,26 @@ global_path(fw_watcher *w, const char *top, const char *common)
 	struct buf *b = &w->gi.path;
 	const char *e = getenv("GIT_CONFIG_NOSYSTEM"), *h = home_dir();
 	char val[4096] = "", *p;
-	int r;
+	int r, set = 0;
 	if (!e || !*e || !strcmp(e, "0") || !strcmp(e, "false")) {
 		e = getenv("GIT_CONFIG_SYSTEM");
-		config_value(w, e ? e : "/etc/gitconfig", val, sizeof val);
+		config_value(w, e ? e : "/etc/gitconfig", val, sizeof val,
+			     &set);
 	}
 	if ((e = getenv("GIT_CONFIG_GLOBAL"))) {
-		config_value(w, *e ? e : NULL, val, sizeof val);
+		config_value(w, *e ? e : NULL, val, sizeof val, &set);
 	} else {
 		if (xdg_path(b, "config") == 0)
-			config_value(w, b->p, val, sizeof val);
+			config_value(w, b->p, val, sizeof val, &set);
 		if (h && wt_join(b, h, strlen(h), ".gitconfig", 10) == 0)
-			config_value(w, b->p, val, sizeof val);
+			config_value(w, b->p, val, sizeof val, &set);
 	}
 	if (wt_join(b, common, strlen(common), "config", 6) == 0)
-		config_value(w, b->p, val, sizeof val);
-	if (!val[0])
+		config_value(w, b->p, val, sizeof val, &set);
+	if (!set)
 		return xdg_path(b, "ignore");
+	if (!val[0])
+		return -1; /* set empty: git reads no global file */
 	if (val[0] == '~' && val[1] == '/')
 		return h ? wt_join(b, h, strlen(h), val + 2, strlen(val + 2))
 			 : -1;
