@@ -210,3 +210,42 @@ replay() {
 	run diff <(tree d) <(replay "$BATS_TEST_TMPDIR/start")
 	[[ $status == 0 ]] || fail "the tree on disk (<) and the one the events imply (>) differ:" "$output"
 }
+
+# git_tree DIR: a git work tree at DIR, git and fwatch kept from the
+# user's own git config and global excludes file.
+git_tree() {
+	command -v git >/dev/null || skip "git is not installed (.ci/run installs it)"
+	export HOME=$BATS_TEST_TMPDIR/home GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
+	unset XDG_CONFIG_HOME
+	mkdir -p "$HOME"
+	git init -q "$1"
+}
+
+@test "--snapshot --gitignore: what a directory git stops ignoring holds is noted, so the rescan after an overflow does not call it new" {
+	git_tree d
+	printf 'gen/\n' >d/.gitignore
+	mkdir d/gen
+	echo 1 >d/gen/old
+	blind_start -r --snapshot --gitignore d
+	sed -i '/gen/d' d/.gitignore
+	: >d/marker
+	wait_for_json '.event == "create" and .path == "d/marker"'
+	blind d
+	see d
+	assert_equal "$(rescanned)" ""
+}
+
+@test "--gitignore: a .gitignore written while events were lost rules from the rescan on" {
+	git_tree d
+	mkdir d/out
+	blind_start -r --gitignore d
+	blind d
+	printf 'out/\n' >d/.gitignore
+	see d
+	: >d/out/x
+	: >d/y
+	wait_for_json '.event == "create" and .path == "d/y"'
+	if jq -e -n '[inputs | select(.path == "d/out/x")] | length > 0' "$FW_OUT" >/dev/null; then
+		fail "d/out/x was reported: the new .gitignore was not applied"
+	fi
+}

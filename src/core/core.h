@@ -219,8 +219,10 @@ struct rules {
 	struct buf last;
 	unsigned lgen;
 	int lroot, lisdir, lverdict;
-	struct buf path;      /* the absolute path being judged */
-	struct buf tmp;       /* another one (gi_moved: the old path) */
+	struct buf judged;    /* the absolute path being judged */
+	int jroot;            /* 1 + the root whose path starts it, or 0 */
+	struct buf path;      /* an absolute path being made */
+	struct buf tmp;       /* another one */
 	struct buf text;      /* a file being read */
 	/* directories whose rules changed in this read: what is below them
 	 * is judged again after it (rejudge() in scan.c); until then
@@ -411,8 +413,8 @@ int gi_file(fw_watcher *w, const char *file);
 int gi_root(fw_watcher *w, int r, struct gi_why *why);
 int gi_wants(const fw_watcher *w, int root);
 unsigned gi_saw(const char *name);
-int gi_enter(fw_watcher *w, int root, int n, const char *dir, size_t len,
-	     size_t rel, unsigned saw, int relist);
+int gi_enter(fw_watcher *w, int root, const char *dir, size_t len,
+	     size_t rel, unsigned saw);
 int gi_record(fw_watcher *w, int n, const char *name, size_t nl);
 int gi_moved(fw_watcher *w, int from, const char *name, size_t nl, int n);
 int gi_along(fw_watcher *w, int root, const char *path, size_t len,

@@ -200,6 +200,47 @@ layer(fw_watcher *w, const struct ig_list *l, size_t base)
 	return 0;
 }
 
+/* The .gitignore of each directory from the top of work tree R down to
+ * D, as layers, the top first.  Few files for many directories is the
+ * rule (one at the top, say): then each is held against D, rather than
+ * each directory of D looked up. */
+static int
+dir_layers(fw_watcher *w, const struct girepo *R, const char *d, size_t dl)
+{
+	struct rules *g = &w->gi;
+	size_t k = R->len, levels = 1, first = g->nlay;
+	for (size_t i = k; i < dl; i++)
+		levels += d[i] == '/';
+	if (g->live > levels) {
+		for (;;) {
+			int i = smap_get(&g->dirmap, d, k);
+			if (i >= 0 &&
+			    layer(w, g->dirs[i].list, base_of(d, k)) < 0)
+				return -1;
+			if (k >= dl)
+				return 0;
+			for (k++; k < dl && d[k] != '/'; k++)
+				;
+		}
+	}
+	for (size_t i = 0; i < g->ndirs; i++) {
+		const struct gidir *e = &g->dirs[i];
+		if (e->list && e->klen >= R->len &&
+		    wt_under(d, dl, g->dirkeys.p + e->key, e->klen) &&
+		    layer(w, e->list, base_of(d, e->klen)) < 0)
+			return -1;
+	}
+	/* ancestors of D, so their lengths say their order */
+	for (size_t i = first + 1; i < g->nlay; i++)
+		for (size_t j = i; j > first &&
+				   g->lay[j - 1].base > g->lay[j].base; j--) {
+			struct ig_layer t = g->lay[j];
+			g->lay[j] = g->lay[j - 1];
+			g->lay[j - 1] = t;
+		}
+	return 0;
+}
+
 /* The lists that speak of the entries of directory D, weakest first:
  * with git's rules (ON) the global file, .git/info/exclude and the
  * .gitignore of each directory from the top of D's work tree down to D;
@@ -212,19 +253,10 @@ layers(fw_watcher *w, int on, const char *d, size_t dl)
 	g->nlay = 0;
 	if (ri >= 0) {
 		const struct girepo *R = &g->repos[ri];
-		size_t b = base_of(R->top, R->len), k = R->len;
-		if (layer(w, R->global, b) < 0 || layer(w, R->info, b) < 0)
+		size_t b = base_of(R->top, R->len);
+		if (layer(w, R->global, b) < 0 || layer(w, R->info, b) < 0 ||
+		    dir_layers(w, R, d, dl) < 0)
 			return -1;
-		while (g->live) {
-			int i = smap_get(&g->dirmap, d, k);
-			if (i >= 0 &&
-			    layer(w, g->dirs[i].list, base_of(d, k)) < 0)
-				return -1;
-			if (k >= dl)
-				break;
-			for (k++; k < dl && d[k] != '/'; k++)
-				;
-		}
 	}
 	for (size_t i = 0; i < g->nfiles; i++) {
 		const struct gifile *f = &g->files[i];
@@ -235,16 +267,17 @@ layers(fw_watcher *w, int on, const char *d, size_t dl)
 	return 0;
 }
 
-/* Is the entry w->gi.path[0..LEN) (a directory if ISDIR) ignored, by
+/* Is the entry w->gi.judged[0..LEN) (a directory if ISDIR) ignored, by
  * its own name, with the rules of its directory? */
 static int
 level(fw_watcher *w, int on, size_t len, int isdir, struct gi_why *why)
 {
 	struct rules *g = &w->gi;
-	const char *p = g->path.p;
-	size_t dl = wt_dir_len(p, len), lead = wt_lead(p, len), ns = len;
-	while (ns > 0 && p[ns - 1] != '/')
+	const char *p = g->judged.p;
+	size_t lead = wt_lead(p, len), ns = len, dl;
+	while (ns > lead && p[ns - 1] != '/')
 		ns--;
+	dl = ns > lead ? ns - 1 : lead; /* its directory; "/" keeps its '/' */
 	if (on && len - ns == 4 && !memcmp(p + ns, ".git", 4)) {
 		if (why)
 			why->git = 1;
@@ -264,21 +297,31 @@ level(fw_watcher *w, int on, size_t len, int isdir, struct gi_why *why)
 }
 
 /* Is the path below root R (BELOW, BL bytes) ignored?  PARENTS: judge
- * each directory on the way from the PATH down first. */
+ * each directory on the way from the PATH down first.  The root's
+ * absolute path stays at the start of w->gi.judged for the next path
+ * below it. */
 static int
 judge(fw_watcher *w, int r, const char *below, size_t bl, int isdir,
       int parents, struct gi_why *why)
 {
 	struct rules *g = &w->gi;
 	const struct giroot *gr = &g->roots[r];
-	size_t start;
-	if (wt_join(&g->path, gr->abs, gr->len, below, bl) < 0)
-		return 0;
-	start = g->path.len - bl;
-	for (size_t k = start; parents && k < g->path.len; k++)
-		if (g->path.p[k] == '/' && level(w, gr->on, k, 1, why))
+	size_t start = gr->len + (gr->abs[gr->len - 1] != '/');
+	struct buf *b = &g->judged;
+	if (GROW(b->p, b->cap, start + bl + 1) < 0)
+		return 0; /* out of memory: reported, not lost */
+	if (g->jroot != r + 1) {
+		memcpy(b->p, gr->abs, gr->len);
+		b->p[start - 1] = '/';
+		g->jroot = r + 1;
+	}
+	memcpy(b->p + start, below, bl);
+	b->len = start + bl;
+	b->p[b->len] = '\0';
+	for (size_t k = start; parents && k < b->len; k++)
+		if (b->p[k] == '/' && level(w, gr->on, k, 1, why))
 			return 1;
-	return level(w, gr->on, g->path.len, isdir, why);
+	return level(w, gr->on, b->len, isdir, why);
 }
 
 int
@@ -403,11 +446,11 @@ gi_root(fw_watcher *w, int r, struct gi_why *why)
 		return -1;
 	/* the PATH itself, from the top of its work tree */
 	memset(why, 0, sizeof *why);
-	if (wt_join(&g->path, gr->abs, gr->len, "", 0) < 0)
+	g->jroot = 0;
+	if (wt_join(&g->judged, gr->abs, gr->len, "", 0) < 0)
 		return -1;
-	g->path.len = gr->len;
 	for (size_t k = g->repos[ri].len + 1; k <= gr->len; k++)
-		if ((k == gr->len || g->path.p[k] == '/') &&
+		if ((k == gr->len || g->judged.p[k] == '/') &&
 		    level(w, 1, k, 1, why))
 			return GI_PATH_IGNORED;
 	return GI_REPO;
@@ -458,16 +501,15 @@ abs_dir(fw_watcher *w, int r, const char *dir, size_t len, size_t rel)
 }
 
 /*
- * Directory DIR (LEN bytes, REL: where its part below root ROOT starts;
- * node N) was listed and holds what SAW says: read its .gitignore, or
- * forget the one it had; a .git there starts a work tree.  RELIST: it
- * was listed before (a rescan), so what is below it was judged by rules
- * that may have changed.  -1 if memory ran out, or with w->gi.bad_err
- * if a file could not be read.
+ * Directory DIR (LEN bytes, REL: where its part below root ROOT starts)
+ * was listed and holds what SAW says: read its .gitignore, or forget the
+ * one it had; a .git there starts a work tree.  (Listed again by a
+ * rescan, what is below it is judged again by the rescan itself.)  -1
+ * if memory ran out, or with w->gi.bad_err if a file could not be read.
  */
 int
-gi_enter(fw_watcher *w, int root, int n, const char *dir, size_t len,
-	 size_t rel, unsigned saw, int relist)
+gi_enter(fw_watcher *w, int root, const char *dir, size_t len, size_t rel,
+	 unsigned saw)
 {
 	struct rules *g = &w->gi;
 	int ri, changed = 0, r = 0;
@@ -485,8 +527,7 @@ gi_enter(fw_watcher *w, int root, int n, const char *dir, size_t len,
 		r = -1;
 	/* git reads no .gitignore outside a work tree */
 	if (!r && (ri = wt_of(w, d, dl)) >= 0 &&
-	    (dir_load(w, ri, d, dl, !(saw & GI_SAW_GITIGNORE), &changed) < 0 ||
-	     (changed && relist && n >= 0 && dirty(w, n) < 0)))
+	    dir_load(w, ri, d, dl, !(saw & GI_SAW_GITIGNORE), &changed) < 0)
 		r = -1;
 	free(d);
 	return r < 0 || g->bad_err ? -1 : 0;
@@ -777,6 +818,7 @@ gi_free(fw_watcher *w)
 	free(g->cdir.p);
 	free(g->last.p);
 	free(g->path.p);
+	free(g->judged.p);
 	free(g->tmp.p);
 	free(g->text.p);
 	free(g->bad.p);

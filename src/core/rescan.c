@@ -239,7 +239,4 @@ rescan(fw_watcher *w)
 		    !w->nodes[i].hidden)
 			/* a directory that went away while we were blind */
 			dir_lost(w, (int)i, 0);
-	/* a .gitignore changed while we were blind */
-	if (w->gi.ndirty)
-		rejudge(w);
 }

@@ -243,8 +243,7 @@ visit_ruled(fw_watcher *w, struct walk *k, const struct stackent *e,
 		     buf_add(b, name, strlen(name) + 1) < 0))
 			return 1;
 	}
-	if (gi_enter(w, k->root, e->node, w->cur.p, dlen, k->rel, saw,
-		     !!(k->flags & FW_EV_RESCAN)) < 0)
+	if (gi_enter(w, k->root, w->cur.p, dlen, k->rel, saw) < 0)
 		rules_trouble(w);
 	for (size_t at = 0; at < b->len;) {
 		const char *nm = b->p + at + 1;
@@ -630,7 +629,7 @@ visit_rejudge(fw_watcher *w, struct walk *k, const struct stackent *e,
 	      struct sys_dir *d, const struct entry *x)
 {
 	int c, n;
-	if (w->cfg.snapshot)
+	if (k->files)
 		scan_see(w, k, e, d, x);
 	if (x->type != SYS_DIRECTORY)
 		return 0;
@@ -643,6 +642,14 @@ visit_rejudge(fw_watcher *w, struct walk *k, const struct stackent *e,
 	if (c >= 0)
 		return walk_push(w, k, c, w->cur.p, w->cur.len, 0);
 	return watch_below(w, k, e, x, &n) < 0 ? -1 : 0;
+}
+
+/* Before directory E is listed again: with --snapshot, one watched now
+ * (no entry of it noted yet) has every entry noted. */
+static void
+rejudge_before(fw_watcher *w, struct walk *k, const struct stackent *e)
+{
+	k->files = w->cfg.snapshot && snap_first(&w->snap, e->node) < 0;
 }
 
 /* The end of a read: the directories whose rules changed in it
@@ -661,9 +668,9 @@ rejudge(fw_watcher *w)
 		if (w->nodes[d].id < 0 || w->nodes[d].hidden)
 			continue; /* gone since */
 		r = root_of(w, d);
-		struct walk k = { .entry = visit_rejudge, .root = r,
-				  .rel = w->roots[r].disp_len, .old = 1,
-				  .files = (unsigned char)w->cfg.snapshot };
+		struct walk k = { .entry = visit_rejudge,
+				  .before = rejudge_before, .root = r,
+				  .rel = w->roots[r].disp_len, .old = 1 };
 		if (w->nodes[d].parent < 0) {
 			w->cur.len = 0;
 			if (buf_add(&w->cur, w->roots[r].disp,
