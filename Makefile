@@ -244,7 +244,11 @@ bench/logwrite: bench/logwrite.c
 bench-tail: fwatch bench/logwrite
 	python3 bench/tail.py $(BENCHFLAGS)
 
-.PHONY: bench bench-quick bench-tail
+# What --gitignore costs: the same setup and bursts with and without it.
+bench-gitignore: fwatch
+	python3 bench/gitignore.py $(BENCHFLAGS)
+
+.PHONY: bench bench-quick bench-tail bench-gitignore
 
 # Writers churn a deep tree while fwatch --snapshot watches it with a
 # small kernel queue (as root); the events replayed must give the tree.
