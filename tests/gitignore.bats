@@ -419,6 +419,22 @@ create $MARKER"
 	assert_contains "$stderr" "not below any PATH"
 }
 
+@test "--explain-ignore with --exec names the default ignore, and the .gitignore --exec reads by default" {
+	repo r
+	printf '*.o\n' >r/.gitignore
+	mkdir -p r/src
+	cd r
+	run_fwatch --explain-ignore src/.a.c.swp . --exec true
+	assert_status 0
+	assert_equal "$output" "default ignore (--exec) '.*.sw[a-p]'	src/.a.c.swp"
+	run_fwatch --explain-ignore src/a.o . --exec true
+	assert_status 0
+	assert_equal "$output" ".gitignore:1:*.o	src/a.o"
+	run_fwatch --no-gitignore --no-default-ignores --explain-ignore src/a.o . --exec true
+	assert_status 1
+	assert_equal "$output" "::	src/a.o"
+}
+
 # ---------------------------------------------------------------- --exec
 
 @test "--exec: inside a git work tree --gitignore is on by default, and --no-gitignore turns it off" {

@@ -149,13 +149,17 @@ value_options() {
 	done <<<"$output"
 }
 
-# bad_values OPTION: values OPTION must refuse, in BAD.  Globs and formats
-# accept almost any text (-1 is a fine glob), so they get their own.
+# bad_values OPTION: values OPTION must refuse, in BAD.  Globs, formats
+# and names accept almost any text (-1 is a fine glob), so they get their
+# own.
 bad_values() {
 	# shellcheck disable=SC1003 # 'x\' is x and a backslash
 	case $1 in
 	-i | --include | -x | --exclude) BAD=('' '[ab' 'x\' '[!' '**[') ;;
 	-f | --format) BAD=('%q' '100%' '%') ;;
+	# a file's or a path's name: any text but none is one (a file that is
+	# not there is an error at start: tests/gitignore.bats)
+	--ignore-file | --explain-ignore) BAD=('') ;;
 	*) BAD=('' -1 99999999999999999999 abc 1.5x) ;;
 	esac
 }
