@@ -122,6 +122,13 @@ class_scan(const char *p, unsigned char c, int *hit, int *why)
 	return p + 1;
 }
 
+const char *
+glob_class_end(const char *p)
+{
+	int hit, why;
+	return class_scan(p, 0, &hit, &why);
+}
+
 int
 glob_check(const char *glob, char *err, size_t errlen)
 {

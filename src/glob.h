@@ -33,4 +33,9 @@ int glob_match(const char *glob, const char *str);
  */
 int glob_match_git(const char *pat, const char *str, size_t len);
 
+/* The byte after the class opening at P ('['), read as both dialects
+ * read it; NULL if it is malformed (git's: it matches nothing).  For
+ * gitignore.c, which skips classes when it gathers what a pattern needs. */
+const char *glob_class_end(const char *p);
+
 #endif
