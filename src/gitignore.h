@@ -30,7 +30,11 @@
  *
  * Matching keeps glob.c's guarantee: time polynomial in the lengths of
  * the pattern and the path, whatever they hold; ig_match() and
- * ig_decide() allocate nothing.  The rules are gitignore.c's;
+ * ig_decide() allocate nothing.  The rules of a list are indexed when
+ * parsed: a name, a "*" + suffix or an anchored literal is looked up by
+ * the path's own bytes, so a path costs about the same whatever the
+ * number of such rules; the other rules are tried in turn (the last
+ * first), most ruled out by the bytes they need.  The rules are gitignore.c's;
  * ig_config_excludes() is gitconfig.c's.
  */
 #ifndef FWATCH_GITIGNORE_H
@@ -73,6 +77,12 @@ const char *ig_source(const struct ig_list *l);
  */
 enum ig_verdict ig_match(const struct ig_list *l, const char *rel, size_t len,
 			 int isdir, const struct ig_rule **why);
+
+/* The same verdict as ig_match(), found by trying every rule from the
+ * last: the plain reference that tests and fuzzers hold the index to. */
+enum ig_verdict ig_match_linear(const struct ig_list *l, const char *rel,
+				size_t len, int isdir,
+				const struct ig_rule **why);
 
 /* A list and where it applies: the first BASE bytes of the paths given
  * to ig_decide() are its directory, with its trailing '/' (0: the

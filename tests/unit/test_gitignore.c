@@ -190,6 +190,124 @@ static const struct mcase classes[] = {
 	{ "x[/]y", 0, "x/y", '-' },
 };
 
+/* The index (names, suffixes, anchored literals looked up; the rest in
+ * turn) must give the line a plain scan gives: the last to match. */
+static const struct mcase indexed[] = {
+	{ "foo\nfoo\n!foo", 0, "foo", 'K' },
+	{ "!foo\nfoo", 0, "a/foo", 'I' },
+	{ "foo\n!foo/", 0, "foo", 'I' },
+	{ "foo\n!foo/", 0, "foo/", 'K' },
+	{ "!foo\nfoo/\nfoo/", 0, "foo", 'K' },
+	{ "*.o\n!a.o", 0, "a.o", 'K' },
+	{ "!a.o\n*.o", 0, "a.o", 'I' },
+	{ "!a.o\n*.o\n!*o", 0, "a.o", 'K' },
+	{ "!*o\n*.o", 0, "a.o", 'I' },
+	{ "*\n!*.o", 0, "x.o", 'K' },
+	{ "!*.o\n*", 0, "x.o", 'I' },
+	{ "*~\n!*.c~", 0, "x.c~", 'K' },
+	{ "*.o", 0, ".o", 'I' },
+	{ "*.o", 0, "o", '-' },
+	{ "*.tar.gz\n!*.gz", 0, "a.tar.gz", 'K' },
+	{ "!*.gz\n*.tar.gz", 0, "a.tar.gz", 'I' },
+	{ "*.o/", 0, "a.o", '-' },
+	{ "*.o/\n!*.o", 0, "a.o/", 'K' },
+	{ "/top\n!top", 0, "top", 'K' },
+	{ "!top\n/top", 0, "top", 'I' },
+	{ "/top", 0, "a/top", '-' },
+	{ "a/b\n!b", 0, "a/b", 'K' },
+	{ "!b\na/b", 0, "a/b", 'I' },
+	{ "a/b/", 0, "a/b", '-' },
+	{ "!a/b\na/b/\n", 0, "a/b", 'K' },
+	{ "a*\n!abc", 0, "abc", 'K' },
+	{ "!abc\na*", 0, "abc", 'I' },
+	{ "!abc\n[Ll]og\n", 0, "log", 'I' },
+	{ "tmp[0-9]x.*", 0, "tmp1x.c", 'I' },
+	{ "tmp[0-9]x.*", 0, "tmpax.c", '-' },
+	{ "**/gen/**", 0, "gen/x", 'I' },
+	{ "**/gen/**", 0, "a/gen", '-' },
+	{ "a/**/b", 0, "a/b", 'I' },
+	{ "**/", 0, "/", 'I' }, /* "": no path git is asked of */
+	{ "**//", 0, "/", 'I' },
+	{ "a/**/", 0, "a/", '-' },
+	{ "\\*x", 0, "*x", 'I' },
+	{ "\\*x", 0, "ax", '-' },
+	{ "x\\", 0, "x\\", '-' },
+	{ "[x\n!x", 0, "x", 'K' },
+	{ "x?\n!x1", 0, "x1", 'K' },
+	{ "!x1\nx?", 0, "x1", 'I' },
+	{ "\xc3\xa9*", 0, "\xc3\xa9t\xc3\xa9", 'I' },
+	{ "*\xa9", 0, "C\xc2\xa9", 'I' },
+	{ "*\xa9", 0, "C\xc2)", '-' },
+};
+
+/*
+ * Random lists of rules from pieces of every kind, against random paths:
+ * the index and the plain scan agree on the verdict and on the rule.
+ */
+static void
+test_index_random(void)
+{
+	static const char *const pieces[] = {
+		"a", "b", "ab", "a.o", "x.c", "foo", "*", "*.o", "*o", "*.c",
+		"*~", "a~", "*b", "a*", "?", "a?", "[ab]", "[!a]*", "*.[oc]",
+		"**", "\\*", "\\a", "[x", "x\\", ".o", "o", "\xc3\xa9",
+		"*\xa9",
+	};
+	const size_t np = sizeof pieces / sizeof *pieces;
+	unsigned long seed = 12345;
+	char rules[512], path[128];
+	int bad = 0, tried = 0;
+
+#define RND(n) ((seed = seed * 6364136223846793005UL + 1442695040888963407UL), \
+		(size_t)(seed >> 33) % (n))
+	for (int round = 0; round < 3000; round++) {
+		size_t rn = 0, nrules = 1 + RND(12);
+		for (size_t i = 0; i < nrules; i++) {
+			if (!RND(4))
+				rules[rn++] = '!';
+			if (!RND(4))
+				rules[rn++] = '/';
+			for (size_t k = 1 + RND(3); k-- > 0;) {
+				const char *pc = pieces[RND(np)];
+				rn += (size_t)snprintf(rules + rn,
+						       sizeof rules - rn,
+						       "%s%s", pc,
+						       k ? "/" : "");
+			}
+			if (!RND(4))
+				rules[rn++] = '/';
+			rules[rn++] = '\n';
+		}
+		struct ig_list *l = parse(rules, rn);
+		for (int j = 0; j < 20; j++) {
+			size_t pn = 0;
+			for (size_t k = 1 + RND(3); k-- > 0;)
+				pn += (size_t)snprintf(path + pn,
+						       sizeof path - pn, "%s%s",
+						       pieces[RND(np)],
+						       k ? "/" : "");
+			for (int isdir = 0; isdir < 2; isdir++) {
+				const struct ig_rule *w1, *w2;
+				enum ig_verdict v1 =
+					ig_match(l, path, pn, isdir, &w1);
+				enum ig_verdict v2 = ig_match_linear(
+					l, path, pn, isdir, &w2);
+				tried++;
+				if ((v1 != v2 || w1 != w2) && bad++ < 3)
+					printf("#   '%.*s' isdir %d: %d "
+					       "against %d, rules:\n%.*s",
+					       (int)pn, path, isdir, v1, v2,
+					       (int)rn, rules);
+			}
+		}
+		ig_free(l);
+	}
+#undef RND
+	printf("# %d paths judged\n", tried);
+	ok(!bad, "random rules and paths: the index and the plain scan "
+	   "agree");
+}
+
 static void
 run_cases(const struct mcase *c, size_t n, const char *group)
 {
@@ -200,12 +318,15 @@ run_cases(const struct mcase *c, size_t n, const char *group)
 		struct ig_list *l = parse(c[i].rules,
 					  c[i].len ? c[i].len
 						   : strlen(c[i].rules));
-		const struct ig_rule *why;
+		const struct ig_rule *why, *w2;
 		enum ig_verdict v = ig_match(l, c[i].path, plen - isdir, isdir,
 					     &why);
+		enum ig_verdict v2 = ig_match_linear(l, c[i].path,
+						     plen - isdir, isdir, &w2);
 		char got = v == IG_IGNORED ? 'I' : v == IG_KEPT ? 'K' : '-';
 		snprintf(what, sizeof what, "%s %zu: %c", group, i, c[i].want);
-		if (!ok(got == c[i].want && (v == IG_NONE) == !why, what))
+		if (!ok(got == c[i].want && (v == IG_NONE) == !why &&
+			v2 == v && w2 == why, what))
 			printf("#   rules '%s', path '%s': got %c\n",
 			       c[i].rules, c[i].path, got);
 		ig_free(l);
@@ -483,6 +604,8 @@ main(void)
 	run_cases(syntax, sizeof syntax / sizeof *syntax, "syntax");
 	run_cases(kinds, sizeof kinds / sizeof *kinds, "kinds");
 	run_cases(classes, sizeof classes / sizeof *classes, "classes");
+	run_cases(indexed, sizeof indexed / sizeof *indexed, "indexed");
+	test_index_random();
 	test_list();
 	test_decide();
 	test_config();
