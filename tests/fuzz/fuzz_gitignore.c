@@ -8,6 +8,9 @@
  * hold, besides no crash, leak or undefined behaviour, in bounded time:
  *   - glob_match_git() agrees with the plain reference of glob_ref.h on
  *     the first line against the path, and on both stretched long;
+ *   - ig_match() (the rules indexed) gives the verdict and the rule of
+ *     ig_match_linear() (every rule tried), on the path, each of its
+ *     parents and what follows each '/', as a file and as a directory;
  *   - a verdict comes with its rule, a '!' rule keeps and others ignore,
  *     and that rule's text alone, parsed again, gives the same verdict;
  *   - ig_decide() with PARENTS_TOO is the first parent ignored, else
@@ -92,6 +95,18 @@ check_rule(enum ig_verdict v, const struct ig_rule *why, const char *path,
 	free(again);
 }
 
+/* The index and the plain scan agree on L for S (N bytes), both ways. */
+static void
+check_index(const struct ig_list *l, const char *s, size_t n)
+{
+	for (int isdir = 0; isdir < 2; isdir++) {
+		const struct ig_rule *w1, *w2;
+		enum ig_verdict v1 = ig_match(l, s, n, isdir, &w1);
+		FUZZ_CHECK(ig_match_linear(l, s, n, isdir, &w2) == v1);
+		FUZZ_CHECK(w1 == w2);
+	}
+}
+
 static void
 check_lists(const char *rules, size_t rlen, const char *path, size_t len,
 	    int isdir)
@@ -113,6 +128,12 @@ check_lists(const char *rules, size_t rlen, const char *path, size_t len,
 		FUZZ_CHECK(ig_count(l[i]) <= lines);
 		check_rule(ig_match(l[i], path, len, isdir, &why), why, path,
 			   len, isdir);
+		check_index(l[i], path, len);
+		for (size_t k = 0; k < len; k++)
+			if (path[k] == '/') {
+				check_index(l[i], path, k);
+				check_index(l[i], path + k + 1, len - k - 1);
+			}
 		ly[i] = (struct ig_layer){ l[i], 0 };
 	}
 	/* the third list is a nested one, below the first directory */
