@@ -150,6 +150,11 @@ struct be_env {
 	int (*file_wanted)(void *ctx, int id, const char *name, size_t len);
 	void *ctx;
 	int poll_ms; /* a poller's interval (--poll-interval) */
+	/* A descriptor to watch beside the backend's own in wait(): when
+	 * its reader goes away (a pipe's POLLERR, a socket's POLLHUP),
+	 * wait() returns BE_WOKEN, as after wake(), and keeps doing so;
+	 * the caller asks sys_out_gone().  0: none. */
+	int hup_fd;
 };
 
 struct be_ops {

@@ -219,6 +219,10 @@ start(struct session *s)
 	o->cfg.filter = &o->filter;
 	o->cfg.warn = on_warn;
 	o->cfg.note = on_note;
+	/* what fwatch prints: its reader's exit ends the wait for events,
+	 * not the next write after them (`fwatch -r . | head -n 2`) */
+	if (!o->exec || o->print)
+		o->cfg.hup_fd = sys_out_watchable(1);
 	sys_signals(on_signal);
 	if (o->exec) {
 		o->eo.once = o->once;
@@ -360,6 +364,8 @@ step(struct session *s)
 		say("cannot read events: %s", strerror(errno));
 		return EXIT_FAIL;
 	}
+	if (n == 0 && o->cfg.hup_fd && sys_out_gone(o->cfg.hup_fd))
+		return EXIT_OK; /* the reader is done, as at a failed write */
 	now = sys_mono_ms();
 	news = n > 0;
 	if (s->run)

@@ -80,6 +80,8 @@ mux_open(struct backend **out, const struct be_ops *native,
 	m->cenv[NATIVE].ctx = m->cenv[POLLER].ctx = m;
 	m->cenv[NATIVE].poll_ms = m->cenv[POLLER].poll_ms =
 		env ? env->poll_ms : 0;
+	/* only the native backend waits here (mux_wait) */
+	m->cenv[NATIVE].hup_fd = env ? env->hup_fd : 0;
 	if (native->open(&m->be[NATIVE], env ? &m->cenv[NATIVE] : NULL) < 0) {
 		int e = errno;
 		free(m);

@@ -144,7 +144,9 @@ int sys_file_same(struct sys_file *a, struct sys_file *b);
 /* A sleep that a wake can end early, from a signal handler or another
  * thread: the polling backend's wait. */
 struct sys_waiter;
-struct sys_waiter *sys_waiter_new(void);
+/* HUP_FD, if not 0: a descriptor whose reader going away ends a wait
+ * too (be_env.hup_fd; ignored on Windows). */
+struct sys_waiter *sys_waiter_new(int hup_fd);
 void sys_waiter_free(struct sys_waiter *w);
 /* 1 if woken, 0 after MS milliseconds (-1: no limit), -1 with errno. */
 int sys_waiter_wait(struct sys_waiter *w, int ms);
@@ -177,6 +179,13 @@ void sys_trim(void);
 /* 1 if a write to stdout failed with ERR because its reader went away
  * (EPIPE; Windows' C runtime says EINVAL for a pipe with no reader). */
 int sys_reader_gone(int err);
+/* 1 if nothing reads FD (a pipe or socket) any more: a write would fail
+ * with EPIPE.  Looked at without writing (poll, no wait); 0 where that
+ * cannot be told (Windows, a terminal, a file). */
+int sys_out_gone(int fd);
+/* FD if it is a pipe or a socket, whose reader going away can be seen
+ * while waiting (be_env.hup_fd); else 0 (Windows: always 0). */
+int sys_out_watchable(int fd);
 
 /* Whether --shell has a POSIX sh to run (not on Windows, where cmd.exe
  * would expand %VAR% inside file names). */

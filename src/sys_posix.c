@@ -280,6 +280,24 @@ sys_reader_gone(int err)
 	return err == EPIPE;
 }
 
+int
+sys_out_gone(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = 0 };
+	return poll(&p, 1, 0) > 0 && (p.revents & (POLLERR | POLLHUP));
+}
+
+/* Only pipes and sockets: a terminal's POLLHUP comes with SIGHUP
+ * anyway, and a file never says anything. */
+int
+sys_out_watchable(int fd)
+{
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return 0;
+	return S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) ? fd : 0;
+}
+
 const char *
 sys_fs_note(const char *path)
 {
@@ -576,14 +594,16 @@ sys_fd_path(int fd)
 
 struct sys_waiter {
 	struct wakepipe p; /* wake writes, wait polls the read end */
+	int hup_fd;        /* see sys_waiter_new(); -1: none */
 };
 
 struct sys_waiter *
-sys_waiter_new(void)
+sys_waiter_new(int hup_fd)
 {
 	struct sys_waiter *w = malloc(sizeof *w);
 	if (!w)
 		return NULL;
+	w->hup_fd = hup_fd > 0 ? hup_fd : -1;
 	if (wakepipe_open(&w->p) < 0) {
 		int e = errno;
 		free(w);
@@ -605,13 +625,17 @@ sys_waiter_free(struct sys_waiter *w)
 int
 sys_waiter_wait(struct sys_waiter *w, int ms)
 {
-	struct pollfd p = { .fd = w->p.fd[0], .events = POLLIN };
-	int r = poll(&p, 1, ms);
+	struct pollfd p[2] = {
+		{ .fd = w->p.fd[0], .events = POLLIN },
+		{ .fd = w->hup_fd, .events = 0 }, /* POLLERR/POLLHUP only */
+	};
+	int r = poll(p, 2, ms);
 	if (r < 0)
 		return errno == EINTR ? 1 : -1; /* a signal is a wake */
 	if (r == 0)
 		return 0;
-	wakepipe_drain(&w->p);
+	if (p[0].revents)
+		wakepipe_drain(&w->p);
 	return 1;
 }
 

@@ -447,8 +447,9 @@ struct sys_waiter {
 };
 
 struct sys_waiter *
-sys_waiter_new(void)
+sys_waiter_new(int hup_fd)
 {
+	(void)hup_fd; /* a pipe's lost reader is seen only at a write here */
 	struct sys_waiter *w = malloc(sizeof *w);
 	if (!w)
 		return NULL;
@@ -595,6 +596,22 @@ sys_reader_gone(int err)
 {
 	/* msvcrt maps ERROR_NO_DATA, a pipe whose reader closed, to EINVAL */
 	return err == EPIPE || err == EINVAL;
+}
+
+/* Windows has no wait that an anonymous pipe's lost reader ends: fwatch
+ * learns it at its next write, as before. */
+int
+sys_out_gone(int fd)
+{
+	(void)fd;
+	return 0;
+}
+
+int
+sys_out_watchable(int fd)
+{
+	(void)fd;
+	return 0;
 }
 
 const char *

@@ -218,6 +218,7 @@ fw_open(const struct fw_config *cfg)
 		return w; /* no backend: nothing is watched */
 	files_lend(w, &w->env);
 	w->env.poll_ms = cfg->poll_ms; /* a poller's interval; 0: its own */
+	w->env.hup_fd = cfg->hup_fd;
 	if ((!cfg->backend || !*cfg->backend) && w->ops != &be_poll) {
 		/* no backend chosen: the native one, and the poller beside
 		 * it for the directories where it is blind (blind.c) */

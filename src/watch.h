@@ -91,6 +91,9 @@ struct fw_config {
 				   * a PATH is named, never watched */
 	const char *backend;      /* --backend NAME; NULL: the default */
 	int poll_ms;              /* --poll-interval; 0: the default */
+	int hup_fd;               /* a descriptor whose reader going away
+				   * ends a wait like fw_wake() (stdout as a
+				   * pipe); 0: none (stdin is never it) */
 	/* Called for problems that do not stop watching (an unreadable
 	 * subdirectory, a watch limit hit by a new directory). */
 	void (*warn)(void *ctx, const char *msg);

@@ -903,6 +903,14 @@ be_open(struct backend **out, const struct be_env *env)
 	EV_SET(&kev, b->wake.fd[0], EVFILT_READ, EV_ADD, 0, 0, 0);
 	if (kevent(b->kq, &kev, 1, NULL, 0, NULL) < 0)
 		goto fail;
+	/* stdout's reader going away: a pipe's EVFILT_WRITE says EV_EOF.
+	 * Edge-triggered, or a pipe with room would wake every wait; a
+	 * descriptor kqueue will not take is only left unwatched. */
+	if (env && env->hup_fd > 0) {
+		EV_SET(&kev, env->hup_fd, EVFILT_WRITE, EV_ADD | EV_CLEAR, 0,
+		       0, 0);
+		(void)kevent(b->kq, &kev, 1, NULL, 0, NULL);
+	}
 	vt_init(&b->vt, b->kq);
 	b->vt.notes = vnode_notes(0);
 	b->list = list_dir;
@@ -1010,7 +1018,8 @@ be_unwatch(struct backend *b, int id)
 }
 
 /* Take what kevent() has, up to the stash's room, waiting as TP says;
- * 1 if the wake pipe was among it (it is not stashed), -1 on error. */
+ * 1 if the wake pipe, or the end of stdout's reader, was among it (they
+ * are not stashed), -1 on error. */
 static int
 stash_more(struct backend *b, const struct timespec *tp)
 {
@@ -1022,9 +1031,13 @@ stash_more(struct backend *b, const struct timespec *tp)
 	if (n < 0)
 		return -1;
 	for (int i = b->nstash; i < b->nstash + n; i++)
-		if (b->stash[i].filter == EVFILT_READ &&
-		    b->stash[i].ident == (uintptr_t)b->wake.fd[0]) {
-			woken = 1;
+		if ((b->stash[i].filter == EVFILT_READ &&
+		     b->stash[i].ident == (uintptr_t)b->wake.fd[0]) ||
+		    b->stash[i].filter == EVFILT_WRITE) {
+			/* EVFILT_WRITE is only ever stdout (hup_fd): with
+			 * EV_EOF its reader is gone, and the caller asks */
+			woken = woken || b->stash[i].filter == EVFILT_READ ||
+				(b->stash[i].flags & EV_EOF);
 			b->stash[i] = b->stash[b->nstash + n - 1];
 			n--;
 			i--;

@@ -31,6 +31,7 @@
 struct backend {
 	int fd;
 	struct wakepipe wake;
+	int hup_fd; /* be_env.hup_fd, or -1 */
 	struct fw_raw *recs;
 	size_t cap;
 	char *buf;    /* READ_BUF bytes, mapped */
@@ -40,10 +41,11 @@ struct backend {
 static int
 be_open(struct backend **out, const struct be_env *env)
 {
-	(void)env; /* every file costs the same: nothing */
+	/* every file costs the same: nothing is asked of env but hup_fd */
 	struct backend *b = calloc(1, sizeof *b);
 	if (!b)
 		return -1;
+	b->hup_fd = env && env->hup_fd > 0 ? env->hup_fd : -1;
 	b->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (b->fd < 0) {
 		int e = errno;
@@ -112,9 +114,12 @@ be_unwatch(struct backend *b, int id)
 static int
 be_wait(struct backend *b, int timeout_ms)
 {
-	struct pollfd p[2] = {
+	/* events 0 on the third: only POLLERR/POLLHUP, which a pipe's
+	 * write end reports once no reader is left (-1: poll skips it) */
+	struct pollfd p[3] = {
 		{ .fd = b->fd, .events = POLLIN },
 		{ .fd = b->wake.fd[0], .events = POLLIN },
+		{ .fd = b->hup_fd, .events = 0 },
 	};
 	int r;
 	if (timeout_ms != 0) {
@@ -130,9 +135,11 @@ be_wait(struct backend *b, int timeout_ms)
 			b->cap = 0;
 		}
 	}
-	r = poll(p, 2, timeout_ms);
+	r = poll(p, 3, timeout_ms);
 	if (r < 0)
 		return errno == EINTR ? BE_WOKEN : -1;
+	if (p[2].revents)
+		return BE_WOKEN; /* the reader is gone: the caller asks */
 	if (p[1].revents) {
 		wakepipe_drain(&b->wake);
 		/* A wake wins even if events are waiting: the caller has

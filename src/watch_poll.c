@@ -94,7 +94,7 @@ be_open(struct backend **out, const struct be_env *env)
 	b->env = env;
 	b->interval = env && env->poll_ms > 0 ? env->poll_ms : DEFAULT_MS;
 	b->byobj.arena = &b->objkeys;
-	if (!(b->waiter = sys_waiter_new())) {
+	if (!(b->waiter = sys_waiter_new(env ? env->hup_fd : 0))) {
 		int e = errno;
 		free(b);
 		errno = e;

@@ -132,6 +132,58 @@ create d/a"
 	assert_equal "$(grep -v '^fwatch: watching ' "$FW_ERR")" ""
 }
 
+@test "fwatch | head -n 2 ends as soon as head exits, with no event after" {
+	mkdir d
+	pipe=$BATS_TEST_TMPDIR/pipe
+	head_out=$BATS_TEST_TMPDIR/head.out
+	mkfifo "$pipe"
+	head -n 2 <"$pipe" >"$head_out" 3>&- &
+	fw_track $!
+	FW_STDOUT=$pipe start_fwatch_bare d
+	: >d/a
+	: >d/b
+	# nothing more happens in d: only head's exit can end fwatch
+	wait_exit "$FW_PID" 5
+	assert_status 0
+	assert_equal "$(cat "$head_out")" "create d/a
+create d/b"
+	assert_equal "$(grep -v '^fwatch: watching ' "$FW_ERR")" ""
+}
+
+@test "fwatch --backend poll | head -n 1 ends as soon as head exits too" {
+	mkdir d
+	pipe=$BATS_TEST_TMPDIR/pipe
+	head_out=$BATS_TEST_TMPDIR/head.out
+	mkfifo "$pipe"
+	head -n 1 <"$pipe" >"$head_out" 3>&- &
+	fw_track $!
+	FW_BACKEND_ARGS=(--backend poll --poll-interval 100)
+	FW_STDOUT=$pipe start_fwatch_bare d
+	: >d/a
+	wait_for_line "$head_out" '^create d/a$'
+	wait_exit "$FW_PID" 5
+	assert_status 0
+}
+
+@test "fwatch --json | jq | head -n 1: the event head leaves to jq ends the whole pipeline" {
+	command -v jq >/dev/null || skip "jq is not installed"
+	mkdir d
+	pipe=$BATS_TEST_TMPDIR/pipe
+	head_out=$BATS_TEST_TMPDIR/head.out
+	mkfifo "$pipe"
+	# jq learns that head is gone only when it writes again, so one more
+	# event is needed; fwatch then sees jq go without a write of its own
+	jq --unbuffered -r .path <"$pipe" 3>&- | head -n 1 >"$head_out" &
+	fw_track $!
+	FW_STDOUT=$pipe start_fwatch_bare --json d
+	: >d/a
+	wait_for_line "$head_out" '^d/a$'
+	: >d/b
+	wait_exit "$FW_PID" 5
+	assert_status 0
+	assert_equal "$(cat "$head_out")" "d/a"
+}
+
 @test "SIGINT exits 130 and everything printed before is complete" {
 	mkdir d
 	start_fwatch d

@@ -1015,7 +1015,7 @@ wants(void *ctx, int id, const char *name, size_t len)
 static void
 test_wanted(void)
 {
-	struct be_env env = { wants, NULL, 0 };
+	struct be_env env = { wants, NULL, 0, 0 };
 	int t;
 	scene_with(&env);
 	put("a.c", "x", O_EXCL);
