@@ -191,10 +191,13 @@ help_events(FILE *out)
 	char some[256], dflt[256], text[768];
 	unsigned choose = fw_kinds_selectable() & ~FW_ALWAYS;
 	snprintf(text, sizeof text, "report only these events (comma-"
-		 "separated, repeatable): %s, or all; default: %s (modify "
-		 "includes truncate: a file PATH that got shorter)",
+		 "separated, repeatable): %s, or all; default: %s "
+		 "(modify includes truncate, which only a file PATH "
+		 "reports: it got shorter); inotifywait's names work too "
+		 "(moved_to, close...: see fwatch(1))",
 		 kind_list(some, sizeof some, choose, " "),
-		 kind_list(dflt, sizeof dflt, FW_DEFAULT_EVENTS, ","));
+		 kind_list(dflt, sizeof dflt,
+			   FW_DEFAULT_EVENTS & ~FW_BIT(FW_TRUNCATE), ","));
 	print_wrapped(out, "  -e, --event LIST", text);
 }
 
@@ -252,11 +255,11 @@ parse_events(struct parser *ps, const char *list, const char *opt)
 	}
 	for (;;) {
 		size_t n = strcspn(p, ",");
-		int k = fw_kind_parse(p, n);
-		if (n == 3 && !memcmp(p, "all", 3)) {
+		unsigned m = fw_kinds_named(p, n);
+		if (n == 3 && (!memcmp(p, "all", 3) || !memcmp(p, "ALL", 3))) {
 			o->cfg.events |= selectable;
-		} else if (k >= 0 && (selectable & FW_BIT(k))) {
-			o->cfg.events |= FW_BIT(k);
+		} else if (m) {
+			o->cfg.events |= m;
 		} else {
 			char known[256];
 			int shown = (int)(n < 40 ? n : 40);

@@ -189,5 +189,12 @@ const char *fw_kind_name(enum fw_kind k);
 int fw_kind_parse(const char *name, size_t len); /* -1 if unknown */
 /* FW_BIT mask of the kinds --event may name (all but ready). */
 unsigned fw_kinds_selectable(void);
+/* What --event NAME (LEN bytes) selects: a selectable kind or one of
+ * inotifywait's names for it, in any case (CLOSE_WRITE, moved_to,
+ * close); 0 if none. */
+unsigned fw_kinds_named(const char *name, size_t len);
+/* The I-th of inotifywait's names and, in *MASK, what it selects; NULL
+ * past the last. */
+const char *fw_kind_alias_at(size_t i, unsigned *mask);
 
 #endif

@@ -58,6 +58,9 @@ SHORT_OPTIONS=(-r -L -e -i -x -j -0 -f -a -1 -t -q -d -p -R -c -h -V)
 		[[ $entry =~ [^a-z_]${kind}[^a-z_] ]] || fail "--help does not offer '$kind': $entry"
 	done
 	assert_contains "$entry" "default: create,modify,"
+	# as the man page has it: truncate is a file PATH's, under modify
+	[[ $entry != *default:\ create,modify,truncate* ]] || fail "--help lists truncate among the defaults: $entry"
+	assert_contains "$entry" "modify includes truncate"
 }
 
 @test "--version gives the version, then the backends, inotify first as the default, and exits 0" {
@@ -281,4 +284,13 @@ SHORT_OPTIONS=(-r -L -e -i -x -j -0 -f -a -1 -t -q -d -p -R -c -h -V)
 	wait_for_record "create d/z.c"
 	assert_equal "$(records)" "create d/a.c
 create d/z.c"
+}
+
+@test "--event takes inotifywait's names in any case, and still refuses a name neither knows" {
+	mkdir d
+	run_fwatch -e moved_from,Move,move_self,DELETE_SELF,close,Create --timeout 0.1 d
+	assert_status 2
+	run_fwatch -e MOVED_SIDEWAYS d
+	assert_status 1
+	assert_contains "$stderr" "unknown event 'MOVED_SIDEWAYS'"
 }

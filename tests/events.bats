@@ -389,3 +389,32 @@ delete d/b"
 		wait_for_record "create d/f$i" 0.4
 	done
 }
+
+@test "inotifywait's names select the closest kinds: MOVED_TO,CLOSE_WRITE is rename and close_write" {
+	skip_if_poll "opens and closes"
+	mkdir d
+	start_fwatch -e MOVED_TO,CLOSE_WRITE d
+	echo x >d/a
+	chmod 600 d/a
+	mv d/a d/b
+	rm d/b
+	echo y >d/c
+	wait_for_record "close_write d/c"
+	assert_equal "$(records)" "close_write d/a
+rename d/a -> d/b
+close_write d/c"
+}
+
+@test "inotifywait's close selects both close kinds, delete_self the delete of a watched PATH" {
+	skip_if_poll "opens and closes"
+	mkdir d
+	echo hello >d/a
+	start_fwatch -e close,delete_self d/a
+	cat d/a >/dev/null
+	wait_for_record "close_nowrite d/a"
+	echo x >>d/a
+	wait_for_record "close_write d/a"
+	rm d/a
+	wait_for_record "delete d/a"
+	assert_no_match '^(open|modify|attrib) '
+}
