@@ -351,11 +351,19 @@ launch(struct runner *r, char **env, size_t feed_len)
 	int e = errno;
 	burst_clear(r);
 	if (!r->p) {
-		fprintf(stderr, "fwatch: cannot run '%s': %s%s\n", r->argv[0],
-			strerror(e),
-			e == E2BIG ? " (too many paths for {paths}: use "
-				     "--stdin nul instead)"
-			: e == ENOENT ? " (check the command name and PATH)" : "");
+		const char *a0 = r->argv[0];
+		if (e == ENOENT && !r->o.shell && strchr(a0, ' '))
+			/* --exec 'make test': one word, quoted as for sh */
+			fprintf(stderr, "fwatch: cannot run '%s': %s (did you "
+				"mean --exec %s, or --shell?)\n", a0,
+				strerror(e), a0);
+		else
+			fprintf(stderr, "fwatch: cannot run '%s': %s%s\n", a0,
+				strerror(e),
+				e == E2BIG ? " (too many paths for {paths}: "
+					     "use --stdin nul instead)"
+				: e == ENOENT ? " (check the command name and "
+						"PATH)" : "");
 		r->last_status = 127;
 		if (r->o.once)
 			r->done = 1;

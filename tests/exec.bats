@@ -897,3 +897,12 @@ no_swap() {
 	assert_equal "$(cat "$LOG")" "run d/a
 run d/marker"
 }
+
+@test "--exec 'make test' as one word that is not found hints at --exec make test or --shell" {
+	mkdir d
+	start_fwatch --once d --exec 'make test'
+	: >d/a
+	wait_exit "$FW_PID" 5
+	assert_status 127
+	assert_contains "$(cat "$FW_ERR")" "fwatch: cannot run 'make test': No such file or directory (did you mean --exec make test, or --shell?)"
+}
