@@ -100,6 +100,8 @@ static const char usage_exec[] =
 "                         the changed paths are its \"$@\"\n"
 "  -d, --debounce MS      wait until MS milliseconds pass without a change\n"
 "                         before running (default 50)\n"
+"      --max-wait MS      run anyway MS milliseconds after a burst began,\n"
+"                         even if the changes have not stopped\n"
 "  -p, --postpone         do not run CMD at start; wait for a change\n"
 "  -R, --restart          stop a running CMD and start it again on change\n"
 "      --on-busy MODE     what a change does while CMD runs: queue (run\n"
@@ -354,7 +356,8 @@ enum {
 	OPT_READY = 256, OPT_EXEC, OPT_SHELL, OPT_ON_BUSY, OPT_STOP_SIGNAL,
 	OPT_STOP_TIMEOUT, OPT_STDIN, OPT_PRINT, OPT_SNAPSHOT, OPT_ON_DELETE, OPT_POLL, OPT_POLL_INTERVAL,
 	OPT_BACKEND, OPT_NO_DEFAULT_IGNORES, OPT_TAIL, OPT_TAIL_FROM,
-	OPT_GITIGNORE, OPT_NO_GITIGNORE, OPT_IGNORE_FILE, OPT_EXPLAIN
+	OPT_GITIGNORE, OPT_NO_GITIGNORE, OPT_IGNORE_FILE, OPT_EXPLAIN,
+	OPT_MAX_WAIT
 };
 
 static const struct longopt {
@@ -389,6 +392,7 @@ static const struct longopt {
 	{ "exec", 0, OPT_EXEC },
 	{ "shell", 0, OPT_SHELL },
 	{ "debounce", 1, 'd' },
+	{ "max-wait", 1, OPT_MAX_WAIT },
 	{ "postpone", 0, 'p' },
 	{ "restart", 0, 'R' },
 	{ "on-busy", 1, OPT_ON_BUSY },
@@ -473,6 +477,8 @@ apply_value(struct parser *ps, int c, const char *arg, const char *opt)
 		return parse_secs(ps, arg, opt, &o->timeout_ms);
 	case 'd':
 		return parse_ms(ps, arg, opt, &o->eo.debounce_ms);
+	case OPT_MAX_WAIT:
+		return parse_ms(ps, arg, opt, &o->eo.max_wait_ms);
 	case OPT_STOP_TIMEOUT:
 		if ((r = parse_secs(ps, arg, opt, &ms)) == GO_ON)
 			o->eo.stop_ms = ms;
@@ -527,6 +533,7 @@ apply(struct parser *ps, int c, const char *arg, const char *opt)
 	case 'd': case 'p': case 'R': case 'c': case OPT_SHELL:
 	case OPT_ON_BUSY: case OPT_STOP_SIGNAL: case OPT_STOP_TIMEOUT:
 	case OPT_STDIN: case OPT_PRINT: case OPT_NO_DEFAULT_IGNORES:
+	case OPT_MAX_WAIT:
 		snprintf(o->exec_only, sizeof o->exec_only, "%s", opt);
 	}
 	switch (c) {

@@ -40,6 +40,7 @@ struct runner {
 	size_t npaths;
 	int have_burst;      /* a run is due once the tree is quiet */
 	int64_t last_change;
+	int64_t burst_start; /* when the burst's first change came */
 	enum fw_kind first_kind;
 	struct buf first_old;
 	int nomem;           /* memory ran out: the burst is not whole */
@@ -150,6 +151,8 @@ runner_events(struct runner *r, const struct fw_event *evs, int n,
 	}
 	if (!r->npaths && !r->have_burst) /* only an overflow */
 		r->first_kind = evs[0].kind;
+	if (!r->have_burst)
+		r->burst_start = now;
 	r->have_burst = 1;
 	r->last_change = now;
 }
@@ -370,6 +373,21 @@ launch(struct runner *r, char **env, size_t feed_len)
 	}
 }
 
+/* When the burst's run is due: once the tree has been quiet for the
+ * debounce, or --max-wait after the burst began if that comes first (a
+ * tree that never goes quiet, a log written every 10 ms, would
+ * otherwise postpone the run for ever). */
+static int64_t
+due_at(const struct runner *r)
+{
+	int64_t due = r->last_change + r->o.debounce_ms;
+	if (r->initial)
+		return 0;
+	if (r->o.max_wait_ms && r->burst_start + r->o.max_wait_ms < due)
+		due = r->burst_start + r->o.max_wait_ms;
+	return due;
+}
+
 int
 runner_start_due(struct runner *r, int64_t now)
 {
@@ -378,7 +396,7 @@ runner_start_due(struct runner *r, int64_t now)
 
 	if (!r->have_burst || r->p || r->done)
 		return 0;
-	if (!r->initial && now - r->last_change < r->o.debounce_ms)
+	if (now < due_at(r))
 		return 0;
 	r->scratch.len = 0;
 	if (r->nomem ||
@@ -409,7 +427,7 @@ runner_next(const struct runner *r, int64_t now)
 		return t;
 	}
 	if (r->have_burst && !r->done) {
-		int64_t due = r->initial ? now : r->last_change + r->o.debounce_ms;
+		int64_t due = r->initial ? now : due_at(r);
 		t = due > now ? due - now : 0;
 	}
 	return t;

@@ -22,6 +22,8 @@ struct exec_opts {
 	int stop_sig;          /* what stops the command (TERM) */
 	int64_t stop_ms;       /* then SIGKILL after this long */
 	int64_t debounce_ms;
+	int64_t max_wait_ms;   /* run a burst this long after it began even
+				* if it is not quiet yet; 0: wait for quiet */
 	int postpone;          /* wait for a change before the first run */
 	int clear;             /* clear the screen before each run */
 	int once;              /* one run for the first change, then exit */

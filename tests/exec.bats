@@ -191,6 +191,33 @@ run 1"
 	assert_equal "$(cat "$LOG")" "run 2"
 }
 
+@test "--max-wait 300: a burst that never goes quiet runs the command anyway" {
+	mkdir d
+	start_fwatch -p -d 1000 --max-wait 300 d --exec sh -c 'echo "run $FWATCH_COUNT" >>"$LOG"'
+	# a writer every 50 ms for up to 6 s: never a quiet second
+	(for _ in $(seq 1 120); do
+		[ -e "$LOG" ] && break
+		echo x >>d/log
+		sleep 0.05
+	done) 3>&- &
+	fw_track $!
+	writer=$!
+	wait_for_count "$LOG" 1 3
+	wait_exit "$writer" 2
+	# the run came while the writer was still writing
+	(($(nlines d/log) < 120)) || fail "the run came only after the writer stopped"
+}
+
+@test "--max-wait takes milliseconds, only with --exec" {
+	mkdir d
+	run_fwatch --max-wait x d --exec true
+	assert_status 1
+	assert_contains "$stderr" "--max-wait: 'x' is not a number of milliseconds"
+	run_fwatch --max-wait 100 d
+	assert_status 1
+	assert_contains "$stderr" "--max-wait works only with --exec"
+}
+
 # ---------------------------------------------------------------- busy
 
 @test "queue (default): changes during a 1-second command give exactly one more run" {
@@ -697,7 +724,7 @@ RUN"
 @test "--help mentions every --exec option" {
 	run_fwatch --help
 	assert_status 0
-	for opt in --exec --shell --debounce -d --postpone -p --restart -R --on-busy \
+	for opt in --exec --shell --debounce -d --max-wait --postpone -p --restart -R --on-busy \
 		--stop-signal --stop-timeout --clear -c --stdin --print --no-default-ignores; do
 		[[ $output =~ (^|[^a-zA-Z0-9-])$opt([^a-zA-Z0-9-]|$) ]] || fail "--help does not mention $opt"
 	done
