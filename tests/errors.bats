@@ -87,6 +87,23 @@ use_permissions() {
 	assert_contains "$stderr" "/etc/sysctl.d/"
 }
 
+@test "in a user namespace whose watch limit is the smaller, the message names user.max_inotify_watches" {
+	skip_if_poll "no inotify watches"
+	command -v unshare >/dev/null || skip "unshare (util-linux) is not installed"
+	unshare -Ur true 2>/dev/null || skip "this system lets no user namespace be made (unshare -Ur)"
+	for i in $(seq -w 1 40); do
+		mkdir -p "tree/dir$i"
+	done
+	# the namespace's root may lower its own limit; the global one stays
+	run --separate-stderr timeout 10 unshare -Ur sh -c \
+		'echo 20 >/proc/sys/user/max_inotify_watches && exec "$@"' sh \
+		"$FWATCH" "${FW_BACKEND_ARGS[@]}" -r tree
+	assert_status 1
+	assert_contains "$stderr" "fwatch: cannot watch 'tree': inotify watch limit reached (user.max_inotify_watches = 20, this user namespace's limit); this tree needs "
+	assert_contains "$stderr" "'sysctl user.max_inotify_watches="
+	[[ $stderr != *fs.inotify.max_user_watches* ]] || fail "the global limit, which does not bind, is named: $stderr"
+}
+
 @test "the inotify instance limit is exit 1 with a message naming fs.inotify.max_user_instances" {
 	mkdir d
 	sysctl_for_test max_user_instances 0
