@@ -113,6 +113,8 @@ static const char usage_exec[] =
 "  -c, --clear            clear the screen before each run\n"
 "      --stdin MODE       give CMD the changed paths on its stdin, ended\n"
 "                         by NUL (nul) or newline (lines)\n"
+"      --no-tty           keep CMD out of the terminal's foreground (by\n"
+"                         default it gets it while it runs, to read it)\n"
 "      --print            print events too (they are not, by default)\n"
 "      --no-default-ignores  also count what --exec leaves out by default:\n"
 "                         .git and other version control, editors' swap\n"
@@ -357,7 +359,7 @@ enum {
 	OPT_STOP_TIMEOUT, OPT_STDIN, OPT_PRINT, OPT_SNAPSHOT, OPT_ON_DELETE, OPT_POLL, OPT_POLL_INTERVAL,
 	OPT_BACKEND, OPT_NO_DEFAULT_IGNORES, OPT_TAIL, OPT_TAIL_FROM,
 	OPT_GITIGNORE, OPT_NO_GITIGNORE, OPT_IGNORE_FILE, OPT_EXPLAIN,
-	OPT_MAX_WAIT
+	OPT_MAX_WAIT, OPT_NO_TTY
 };
 
 static const struct longopt {
@@ -393,6 +395,7 @@ static const struct longopt {
 	{ "shell", 0, OPT_SHELL },
 	{ "debounce", 1, 'd' },
 	{ "max-wait", 1, OPT_MAX_WAIT },
+	{ "no-tty", 0, OPT_NO_TTY },
 	{ "postpone", 0, 'p' },
 	{ "restart", 0, 'R' },
 	{ "on-busy", 1, OPT_ON_BUSY },
@@ -533,7 +536,7 @@ apply(struct parser *ps, int c, const char *arg, const char *opt)
 	case 'd': case 'p': case 'R': case 'c': case OPT_SHELL:
 	case OPT_ON_BUSY: case OPT_STOP_SIGNAL: case OPT_STOP_TIMEOUT:
 	case OPT_STDIN: case OPT_PRINT: case OPT_NO_DEFAULT_IGNORES:
-	case OPT_MAX_WAIT:
+	case OPT_MAX_WAIT: case OPT_NO_TTY:
 		snprintf(o->exec_only, sizeof o->exec_only, "%s", opt);
 	}
 	switch (c) {
@@ -549,6 +552,7 @@ apply(struct parser *ps, int c, const char *arg, const char *opt)
 	case 'c': o->eo.clear = 1; break;
 	case OPT_SHELL: o->eo.shell = 1; break;
 	case OPT_PRINT: o->print = 1; break;
+	case OPT_NO_TTY: o->eo.no_tty = 1; break;
 	case OPT_NO_DEFAULT_IGNORES: o->no_noise = 1; break;
 	case OPT_READY: o->ready = 1; break;
 	case OPT_SNAPSHOT: o->cfg.snapshot = 1; break;

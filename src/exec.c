@@ -41,6 +41,8 @@ struct runner {
 	int have_burst;      /* a run is due once the tree is quiet */
 	int64_t last_change;
 	int64_t burst_start; /* when the burst's first change came */
+	int tty;             /* the terminal the command gets while it
+			      * runs (proc_tty_open), or -1 */
 	enum fw_kind first_kind;
 	struct buf first_old;
 	int nomem;           /* memory ran out: the burst is not whole */
@@ -57,6 +59,7 @@ runner_new(const struct exec_opts *o)
 	if (!r)
 		return NULL;
 	r->o = *o;
+	r->tty = -1;
 	r->seen.arena = &r->paths;
 	/* never NULL, so an empty burst is an empty range, not NULL + 0 */
 	if (buf_add(&r->paths, "", 0) < 0 || buf_add(&r->scratch, "", 0) < 0) {
@@ -67,6 +70,9 @@ runner_new(const struct exec_opts *o)
 	 * loop wants a build now, not after the first save */
 	if (!o->postpone && !o->once)
 		r->have_burst = r->initial = 1;
+	/* as entr: a command that reads the terminal (a REPL, a debugger)
+	 * works; not when its stdin is our pipe of paths */
+	r->tty = o->no_tty || o->feed != FEED_NONE ? -1 : proc_tty_open();
 	return r;
 }
 
@@ -188,6 +194,7 @@ runner_reap(struct runner *r, int64_t now)
 	proc_free(r->p);
 	r->p = NULL;
 	r->kill_at = 0;
+	proc_tty_give(r->tty, NULL);
 	if (r->o.once)
 		r->done = 1;
 }
@@ -353,6 +360,8 @@ launch(struct runner *r, char **env, size_t feed_len)
 			  r->o.feed != FEED_NONE ? r->scratch.p : NULL, feed_len);
 	int e = errno;
 	burst_clear(r);
+	if (r->p)
+		proc_tty_give(r->tty, r->p);
 	if (!r->p) {
 		const char *a0 = r->argv[0];
 		if (e == ENOENT && !r->o.shell && strchr(a0, ' '))
@@ -458,4 +467,5 @@ runner_shutdown(struct runner *r)
 		sys_sleep_ms(10);
 		now = sys_mono_ms();
 	}
+	proc_tty_give(r->tty, NULL); /* also if some of it would not go */
 }

@@ -28,6 +28,7 @@ struct exec_opts {
 	int clear;             /* clear the screen before each run */
 	int once;              /* one run for the first change, then exit */
 	enum feed feed;        /* paths on the command's stdin */
+	int no_tty;            /* --no-tty: never the terminal's foreground */
 };
 
 struct runner;

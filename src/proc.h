@@ -18,6 +18,15 @@ struct proc;
 struct proc *proc_start(char *const argv[], char *const env_add[],
 			const char *input, size_t len);
 
+/* The terminal on fwatch's stdin, if fwatch holds its foreground (an
+ * interactive shell started it, not in the background): its descriptor,
+ * else -1 (always on Windows).  From then on fwatch ignores SIGTTOU, so
+ * that it can take the terminal back from the background. */
+int proc_tty_open(void);
+/* Give terminal TTY's foreground to P's group, so that the command can
+ * read it and Ctrl-C reaches it; P NULL: take it back for fwatch. */
+void proc_tty_give(int tty, struct proc *p);
+
 /* Send SIG (a signal number from proc_signal_parse) to the whole group. */
 int proc_signal(struct proc *p, int sig);
 /* Collect the command's exit without blocking: 1 if it has exited (its

@@ -24,6 +24,7 @@ struct proc {
 	pid_t pid;    /* also the process group id */
 	int exited;
 	int status;
+	int tty;      /* the terminal it was given (proc_tty_give), or -1 */
 };
 
 /* Hazard: a grandchild whose parent died is reparented; as a zombie it
@@ -107,6 +108,7 @@ proc_start(char *const argv[], char *const env_add[], const char *input,
 
 	if (!p)
 		return NULL;
+	p->tty = -1;
 	if (!(env = merged_env(env_add))) {
 		free(p);
 		return NULL;
@@ -133,6 +135,7 @@ proc_start(char *const argv[], char *const env_add[], const char *input,
 	sigaddset(&dfl, SIGTERM);
 	sigaddset(&dfl, SIGHUP);
 	sigaddset(&dfl, SIGCHLD);
+	sigaddset(&dfl, SIGTTOU); /* ignored by fwatch: proc_tty_open() */
 	posix_spawnattr_setsigmask(&at, &none);
 	posix_spawnattr_setsigdefault(&at, &dfl);
 	posix_spawnattr_setpgroup(&at, 0);
@@ -165,9 +168,56 @@ fail:
 }
 
 int
+proc_tty_open(void)
+{
+	pid_t fg;
+	if (!isatty(0) || (fg = tcgetpgrp(0)) < 0 || fg != getpgrp())
+		return -1;
+	/* tcsetpgrp() from a background group is SIGTTOU, which would stop
+	 * fwatch as it takes the terminal back */
+	signal(SIGTTOU, SIG_IGN);
+	return 0;
+}
+
+/* Hazard: the command runs before it gets the foreground, and one that
+ * reads the terminal at once is stopped by SIGTTIN first; SIGCONT after
+ * the hand-over lets it go on, now allowed to read.  A command already
+ * gone leaves tcsetpgrp() failing (EPERM): nothing to give. */
+void
+proc_tty_give(int tty, struct proc *p)
+{
+	if (tty < 0)
+		return;
+	if (p) {
+		if (tcsetpgrp(tty, p->pid) == 0)
+			kill(-p->pid, SIGCONT);
+		p->tty = tty;
+	} else {
+		tcsetpgrp(tty, getpgrp());
+	}
+}
+
+int
 proc_signal(struct proc *p, int sig)
 {
 	return kill(-p->pid, sig);
+}
+
+/* Ctrl-Z stopped the command in the terminal's foreground: the shell
+ * knows only fwatch's group, so fwatch takes the terminal back and stops
+ * as a job would, and on `fg` hands it on again.  Left alone, the
+ * terminal would stay with a stopped group the shell cannot resume.
+ * Other stops (SIGTTIN before the hand-over, a debugger's) are not
+ * ours to undo. */
+static void
+job_stopped(struct proc *p, int sig)
+{
+	if (p->tty < 0 || sig != SIGTSTP)
+		return;
+	tcsetpgrp(p->tty, getpgrp());
+	kill(0, SIGTSTP); /* returns once fwatch is continued */
+	if (tcsetpgrp(p->tty, p->pid) == 0)
+		kill(-p->pid, SIGCONT);
 }
 
 int
@@ -178,9 +228,13 @@ proc_reap(struct proc *p, int *status)
 	/* Reap every child that is done (the command, stdin feeders, and
 	 * as a subreaper its orphans), so none is left a zombie; remember
 	 * the command's own status. */
-	while ((r = waitpid(-1, &st, WNOHANG)) > 0) {
+	while ((r = waitpid(-1, &st, WNOHANG | WUNTRACED)) > 0) {
 		if (r != p->pid)
 			continue;
+		if (WIFSTOPPED(st)) {
+			job_stopped(p, WSTOPSIG(st));
+			continue;
+		}
 		p->exited = 1;
 		p->status = WIFEXITED(st) ? WEXITSTATUS(st)
 			    : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : 1;

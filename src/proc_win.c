@@ -509,6 +509,21 @@ proc_start(char *const argv[], char *const env_add[], const char *input,
 	return p;
 }
 
+/* A console has no foreground group to hand over: the command shares
+ * fwatch's console and reads it as it likes. */
+int
+proc_tty_open(void)
+{
+	return -1;
+}
+
+void
+proc_tty_give(int tty, struct proc *p)
+{
+	(void)tty;
+	(void)p;
+}
+
 int
 proc_signal(struct proc *p, int sig)
 {

@@ -262,7 +262,9 @@ handle(int sig, void (*fn)(int sig), int flags)
 void
 sys_on_child(void (*fn)(int sig))
 {
-	handle(SIGCHLD, fn, SA_NOCLDSTOP);
+	/* stops too: Ctrl-Z of a command in the terminal's foreground
+	 * must reach fwatch (proc_reap) */
+	handle(SIGCHLD, fn, 0);
 }
 
 void

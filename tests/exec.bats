@@ -725,7 +725,7 @@ RUN"
 	run_fwatch --help
 	assert_status 0
 	for opt in --exec --shell --debounce -d --max-wait --postpone -p --restart -R --on-busy \
-		--stop-signal --stop-timeout --clear -c --stdin --print --no-default-ignores; do
+		--stop-signal --stop-timeout --clear -c --stdin --print --no-default-ignores --no-tty; do
 		[[ $output =~ (^|[^a-zA-Z0-9-])$opt([^a-zA-Z0-9-]|$) ]] || fail "--help does not mention $opt"
 	done
 }

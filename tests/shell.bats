@@ -75,3 +75,76 @@ line" "src/trailing "; do
 dst/sub
 dst/sub/b"
 }
+
+# ---------------------------------------------------------------- terminal
+
+# pty SCRIPT ARGS...: fwatch ARGS as the foreground job of a new
+# pseudo-terminal, driven by SCRIPT (see tests/ptyrun).
+pty() {
+	local script=$1
+	shift
+	command -v python3 >/dev/null || skip "python3 is not installed (tests/ptyrun)"
+	run timeout 30 "$BATS_TEST_DIRNAME/ptyrun" "$script" -- \
+		"$FWATCH" "${FW_BACKEND_ARGS[@]}" "$@"
+}
+
+@test "--exec: a command that reads the terminal gets it while it runs, and fwatch takes it back after" {
+	mkdir d
+	export LOG=$BATS_TEST_TMPDIR/log
+	pty "wait ready
+send hello\\n
+file $LOG got hello
+alive 300
+send \\x03
+exit 130" d --exec sh -c 'read -r line; echo "got $line" >"$LOG"'
+	assert_status 0
+}
+
+@test "--exec: Ctrl-C while the command runs stops the command, not fwatch; between runs it stops fwatch" {
+	mkdir d
+	export LOG=$BATS_TEST_TMPDIR/log
+	pty "wait ready
+file $LOG start
+send \\x03
+alive 500
+send \\x03
+exit 130" d --exec sh -c 'echo start >>"$LOG"; sleep 30; echo after >>"$LOG"'
+	assert_status 0
+	assert_equal "$(cat "$LOG")" "start"
+}
+
+@test "--exec --no-tty: the command stays in the background, and one that reads the terminal is stopped (SIGTTIN)" {
+	mkdir d
+	export LOG=$BATS_TEST_TMPDIR/log
+	pty "wait ready
+send hello\\n
+alive 1000
+send \\x03
+exit 130" --no-tty --stop-timeout 0.5 d --exec sh -c 'read -r line; echo "got $line" >"$LOG"'
+	assert_status 0
+	[[ ! -e $LOG ]] || fail "the command read the terminal: $(cat "$LOG")"
+}
+
+@test "--exec: Ctrl-Z in an interactive bash stops fwatch and its command as one job; fg gives the command the terminal again" {
+	mkdir d
+	export LOG=$BATS_TEST_TMPDIR/log
+	command -v python3 >/dev/null || skip "python3 is not installed (tests/ptyrun)"
+	# the shell's prompt is "$ "; its last command's status is its own
+	run timeout 30 "$BATS_TEST_DIRNAME/ptyrun" "wait \$ 
+send \"\$FWATCH\" d --exec sh -c 'echo start >>\"\$LOG\"; read -r x; echo \"got \$x\" >>\"\$LOG\"'\\n
+file $LOG start
+send \\x1a
+wait Stopped
+send fg\\n
+alive 300
+send hi\\n
+file $LOG got hi
+alive 300
+send \\x03
+alive 300
+send exit \$?\\n
+exit 130" -- env FWATCH="$FWATCH" PS1='$ ' bash --norc --noprofile -i
+	assert_status 0
+	assert_equal "$(cat "$LOG")" "start
+got hi"
+}
