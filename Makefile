@@ -3,6 +3,10 @@
 PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
 MANPREFIX ?= $(PREFIX)/share/man
+# where each shell looks for the completions of an installed command
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 DESTDIR   ?=
 
 CC      ?= cc
@@ -29,7 +33,7 @@ CORE_SRC  = src/watch.c src/core/held.c src/core/tree.c \
             src/kinds.c src/gitignore.c src/gitconfig.c
 APP_SRC   = src/main.c src/cli.c src/output.c src/exec.c src/backends.c \
             src/tail.c src/tail_chunk.c src/utf8.c \
-            src/signame.c src/anchor.c
+            src/signame.c src/anchor.c src/completions.c
 POSIX_SRC = src/proc_posix.c src/sys_posix.c src/wakepipe.c
 POLL_SRC  = src/watch_poll.c src/poll_look.c src/poll_say.c src/listing.c \
             src/recbuf.c src/mux.c
@@ -262,15 +266,26 @@ valgrind:
 	tests/valgrind/run
 .PHONY: soak valgrind
 
+# The completions are made by the fwatch just built, from its option
+# table (fwatch --completions SHELL).
 install: fwatch
-	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANPREFIX)/man1
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANPREFIX)/man1 \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
+		$(DESTDIR)$(FISHCOMPDIR)
 	cp -f fwatch $(DESTDIR)$(BINDIR)/fwatch
 	chmod 755 $(DESTDIR)$(BINDIR)/fwatch
 	cp -f man/fwatch.1 $(DESTDIR)$(MANPREFIX)/man1/fwatch.1
 	chmod 644 $(DESTDIR)$(MANPREFIX)/man1/fwatch.1
+	./fwatch --completions bash >$(DESTDIR)$(BASHCOMPDIR)/fwatch
+	./fwatch --completions zsh >$(DESTDIR)$(ZSHCOMPDIR)/_fwatch
+	./fwatch --completions fish >$(DESTDIR)$(FISHCOMPDIR)/fwatch.fish
+	chmod 644 $(DESTDIR)$(BASHCOMPDIR)/fwatch \
+		$(DESTDIR)$(ZSHCOMPDIR)/_fwatch $(DESTDIR)$(FISHCOMPDIR)/fwatch.fish
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/fwatch $(DESTDIR)$(MANPREFIX)/man1/fwatch.1
+	rm -f $(DESTDIR)$(BINDIR)/fwatch $(DESTDIR)$(MANPREFIX)/man1/fwatch.1 \
+		$(DESTDIR)$(BASHCOMPDIR)/fwatch $(DESTDIR)$(ZSHCOMPDIR)/_fwatch \
+		$(DESTDIR)$(FISHCOMPDIR)/fwatch.fish
 
 clean:
 	rm -f fwatch fwatch-* fwatch.exe bench/minread bench/minstat bench/logwrite \

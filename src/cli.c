@@ -121,6 +121,7 @@ static const char usage_exec[] =
 "                         and backup files (.*.swp, *~, 4913, ...; see\n"
 "                         fwatch(1))\n"
 "\n"
+"      --completions SHELL  print completions for bash, zsh or fish\n"
 "  -h, --help             show this help and exit\n"
 "  -V, --version          show the version and the backends and exit\n"
 "\n"
@@ -187,6 +188,8 @@ print_wrapped(FILE *out, const char *head, const char *text)
 	fputc('\n', out);
 }
 
+#define EVENT_HELP "report only these events"
+
 /* The --event entry: the kinds worth choosing (not those reported
  * anyway, FW_ALWAYS) and the default, from the table. */
 static void
@@ -194,7 +197,7 @@ help_events(FILE *out)
 {
 	char some[256], dflt[256], text[768];
 	unsigned choose = fw_kinds_selectable() & ~FW_ALWAYS;
-	snprintf(text, sizeof text, "report only these events (comma-"
+	snprintf(text, sizeof text, EVENT_HELP " (comma-"
 		 "separated, repeatable): %s, or all; default: %s "
 		 "(modify includes truncate, which only a file PATH "
 		 "reports: it got shorter); inotifywait's names work too "
@@ -359,7 +362,7 @@ enum {
 	OPT_STOP_TIMEOUT, OPT_STDIN, OPT_PRINT, OPT_SNAPSHOT, OPT_ON_DELETE, OPT_POLL, OPT_POLL_INTERVAL,
 	OPT_BACKEND, OPT_NO_DEFAULT_IGNORES, OPT_TAIL, OPT_TAIL_FROM,
 	OPT_GITIGNORE, OPT_NO_GITIGNORE, OPT_IGNORE_FILE, OPT_EXPLAIN,
-	OPT_MAX_WAIT, OPT_NO_TTY
+	OPT_MAX_WAIT, OPT_NO_TTY, OPT_COMPLETIONS
 };
 
 static const struct longopt {
@@ -405,6 +408,7 @@ static const struct longopt {
 	{ "stdin", 1, OPT_STDIN },
 	{ "print", 0, OPT_PRINT },
 	{ "no-default-ignores", 0, OPT_NO_DEFAULT_IGNORES },
+	{ "completions", 1, OPT_COMPLETIONS },
 	{ "help", 0, 'h' },
 	{ "version", 0, 'V' },
 	{ NULL, 0, 0 },
@@ -561,6 +565,13 @@ apply(struct parser *ps, int c, const char *arg, const char *opt)
 	case OPT_NO_GITIGNORE: o->gitignore = -1; break;
 	case OPT_POLL: return apply_value(ps, OPT_BACKEND, "poll", opt);
 	case 'h': return CLI_HELP;
+	case OPT_COMPLETIONS:
+		if (strcmp(arg, "bash") && strcmp(arg, "zsh") &&
+		    strcmp(arg, "fish"))
+			return usage_error(ps, "%s: '%s' is not bash, zsh or "
+					   "fish", opt, arg);
+		o->completions = arg;
+		return CLI_COMPLETIONS;
 	case 'V': return CLI_VERSION;
 	default: return apply_value(ps, c, arg, opt);
 	}
@@ -742,6 +753,62 @@ cli_parse(struct opts *o, int argc, char **argv, FILE *err)
 	r = parse_words(&ps, argc, argv);
 	return r == GO_ON ? (enum cli_next)check_together(&ps)
 			  : (enum cli_next)r;
+}
+
+/* The first line of the description of --NAME in the --help text,
+ * without its trailing punctuation, into BUF; "" if it has none. */
+static void
+help_line(const char *name, char *buf, size_t n)
+{
+	const char *parts[] = { usage_head, usage_filters, usage_output,
+				usage_follow, usage_exec };
+	size_t len = strlen(name);
+	buf[0] = '\0';
+	if (!strcmp(name, "event")) {
+		snprintf(buf, n, "%s", EVENT_HELP); /* made by help_events */
+		return;
+	}
+	for (size_t k = 0; k < sizeof parts / sizeof parts[0]; k++) {
+		for (const char *l = parts[k]; *l; l += strcspn(l, "\n"),
+		     l += *l == '\n') {
+			size_t end = strcspn(l, "\n");
+			const char *o = strstr(l, "--");
+			if (l[0] != ' ' || !o || o >= l + end ||
+			    o > l + HELP_COL || strncmp(o + 2, name, len) ||
+			    (o[2 + len] != ' ' && o[2 + len] != '\n'))
+				continue;
+			/* past the head: its last two-space gap */
+			const char *d = strstr(o, "  ");
+			if (!d || d >= l + end)
+				return;
+			while (*d == ' ')
+				d++;
+			size_t m = (size_t)(l + end - d);
+			/* the first clause is enough for a menu */
+			const char *cut[] = { "; ", " (", ": ", ", so" };
+			for (size_t c = 0; c < sizeof cut / sizeof cut[0]; c++) {
+				const char *x = strstr(d, cut[c]);
+				if (x && x < d + m && x > d + 8)
+					m = (size_t)(x - d);
+			}
+			while (m && strchr(",;:( ", d[m - 1]))
+				m--;
+			snprintf(buf, n, "%.*s", (int)m, d);
+			return;
+		}
+	}
+}
+
+const char *
+cli_option_at(size_t i, int *has_arg, char *letter, char *desc, size_t n)
+{
+	if (i >= sizeof longopts / sizeof longopts[0] || !longopts[i].name)
+		return NULL;
+	*has_arg = longopts[i].has_arg;
+	*letter = longopts[i].val < 128 && strchr(shortopts, longopts[i].val)
+		  ? (char)longopts[i].val : 0;
+	help_line(longopts[i].name, desc, n);
+	return longopts[i].name;
 }
 
 void

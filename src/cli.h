@@ -32,6 +32,7 @@ struct opts {
 	size_t nignore_files;
 	const char *explain;   /* --explain-ignore PATH, or NULL */
 	char exec_only[80];    /* an option given that needs --exec */
+	const char *completions; /* --completions SHELL */
 	struct exec_opts eo;   /* eo.argv points into argv */
 };
 
@@ -40,7 +41,8 @@ enum cli_next {
 	CLI_WATCH,    /* options and PATHs are good: watch */
 	CLI_HELP,     /* print cli_help() and exit */
 	CLI_VERSION,  /* print cli_version() and exit */
-	CLI_BAD       /* a usage error, already told on ERR: exit 1 */
+	CLI_BAD,      /* a usage error, already told on ERR: exit 1 */
+	CLI_COMPLETIONS /* print completions.c's script for o->completions */
 };
 
 /*
@@ -53,6 +55,13 @@ enum cli_next {
  */
 enum cli_next cli_parse(struct opts *o, int argc, char **argv, FILE *err);
 void cli_free(struct opts *o);
+
+/* The I-th long option of the table (from 0): its name, whether it
+ * takes a value, its short letter (0: none) and in DESC (N bytes) the
+ * first line of its --help description; NULL past the last.  What the
+ * completions are made of. */
+const char *cli_option_at(size_t i, int *has_arg, char *letter, char *desc,
+			  size_t n);
 
 /* The --help text and the --version lines. */
 void cli_help(FILE *out);

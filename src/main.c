@@ -16,6 +16,7 @@
 
 #include "anchor.h"
 #include "cli.h"
+#include "completions.h"
 #include "exec.h"
 #include "output.h"
 #include "sys.h"
@@ -515,6 +516,10 @@ main(int argc, char **argv)
 		break;
 	case CLI_VERSION:
 		cli_version(stdout);
+		r = fflush(stdout) || ferror(stdout) ? EXIT_FAIL : EXIT_OK;
+		break;
+	case CLI_COMPLETIONS:
+		completions_print(stdout, o.completions);
 		r = fflush(stdout) || ferror(stdout) ? EXIT_FAIL : EXIT_OK;
 		break;
 	case CLI_BAD:

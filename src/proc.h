@@ -41,6 +41,9 @@ void proc_free(struct proc *p);
  * number, as a number of this platform; -1 if unknown. */
 int proc_signal_parse(const char *name);
 int proc_sigkill(void);
+/* The I-th signal name proc_signal_parse() knows (TERM), NULL past the
+ * last: for the completions. */
+const char *proc_signal_name_at(size_t i);
 int proc_sigterm(void);
 
 #endif

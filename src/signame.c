@@ -62,6 +62,12 @@ proc_signal_parse(const char *name)
 	return -1;
 }
 
+const char *
+proc_signal_name_at(size_t i)
+{
+	return i < sizeof sigs / sizeof sigs[0] ? sigs[i].name : NULL;
+}
+
 int
 proc_sigkill(void)
 {

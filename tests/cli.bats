@@ -294,3 +294,12 @@ create d/z.c"
 	assert_status 1
 	assert_contains "$stderr" "unknown event 'MOVED_SIDEWAYS'"
 }
+
+@test "--completions takes bash, zsh or fish, and refuses another shell naming the option" {
+	run_fwatch --completions bash
+	assert_status 0
+	assert_contains "$output" "complete -o filenames -F _fwatch fwatch"
+	run_fwatch --completions tcsh
+	assert_status 1
+	assert_contains "$stderr" "--completions: 'tcsh' is not bash, zsh or fish"
+}

@@ -148,3 +148,126 @@ exit 130" -- env FWATCH="$FWATCH" PS1='$ ' bash --norc --noprofile -i
 	assert_equal "$(cat "$LOG")" "start
 got hi"
 }
+
+# ---------------------------------------------------------------- completions
+
+# install_here: `make install` of this tree into $BATS_TEST_TMPDIR/prefix
+# (the Makefile makes the completions with the fwatch it built).
+install_here() {
+	PREFIX=$BATS_TEST_TMPDIR/prefix
+	make -s -C "$BATS_TEST_DIRNAME/.." install PREFIX="$PREFIX" \
+		>"$BATS_TEST_TMPDIR/install.log" 2>&1 ||
+		fail "make install failed: $(cat "$BATS_TEST_TMPDIR/install.log")"
+}
+
+# complete_bash WORD...: what the installed bash completion offers for
+# the command line WORD... (the last word being completed), one a line.
+complete_bash() {
+	bash --norc --noprofile -c '
+		source "$1"; shift
+		complete -p fwatch >/dev/null || exit 3
+		COMP_WORDS=("$@")
+		COMP_CWORD=$(($# - 1))
+		COMP_LINE="$*"
+		_fwatch fwatch "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
+		printf "%s\n" "${COMPREPLY[@]}"' bash \
+		"$PREFIX/share/bash-completion/completions/fwatch" "$@"
+}
+
+@test "make install puts the completions where bash, zsh and fish look, and make uninstall takes them away" {
+	install_here
+	for f in bin/fwatch share/man/man1/fwatch.1 \
+		share/bash-completion/completions/fwatch \
+		share/zsh/site-functions/_fwatch \
+		share/fish/vendor_completions.d/fwatch.fish; do
+		[[ -s $PREFIX/$f ]] || fail "make install left no $f"
+	done
+	make -s -C "$BATS_TEST_DIRNAME/.." uninstall PREFIX="$PREFIX"
+	left=$(find "$PREFIX" -type f)
+	assert_equal "$left" ""
+}
+
+@test "bash completion, in a real bash: options, event lists, --on-busy and signal names, backends, paths, the command after --exec" {
+	install_here
+	mkdir -p src/sub
+	: >src/file.c
+	run complete_bash fwatch --stop-s
+	assert_status 0
+	assert_equal "$output" "--stop-signal"
+	run complete_bash fwatch --no-t
+	assert_equal "$output" "--no-tty"
+	run complete_bash fwatch -e create,mo
+	assert_equal "$(sort <<<"$output")" "create,modify
+create,move
+create,move_self
+create,moved_from
+create,moved_to"
+	run complete_bash fwatch --on-busy r
+	assert_equal "$output" "restart"
+	run complete_bash fwatch --stop-signal T
+	assert_equal "$output" "TERM"
+	run complete_bash fwatch --backend po
+	assert_equal "$output" "poll"
+	# --opt=value: bash splits the word at '='
+	run complete_bash fwatch --stdin = n
+	assert_equal "$output" "nul"
+	run complete_bash fwatch -r sr
+	assert_equal "$output" "src"
+	run complete_bash fwatch -r src --exec ech
+	[[ $output == *echo* ]] || fail "no command offered after --exec: $output"
+	run complete_bash fwatch -r src --exec make sr
+	assert_equal "$output" "src"
+	# options with a free value offer nothing
+	run complete_bash fwatch --debounce ""
+	assert_equal "$output" ""
+}
+
+@test "every option of the table is offered, in each shell's script" {
+	install_here
+	run_fwatch --help
+	opts=$(grep -o -E -e '--[a-z][a-z0-9-]+' <<<"$output" | grep -v -e '--version$' -e '--exec$' | sort -u)
+	for f in share/bash-completion/completions/fwatch share/zsh/site-functions/_fwatch \
+		share/fish/vendor_completions.d/fwatch.fish; do
+		for o in $opts --version --exec; do
+			[[ $f != *fish ]] || o="-l ${o#--}"
+			grep -q -F -e "$o" "$PREFIX/$f" || fail "$f does not offer $o"
+		done
+	done
+}
+
+@test "the zsh completion loads with compinit and completes in an interactive zsh" {
+	command -v zsh >/dev/null || skip "zsh is not installed"
+	command -v python3 >/dev/null || skip "python3 is not installed (tests/ptyrun)"
+	install_here
+	dir=$PREFIX/share/zsh/site-functions
+	run zsh -f -c "fpath=('$dir' \$fpath); autoload -Uz compinit; compinit -u -D; print -r -- \$_comps[fwatch]"
+	assert_status 0
+	assert_equal "$output" "_fwatch"
+	run timeout 30 "$BATS_TEST_DIRNAME/ptyrun" "send fpath=('$dir' \$fpath); autoload -Uz compinit; compinit -u -D; PS1='ZR%%>'\\n
+wait ZR%>
+send fwatch --stop-sig\\t
+wait --stop-signal
+send \\t
+wait TERM
+send \\x03
+alive 300
+send exit 0\\n
+exit 0" -- zsh -f -i
+	assert_status 0
+}
+
+@test "the fish completion loads and completes options, event lists and the command after --exec" {
+	command -v fish >/dev/null || skip "fish is not installed"
+	install_here
+	f=$PREFIX/share/fish/vendor_completions.d/fwatch.fish
+	run fish --no-config -c "source '$f'; complete -C 'fwatch --stop-s'"
+	assert_status 0
+	assert_contains "$output" "--stop-signal"
+	run fish --no-config -c "source '$f'; complete -C 'fwatch -e create,mo'"
+	assert_contains "$output" "create,moved_to"
+	run fish --no-config -c "source '$f'; complete -C 'fwatch --on-busy '"
+	assert_contains "$output" "queue"
+	assert_contains "$output" "HUP"
+	run fish --no-config -c "source '$f'; complete -C 'fwatch --exec ech'"
+	assert_contains "$output" "echo"
+}

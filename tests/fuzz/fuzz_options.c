@@ -54,7 +54,8 @@ check_any(const struct opts *o, char **argv, int argc,
 	  const struct verdict *v)
 {
 	FUZZ_CHECK(v->next == CLI_WATCH || v->next == CLI_HELP ||
-		   v->next == CLI_VERSION || v->next == CLI_BAD);
+		   v->next == CLI_VERSION || v->next == CLI_BAD ||
+		   v->next == CLI_COMPLETIONS);
 	if (v->next != CLI_BAD) {
 		FUZZ_CHECK(v->err_len == 0);
 	} else {
