@@ -248,11 +248,7 @@ wait ZR%>
 send fwatch --stop-sig\\t
 wait --stop-signal
 send \\t
-wait TERM
-send \\x03
-alive 300
-send exit 0\\n
-exit 0" -- zsh -f -i
+wait TERM" -- zsh -f -i
 	assert_status 0
 }
 
