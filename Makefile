@@ -31,7 +31,7 @@ CORE_SRC  = src/watch.c src/core/held.c src/core/tree.c \
             src/core/moves.c src/core/records.c \
             src/snap.c src/filter.c src/glob.c src/noise.c src/strmap.c \
             src/kinds.c src/gitignore.c src/gitconfig.c
-APP_SRC   = src/main.c src/cli.c src/output.c src/exec.c src/backends.c \
+APP_SRC   = src/main.c src/cli.c src/help.c src/output.c src/exec.c src/backends.c \
             src/tail.c src/tail_chunk.c src/utf8.c \
             src/signame.c src/anchor.c src/completions.c
 POSIX_SRC = src/proc_posix.c src/sys_posix.c src/wakepipe.c
