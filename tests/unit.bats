@@ -26,12 +26,12 @@
 	[[ "$output" == *"1..40"* ]]
 }
 
-@test "gitignore rules: syntax, each kind of pattern, classes, stacked lists, core.excludesFile, pathological patterns (206 checks)" {
+@test "gitignore rules: syntax, each kind of pattern, classes, stacked lists, core.excludesFile, pathological patterns and the rule index against a plain scan (252 checks)" {
 	run "$BATS_TEST_DIRNAME/unit/test_gitignore"
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "$output" != *"not ok"* ]]
-	[[ "$output" == *"1..206"* ]]
+	[[ "$output" == *"1..252"* ]]
 }
 
 @test "fuzz corpora replay with no crash, leak or timeout (glob, format, Windows records, UTF-16, options, Windows command lines, gitignore, --tail chunks)" {
