@@ -74,17 +74,18 @@ test: fwatch unit check-bsd
 
 # Unit tests of portable code that no single platform reaches: the
 # Windows record parser and command-line builder, the listing diff, the
-# anchoring of patterns, the default noise, the gitignore rules and where
-# --tail --json cuts its chunks, built and run natively; and the
-# directory held for polling (sys_pdir_*) and the file held open
-# (sys_file_*), on this system's sys layer.  ig_oracle is no test but the
-# gitignore rules' side of tests/gitignore_rules.bats, which holds them
-# against git itself.
+# anchoring of patterns, the default noise, the gitignore rules, where
+# --tail --json cuts its chunks, and fanotify's record parser and handle
+# map, built and run natively; and the directory held for polling
+# (sys_pdir_*) and the file held open (sys_file_*), on this system's sys
+# layer.  ig_oracle is no test but the gitignore rules' side of
+# tests/gitignore_rules.bats, which holds them against git itself.
 UNIT = tests/unit/test_win_notify tests/unit/test_win_cmdline \
        tests/unit/test_sys_pdir tests/unit/test_sys_file tests/unit/test_sys_read \
        tests/unit/test_listing tests/unit/test_tail_chunk \
        tests/unit/test_anchor tests/unit/test_noise \
-       tests/unit/test_gitignore
+       tests/unit/test_gitignore tests/unit/test_fan_parse \
+       tests/unit/test_fhmap
 GITIGNORE_SRC = src/gitignore.c src/gitconfig.c src/glob.c
 GITIGNORE_DEP = $(GITIGNORE_SRC) src/gitignore.h src/glob.h
 unit: $(UNIT) tests/unit/ig_oracle
@@ -128,6 +129,13 @@ tests/unit/test_listing: tests/unit/test_listing.c src/listing.c \
 		src/listing.h src/strmap.c src/strmap.h
 	$(CC) $(STD) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
 		tests/unit/test_listing.c src/listing.c src/strmap.c
+tests/unit/test_fan_parse: tests/unit/test_fan_parse.c src/fan_parse.c \
+		src/fan_parse.h src/strmap.c src/strmap.h src/backend.h
+	$(CC) $(STD) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
+		tests/unit/test_fan_parse.c src/fan_parse.c src/strmap.c
+tests/unit/test_fhmap: tests/unit/test_fhmap.c src/fhmap.c src/fhmap.h
+	$(CC) $(STD) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
+		tests/unit/test_fhmap.c src/fhmap.c
 tests/unit/test_win_notify: tests/unit/test_win_notify.c src/win_notify.c \
 		src/win_notify.h src/utf16.c src/utf16.h src/strmap.c \
 		src/strmap.h src/backend.h
