@@ -46,6 +46,10 @@
  *     watched object itself (name "", name_len 0).  With BE_CAP_SUBTREE
  *     and BE_WANT_SUBTREE, an entry further down is named by its path
  *     below the watched directory, components joined by '/'.
+ *   - News about a watched directory itself (attrib, open, close...)
+ *     comes on its own id, and as an entry of its parent too if that is
+ *     watched (inotify): the core reports the parent's.  With
+ *     BE_CAP_SELF_NEWS it comes on its own id only (fanotify).
  *   - A rename inside what is watched is BE_MOVED_FROM then BE_MOVED_TO
  *     with the same non-zero cookie.  With BE_CAP_RENAME_PAIRED both
  *     halves are in one read, back to back.  Without it (inotify: the
@@ -128,6 +132,11 @@ struct fw_raw {
 				    * create was read (the directory's
 				    * watch covers it); without it the core
 				    * looks at a new file's size itself */
+#define BE_CAP_SELF_NEWS     0x20u /* news about a watched directory
+				    * itself (attrib, open, close...) comes
+				    * only on its own id, never on its
+				    * parent's as an entry: the core
+				    * reports it at the directory's path */
 
 /* wait()'s answer when wake() ended it */
 #define BE_WOKEN 2

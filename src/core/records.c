@@ -43,7 +43,14 @@ self_event(fw_watcher *w, int n, const struct fw_raw *r)
 			root_gone(w, nd->root);
 	}
 	if (!is_root) {
-		/* the parent's watch reports these with the name */
+		/* the parent's watch reports these with the name, unless
+		 * the backend says them here only */
+		if ((w->caps & BE_CAP_SELF_NEWS) &&
+		    (root = event_path(w, n, NULL, 0, &rel)) >= 0)
+			for (size_t i = 0; i < NPLAIN; i++)
+				if (f & plain[i].bit)
+					emit(w, plain[i].kind, dir, root,
+					     w->scratch.p, w->scratch.len, rel);
 		if (f & BE_IGNORED)
 			subtree_free(w, n, 1);
 		return;
