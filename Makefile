@@ -22,7 +22,8 @@ LDLIBS  += -lm
 # backends.c names the backends built in.  POLL: the polling backend of
 # every platform, the listing diff it shares with kqueue, and mux.c, which
 # puts it beside the native backend.  KQUEUE: the kqueue backend and its
-# descriptor table.
+# descriptor table.  FANOTIFY: the fanotify backend (Linux), its record
+# parser and its map of directory handles (both pure).
 CORE_SRC  = src/watch.c src/core/held.c src/core/tree.c \
             src/core/worktree.c src/core/gitignore.c src/core/ignore.c \
             src/core/batch.c src/core/blind.c \
@@ -38,6 +39,7 @@ POSIX_SRC = src/proc_posix.c src/sys_posix.c src/wakepipe.c
 POLL_SRC  = src/watch_poll.c src/poll_look.c src/poll_say.c src/listing.c \
             src/recbuf.c src/mux.c
 KQUEUE_SRC = src/watch_bsd.c src/bsd_vnode.c
+FANOTIFY_SRC = src/watch_fanotify.c src/fan_parse.c src/fhmap.c
 WIN_SRC   = src/utf16.c src/win_notify.c src/proc_win.c src/sys_win.c \
             src/sys_win_file.c \
             src/watch_win.c src/win_cmdline.c
@@ -46,7 +48,7 @@ HDR  = $(wildcard src/*.h src/core/*.h)
 # The backends are chosen by the operating system, here.
 UNAME_S := $(shell uname -s 2>/dev/null)
 ifeq ($(UNAME_S),Linux)
-  BACKEND_SRC = src/watch_linux.c
+  BACKEND_SRC = src/watch_linux.c $(FANOTIFY_SRC)
 else ifneq (,$(filter Darwin FreeBSD OpenBSD NetBSD DragonFly,$(UNAME_S)))
   BACKEND_SRC = $(KQUEUE_SRC)
 else

@@ -1,7 +1,8 @@
 /*
  * backend.h - the contract between the portable core (src/core/, watch.c)
- * and one kernel interface: inotify (watch_linux.c), kqueue (watch_bsd.c),
- * ReadDirectoryChangesW (watch_win.c).
+ * and one kernel interface: inotify (watch_linux.c), fanotify
+ * (watch_fanotify.c), kqueue (watch_bsd.c), ReadDirectoryChangesW
+ * (watch_win.c), or none (the poller, watch_poll.c).
  *
  * A backend is a table of operations (struct be_ops) over a private state,
  * struct backend, that each backend file defines for itself and that is
@@ -194,6 +195,7 @@ struct be_ops {
 };
 
 extern const struct be_ops be_inotify; /* watch_linux.c */
+extern const struct be_ops be_fanotify; /* watch_fanotify.c */
 extern const struct be_ops be_kqueue;  /* watch_bsd.c */
 extern const struct be_ops be_rdcw;    /* watch_win.c */
 extern const struct be_ops be_poll;    /* watch_poll.c, everywhere */

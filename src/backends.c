@@ -16,6 +16,7 @@ const struct be_ops *const be_builtin[] = {
 	&be_rdcw,
 #elif defined(__linux__)
 	&be_inotify,
+	&be_fanotify,
 #else
 	&be_kqueue,
 #endif

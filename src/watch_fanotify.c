@@ -1,0 +1,566 @@
+/*
+ * watch_fanotify.c - the fanotify backend: one filesystem mark per
+ * filesystem the PATHs are on (FAN_MARK_FILESYSTEM), events reported
+ * with the directory's file handle and the entry's name
+ * (FAN_REPORT_DFID_NAME_TARGET), a rename as one event with both names
+ * (FAN_RENAME).  Linux 5.17 or later, and CAP_SYS_ADMIN.
+ *
+ * The decision: the core watches with fanotify exactly as with inotify.
+ * It walks the tree and asks for each directory; watch() marks the
+ * directory's filesystem if it is new (two PATHs on one filesystem share
+ * the mark) and files the directory's handle under a new id (fhmap.c).
+ * An event is kept only if its directory's handle is filed: the rest of
+ * the filesystem is dropped in fan_parse.c, before any path is made.
+ * Paths are then the core's, from its tree, as for inotify: they are
+ * right at the moment of each event, in the order of events, also for
+ * events queued before a rename of a directory above them; a cache of
+ * paths looked up from handles (open_by_handle_at) would give where a
+ * directory is when the event is read, which is wrong for exactly those
+ * events.  So no BE_CAP_SUBTREE: the price is the walk at start (no
+ * watch limit, no kernel memory per directory, but not O(1)), and
+ * memory for the map, about 70 bytes per directory.
+ *
+ * What the records promise (backend.h): BE_CAP_ISDIR (FAN_ONDIR is
+ * asked for), BE_CAP_RENAME_PAIRED (both halves come from one event),
+ * BE_CAP_BIRTH_WRITES (the mark covers a new file from its birth), and
+ * BE_CAP_SELF_NEWS: news about a directory itself (attrib, open, close)
+ * comes on its own id, since fanotify names a directory's own events by
+ * the directory and ".", not by its parent and its name.  Not
+ * BE_CAP_SELF_RECORDS: a directory's end is made from its parent's
+ * delete or rename (fan_parse.c), which an unmount does not send.
+ *
+ * What it cannot report, as inotify does: news about a directory that is
+ * not watched itself (without -r, "chmod sub" in a watched directory);
+ * unmounts (a filesystem mark ends without an event).  What it reports
+ * that inotify does not: changes made through any mount of the
+ * filesystem (a bind mount elsewhere), and in a directory made an
+ * instant ago, before fwatch had watched it.
+ *
+ * Hazards: the mark sees the whole filesystem, so fwatch reads every
+ * change on it and drops those outside the PATHs; they share the kernel
+ * queue (fs.fanotify.max_queued_events) with ours, so a busy filesystem
+ * overflows it sooner (an overflow record and a rescan, as with
+ * inotify).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "backend.h"
+
+#if defined(__linux__)
+#include <linux/capability.h>
+#include <sys/fanotify.h>
+#endif
+
+/* Headers older than Linux 5.17 lack what this backend needs: it is
+ * then built as one that says so when asked to start. */
+#if defined(FAN_REPORT_DFID_NAME_TARGET) && defined(FAN_RENAME) && \
+	defined(FAN_EVENT_INFO_TYPE_OLD_DFID_NAME) && defined(MAX_HANDLE_SZ)
+#define HAVE_FANOTIFY 1
+#else
+#define HAVE_FANOTIFY 0
+#endif
+
+#if HAVE_FANOTIFY
+#include "fan_parse.h"
+#include "fhmap.h"
+#include "strmap.h"
+#include "wakepipe.h"
+
+/* fan_parse.c reads the kernel's layout without its header: check here
+ * that both agree. */
+_Static_assert(FP_META_LEN == sizeof(struct fanotify_event_metadata),
+	       "fanotify metadata size");
+_Static_assert(FP_META_VERSION == FANOTIFY_METADATA_VERSION,
+	       "fanotify metadata version");
+_Static_assert(FP_FID_HEAD + 8 == offsetof(struct fanotify_event_info_fid,
+					   handle), "fanotify fid layout");
+_Static_assert(FP_KEY_HEAD == 8 + sizeof(struct file_handle),
+	       "file handle layout");
+_Static_assert(FP_ACCESS == FAN_ACCESS && FP_MODIFY == FAN_MODIFY &&
+		       FP_ATTRIB == FAN_ATTRIB &&
+		       FP_CLOSE_WRITE == FAN_CLOSE_WRITE &&
+		       FP_CLOSE_NOWRITE == FAN_CLOSE_NOWRITE &&
+		       FP_OPEN == FAN_OPEN && FP_CREATE == FAN_CREATE &&
+		       FP_DELETE == FAN_DELETE &&
+		       FP_Q_OVERFLOW == FAN_Q_OVERFLOW &&
+		       FP_RENAME == FAN_RENAME && FP_ONDIR == FAN_ONDIR,
+	       "fanotify event bits");
+_Static_assert(FP_INFO_FID == FAN_EVENT_INFO_TYPE_FID &&
+		       FP_INFO_DFID_NAME == FAN_EVENT_INFO_TYPE_DFID_NAME &&
+		       FP_INFO_DFID == FAN_EVENT_INFO_TYPE_DFID &&
+		       FP_INFO_OLD_DFID_NAME ==
+			       FAN_EVENT_INFO_TYPE_OLD_DFID_NAME &&
+		       FP_INFO_NEW_DFID_NAME ==
+			       FAN_EVENT_INFO_TYPE_NEW_DFID_NAME,
+	       "fanotify info types");
+
+/* Large enough that a burst is taken in a few reads; the kernel queue
+ * is the real buffer. */
+#define READ_BUF (256 * 1024)
+/* The longest event: metadata and three fid records with names. */
+#define MAX_EVENT 4096
+#define KEEP_BUF 4096  /* what stays resident of the buffer when idle */
+#define KEEP_RECS 64
+
+/* Asked of every mark: what the core needs to keep its tree right. */
+#define ALWAYS (FAN_CREATE | FAN_DELETE | FAN_RENAME | FAN_ONDIR)
+
+/* A filesystem marked: by its id, as events carry it. */
+struct fsmark {
+	unsigned char fsid[8];
+	uint64_t mask; /* what its mark asks for */
+};
+
+/* A directory's key: what fan_parse.c finds in an event. */
+struct key {
+	unsigned char fsid[8];
+	struct file_handle fh;
+	unsigned char bytes[MAX_HANDLE_SZ];
+};
+
+struct backend {
+	int fd;
+	struct wakepipe wake;
+	struct fhmap dirs;     /* handle -> id of every watched directory */
+	int next_id;
+	struct fsmark *fs;     /* the filesystems marked */
+	size_t nfs, capfs;
+	struct fp_out out;     /* the records of the last read */
+	char *buf;             /* READ_BUF bytes, mapped */
+	size_t dirty;          /* how far reads filled it since a trim */
+};
+
+/* ---- starting ------------------------------------------------------- */
+
+/* 1 if this process has CAP_SYS_ADMIN (a filesystem mark needs it);
+ * when the kernel will not say, the mark will. */
+static int
+may_mark(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+	if (syscall(SYS_capget, &h, d) < 0)
+		return 1;
+	return !!(d[CAP_SYS_ADMIN / 32].effective &
+		  (1u << (CAP_SYS_ADMIN % 32)));
+}
+
+static int
+be_open(struct backend **out, const struct be_env *env)
+{
+	(void)env; /* a file costs the same as a directory: nothing */
+	struct backend *b;
+	int e;
+	if (!may_mark()) {
+		errno = EPERM;
+		return -1;
+	}
+	if (!(b = calloc(1, sizeof *b)))
+		return -1;
+	b->fd = fanotify_init(FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK |
+				      FAN_REPORT_DFID_NAME_TARGET,
+			      O_RDONLY | O_LARGEFILE | O_CLOEXEC);
+	fhmap_init(&b->dirs);
+	b->buf = MAP_FAILED;
+	b->wake.fd[0] = b->wake.fd[1] = -1;
+	if (b->fd < 0) {
+		/* EINVAL: flags from after this kernel (before 5.17) */
+		e = errno == EINVAL || errno == ENOSYS ? ENOSYS : errno;
+		goto fail;
+	}
+	b->buf = mmap(NULL, READ_BUF, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (b->buf == MAP_FAILED || wakepipe_open(&b->wake) < 0) {
+		e = errno;
+		goto fail;
+	}
+	*out = b;
+	return 0;
+fail:
+	if (b->fd >= 0)
+		close(b->fd);
+	if (b->buf != MAP_FAILED)
+		munmap(b->buf, READ_BUF);
+	free(b);
+	errno = e;
+	return -1;
+}
+
+static void
+be_close(struct backend *b)
+{
+	if (!b)
+		return;
+	close(b->fd);
+	wakepipe_close(&b->wake);
+	fhmap_free(&b->dirs);
+	fp_free(&b->out);
+	free(b->fs);
+	munmap(b->buf, READ_BUF);
+	free(b);
+}
+
+/* ---- watching --------------------------------------------------------- */
+
+/* The kernel's mask for what the core wants. */
+static uint64_t
+mask_of(unsigned want)
+{
+	uint64_t m = ALWAYS;
+	if (want & BE_WANT_CONTENT)
+		m |= FAN_MODIFY;
+	if (want & BE_WANT_ATTRIB)
+		m |= FAN_ATTRIB;
+	if (want & BE_WANT_CLOSE_W)
+		m |= FAN_CLOSE_WRITE;
+	if (want & BE_WANT_CLOSE_N)
+		m |= FAN_CLOSE_NOWRITE;
+	if (want & BE_WANT_OPEN)
+		m |= FAN_OPEN;
+	if (want & BE_WANT_ACCESS)
+		m |= FAN_ACCESS;
+	return m;
+}
+
+/* Mark the filesystem of directory PATH (id FSID) unless it is marked
+ * for MASK already; -1 with errno. */
+static int
+mark_fs(struct backend *b, const char *path, const unsigned char *fsid,
+	uint64_t mask, unsigned want)
+{
+	size_t i;
+	unsigned fl = FAN_MARK_ADD | FAN_MARK_FILESYSTEM | FAN_MARK_ONLYDIR;
+	for (i = 0; i < b->nfs && memcmp(b->fs[i].fsid, fsid, 8); i++)
+		;
+	if (i < b->nfs && (b->fs[i].mask | mask) == b->fs[i].mask)
+		return 0;
+	if (i == b->nfs) {
+		if (GROW(b->fs, b->capfs, b->nfs + 1) < 0)
+			return -1;
+		memcpy(b->fs[i].fsid, fsid, 8);
+		b->fs[i].mask = 0;
+	}
+	if (!(want & BE_FOLLOW))
+		fl |= FAN_MARK_DONT_FOLLOW;
+	/* Hazard: by path, since an O_PATH descriptor is refused here; a
+	 * directory replaced meanwhile by one on another filesystem would
+	 * mark that one, whose events then match no directory. */
+	if (fanotify_mark(b->fd, fl, b->fs[i].mask | mask, AT_FDCWD, path) < 0)
+		return -1;
+	b->fs[i].mask |= mask;
+	if (i == b->nfs)
+		b->nfs++;
+	return 0;
+}
+
+/* Directory PATH's key into K, its length in *LEN.  -1 with errno:
+ * ENOTDIR if it is no directory (a symlink not to be followed
+ * included). */
+static int
+key_of(const char *path, unsigned want, struct key *k, size_t *len)
+{
+	struct statfs sf;
+	int mnt, e, fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC |
+					    (want & BE_FOLLOW ? 0 : O_NOFOLLOW));
+	if (fd < 0)
+		return -1;
+	k->fh.handle_bytes = MAX_HANDLE_SZ;
+	if (name_to_handle_at(fd, "", &k->fh, &mnt, AT_EMPTY_PATH) < 0 ||
+	    fstatfs(fd, &sf) < 0) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	close(fd);
+	memcpy(k->fsid, &sf.f_fsid, sizeof k->fsid);
+	*len = offsetof(struct key, bytes) + k->fh.handle_bytes;
+	return 0;
+}
+
+static int
+be_watch(struct backend *b, const char *path, unsigned want)
+{
+	struct key k;
+	size_t len;
+	int id;
+	if (key_of(path, want, &k, &len) < 0 ||
+	    mark_fs(b, path, k.fsid, mask_of(want), want) < 0)
+		return -1;
+	if ((id = fhmap_find(&b->dirs, &k, len)) >= 0)
+		return id;
+	/* ids are never reused while records may name an old one; they
+	 * stay below mux.c's POLLED bit */
+	if (++b->next_id >= 0x40000000)
+		b->next_id = 1;
+	id = b->next_id;
+	return fhmap_add(&b->dirs, &k, len, id) < 0 ? -1 : id;
+}
+
+static int
+be_unwatch(struct backend *b, int id)
+{
+	return fhmap_del(&b->dirs, id);
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+static int
+be_wait(struct backend *b, int timeout_ms)
+{
+	struct pollfd p[2] = {
+		{ .fd = b->fd, .events = POLLIN },
+		{ .fd = b->wake.fd[0], .events = POLLIN },
+	};
+	int r;
+	if (timeout_ms != 0) {
+		/* going idle, maybe after a burst: its memory need not stay */
+		if (b->dirty > KEEP_BUF) {
+			madvise(b->buf + KEEP_BUF, READ_BUF - KEEP_BUF,
+				MADV_DONTNEED);
+			b->dirty = 0;
+		}
+		if (b->out.cap > KEEP_RECS)
+			fp_free(&b->out);
+		fhmap_trim(&b->dirs);
+	}
+	r = poll(p, 2, timeout_ms);
+	if (r < 0)
+		return errno == EINTR ? BE_WOKEN : -1;
+	if (p[1].revents) {
+		wakepipe_drain(&b->wake);
+		return BE_WOKEN; /* the events stay queued in the kernel */
+	}
+	return r > 0 && (p[0].revents & POLLIN);
+}
+
+static void
+be_wake(struct backend *b)
+{
+	wakepipe_wake(&b->wake);
+}
+
+static int
+lookup(void *ctx, const void *key, size_t len)
+{
+	struct backend *b = ctx;
+	return fhmap_find(&b->dirs, key, len);
+}
+
+static void
+gone(void *ctx, int id)
+{
+	struct backend *b = ctx;
+	fhmap_del(&b->dirs, id);
+}
+
+static int
+be_read(struct backend *b, const struct fw_raw **recs, int *drained)
+{
+	size_t len = 0;
+	*drained = 0;
+	fp_reset(&b->out);
+	/* Fill the buffer with as many reads as it takes to empty the
+	 * queue; the records point into it, so it is not reused here. */
+	while (READ_BUF - len >= MAX_EVENT) {
+		ssize_t r = read(b->fd, b->buf + len, READ_BUF - len);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN) {
+				*drained = 1;
+				break;
+			}
+			return -1;
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+		/* what fits is handed out whole: room left over means the
+		 * queue was empty */
+		if (READ_BUF - len >= MAX_EVENT) {
+			*drained = 1;
+			break;
+		}
+	}
+	if (len > b->dirty)
+		b->dirty = len;
+	if (fp_parse(&b->out, b->buf, len, lookup, gone, b) < 0)
+		return -1;
+	*recs = b->out.recs;
+	return (int)b->out.n;
+}
+
+/* ---- explaining --------------------------------------------------------- */
+
+static long
+read_limit(const char *file)
+{
+	char line[32];
+	long v = -1;
+	FILE *f = fopen(file, "r");
+	if (f) {
+		if (fgets(line, sizeof line, f))
+			v = strtol(line, NULL, 10);
+		fclose(f);
+	}
+	return v;
+}
+
+/* Why a directory could not be watched (B is set) */
+static const char *
+watch_hint(int err, char *buf, size_t n)
+{
+	switch (err) {
+	case EXDEV:
+	case ENODEV:
+	case EOPNOTSUPP:
+		snprintf(buf, n, "fanotify cannot watch this filesystem (it "
+			 "has no file handles fanotify can report, as "
+			 "overlayfs, or it is a btrfs subvolume); --backend "
+			 "inotify can");
+		return buf;
+	case EPERM:
+		snprintf(buf, n, "fanotify may not mark this filesystem "
+			 "(CAP_SYS_ADMIN in the first user namespace is "
+			 "needed); --backend inotify can watch it");
+		return buf;
+	case ENOSPC:
+		snprintf(buf, n, "too many fanotify marks "
+			 "(fs.fanotify.max_user_marks = %ld)",
+			 read_limit("/proc/sys/fs/fanotify/max_user_marks"));
+		return buf;
+	}
+	return NULL;
+}
+
+static const char *
+be_limit_hint(struct backend *b, int err, size_t needed, char *buf, size_t n)
+{
+	(void)needed; /* no limit on directories */
+	if (b)
+		return watch_hint(err, buf, n);
+	switch (err) {
+	case EPERM:
+		snprintf(buf, n, "fanotify needs the CAP_SYS_ADMIN capability "
+			 "(run fwatch as root, or grant it with setcap)");
+		return buf;
+	case ENOSYS:
+		snprintf(buf, n, "this kernel's fanotify cannot report a "
+			 "rename with both names (Linux 5.17 or later is "
+			 "needed)");
+		return buf;
+	case EMFILE:
+		snprintf(buf, n, "too many fanotify groups "
+			 "(fs.fanotify.max_user_groups = %ld), or out of file "
+			 "descriptors",
+			 read_limit("/proc/sys/fs/fanotify/max_user_groups"));
+		return buf;
+	}
+	return NULL;
+}
+
+#else /* !HAVE_FANOTIFY: headers before Linux 5.17 */
+
+struct backend {
+	int unused;
+};
+
+static int
+be_open(struct backend **out, const struct be_env *env)
+{
+	(void)out;
+	(void)env;
+	errno = ENOSYS;
+	return -1;
+}
+
+static void
+be_close(struct backend *b)
+{
+	(void)b;
+}
+
+static int
+be_watch(struct backend *b, const char *path, unsigned want)
+{
+	(void)b;
+	(void)path;
+	(void)want;
+	errno = ENOSYS;
+	return -1;
+}
+
+static int
+be_unwatch(struct backend *b, int id)
+{
+	(void)b;
+	(void)id;
+	errno = EINVAL;
+	return -1;
+}
+
+static int
+be_wait(struct backend *b, int timeout_ms)
+{
+	(void)b;
+	(void)timeout_ms;
+	errno = ENOSYS;
+	return -1;
+}
+
+static void
+be_wake(struct backend *b)
+{
+	(void)b;
+}
+
+static int
+be_read(struct backend *b, const struct fw_raw **recs, int *drained)
+{
+	(void)b;
+	(void)recs;
+	*drained = 1;
+	errno = ENOSYS;
+	return -1;
+}
+
+static const char *
+be_limit_hint(struct backend *b, int err, size_t needed, char *buf, size_t n)
+{
+	(void)b;
+	(void)err;
+	(void)needed;
+	snprintf(buf, n, "this fwatch was built with Linux headers older "
+		 "than 5.17, without fanotify");
+	return buf;
+}
+
+#endif
+
+const struct be_ops be_fanotify = {
+	.name = "fanotify",
+	.about = "Linux fanotify, a mark per filesystem (CAP_SYS_ADMIN, "
+		 "Linux 5.17)",
+	.caps = BE_CAP_ISDIR | BE_CAP_RENAME_PAIRED | BE_CAP_BIRTH_WRITES |
+		BE_CAP_SELF_NEWS,
+	.open = be_open,
+	.close = be_close,
+	.watch = be_watch,
+	.unwatch = be_unwatch,
+	.wait = be_wait,
+	.wake = be_wake,
+	.read = be_read,
+	.limit_hint = be_limit_hint,
+};
