@@ -78,6 +78,7 @@ SHORT_OPTIONS=(-r -L -e -i -x -j -0 -f -a -1 -t -q -d -p -R -c -h -V)
 }
 
 @test "--backend with a backend that is not built in is exit 1, naming it and the ones that start" {
+	skip_if_backend_chosen "--backend nope"
 	mkdir d
 	run_fwatch --backend nope d
 	assert_status 1
@@ -95,6 +96,7 @@ SHORT_OPTIONS=(-r -L -e -i -x -j -0 -f -a -1 -t -q -d -p -R -c -h -V)
 }
 
 @test "--poll with another --backend is a usage error naming both" {
+	skip_if_backend_chosen "--poll and --backend"
 	mkdir d
 	run_fwatch --poll --backend inotify d
 	assert_status 1
@@ -111,6 +113,7 @@ SHORT_OPTIONS=(-r -L -e -i -x -j -0 -f -a -1 -t -q -d -p -R -c -h -V)
 }
 
 @test "--backend inotify watches with inotify, as the ready line says" {
+	skip_if_backend_chosen "--backend inotify"
 	mkdir d
 	start_fwatch_bare --backend inotify d
 	grep -q ' with inotify; ready$' "$FW_ERR" || fail "not the inotify ready line: $(cat "$FW_ERR")"

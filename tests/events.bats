@@ -361,6 +361,7 @@ delete d/b"
 
 @test "unmounting a filesystem inside the watched tree is reported as unmount" {
 	skip_if_poll "unmounts (a poll sees the directory under the mount)"
+	skip_if_fanotify "unmounts (a filesystem mark ends without an event)"
 	mkdir -p d/other
 	mount_tmpfs d/mnt
 	: >d/mnt/x
@@ -374,6 +375,7 @@ delete d/b"
 
 @test "unmount is reported even when --event does not list it" {
 	skip_if_poll "unmounts (a poll sees the directory under the mount)"
+	skip_if_fanotify "unmounts (a filesystem mark ends without an event)"
 	mkdir -p d
 	mount_tmpfs d/mnt
 	start_fwatch -r -e delete d
@@ -382,6 +384,7 @@ delete d/b"
 }
 
 @test "--poll-interval reaches the poller: three creates are each seen within a few intervals" {
+	[[ ${FWATCH_BACKEND:-poll} == poll ]] || skip_if_backend_chosen "--poll"
 	mkdir d
 	start_fwatch --poll --poll-interval 20 d
 	for i in 1 2 3; do

@@ -17,6 +17,9 @@
 # start (start_fwatch, start_fwatch_bare, _fw_launch, run_fwatch); unset,
 # fwatch runs with its default backend.  With FWATCH_BACKEND=poll the
 # interval is FWATCH_POLL_MS (100 unless set), so that waits stay short.
+# With FWATCH_BACKEND=fanotify every test is skipped, saying why, when
+# fanotify cannot start here (no CAP_SYS_ADMIN, a kernel before 5.17),
+# and sysctl_for_test max_queued_events sets fanotify's queue.
 
 bats_require_minimum_version 1.5.0
 
@@ -45,6 +48,41 @@ fi
 # interval, the order of changes within one interval, the kernel's queue.
 skip_if_poll() {
 	[[ ${FWATCH_BACKEND:-} != poll ]] || skip "polling cannot see this: $*"
+}
+
+# skip_if_fanotify WHY: the scenario asks what fanotify cannot report
+# (run with FWATCH_BACKEND=fanotify): unmounts, news about a directory
+# that is not watched itself.
+skip_if_fanotify() {
+	[[ ${FWATCH_BACKEND:-} != fanotify ]] || skip "fanotify cannot report this: $*"
+}
+
+# skip_unless_inotify WHY: the scenario is about inotify itself (its
+# limits, its watches).
+skip_unless_inotify() {
+	[[ ${FWATCH_BACKEND:-inotify} == inotify ]] || skip "about inotify ($*); FWATCH_BACKEND=$FWATCH_BACKEND"
+}
+
+# skip_if_backend_chosen WHY: the test chooses a backend itself.
+skip_if_backend_chosen() {
+	[[ -z ${FWATCH_BACKEND:-} ]] || skip "the test chooses its backend ($*); FWATCH_BACKEND=$FWATCH_BACKEND"
+}
+
+# _fw_backend_starts: with FWATCH_BACKEND=fanotify, skip the test when
+# fanotify cannot start on this machine (asked once per run).
+_fw_backend_starts() {
+	local verdict=${BATS_RUN_TMPDIR:-$BATS_TEST_TMPDIR}/fanotify-starts err
+	[[ ${FWATCH_BACKEND:-} == fanotify ]] || return 0
+	if [[ ! -e $verdict ]]; then
+		err=$(timeout -k 1 10 "$FWATCH" --backend fanotify -q --timeout 0.01 \
+			"$BATS_TEST_TMPDIR" 2>&1 >/dev/null) || true
+		if [[ $err == *"cannot start fanotify"* ]]; then
+			printf '%s\n' "$err" >"$verdict"
+		else
+			: >"$verdict"
+		fi
+	fi
+	[[ ! -s $verdict ]] || skip "fanotify cannot start here: $(head -n 1 "$verdict")"
 }
 
 setup() {
@@ -78,6 +116,7 @@ fw_setup() {
 	FW_SYSCTL_RESTORE=()
 	FW_MOUNTS=()
 	FW_MARKS=0
+	_fw_backend_starts
 }
 
 fw_teardown() {
@@ -197,35 +236,65 @@ fail() {
 FW_SYSCTL_DIR=${TMPDIR:-/tmp}/fwatch-tests-sysctl
 FW_SYSCTL_LOCK=
 
-# sysctl_for_test NAME VALUE: set /proc/sys/fs/inotify/NAME for this test
-# (restored by teardown, even when the test fails), or skip with the reason.
+# _fw_sysctl NAME: the file behind a kernel limit NAME in REPLY, and
+# in FW_SYSCTL_KEY the name its saved value is kept under.  NAME is an
+# inotify limit (max_user_watches), or fanotify/NAME; max_queued_events
+# is the queue of the backend in use (fanotify's under
+# FWATCH_BACKEND=fanotify).
+_fw_sysctl() {
+	local name=$1
+	[[ $name == max_queued_events && ${FWATCH_BACKEND:-} == fanotify ]] &&
+		name=fanotify/$name
+	case $name in
+	fanotify/*) REPLY=/proc/sys/fs/$name FW_SYSCTL_KEY=fanotify.${name#fanotify/} ;;
+	*) REPLY=/proc/sys/fs/inotify/$name FW_SYSCTL_KEY=$name ;;
+	esac
+}
+
+# _fw_sysctl_put_back SAVED: write the value kept in file SAVED back.
+_fw_sysctl_put_back() {
+	local key=${1##*/} file
+	case $key in
+	fanotify.*) file=/proc/sys/fs/fanotify/${key#fanotify.} ;;
+	*) file=/proc/sys/fs/inotify/$key ;;
+	esac
+	cat "$1" >"$file" && rm -f "$1"
+}
+
+# sysctl_for_test NAME VALUE: set the kernel limit NAME (see _fw_sysctl)
+# for this test (restored by teardown, even when the test fails), or
+# skip with the reason.
 sysctl_for_test() {
-	local file=/proc/sys/fs/inotify/$1 saved
-	(($(id -u) == 0)) || skip "needs root to change fs.inotify.$1"
+	local file saved dotted
+	_fw_sysctl "$1"
+	file=$REPLY
+	dotted=fs.${file#/proc/sys/fs/}
+	dotted=${dotted//\//.}
+	(($(id -u) == 0)) || skip "needs root to change $dotted"
 	[[ -w $file ]] || skip "$file is not writable"
 	command -v flock >/dev/null || skip "needs flock to change a shared kernel limit safely"
 	mkdir -p "$FW_SYSCTL_DIR"
 	if [[ -z $FW_SYSCTL_LOCK ]]; then
 		exec {FW_SYSCTL_LOCK}>"$FW_SYSCTL_DIR/lock"
-		flock -w 60 "$FW_SYSCTL_LOCK" || skip "another run holds the inotify limits"
-		for saved in "$FW_SYSCTL_DIR"/max_*; do
+		flock -w 60 "$FW_SYSCTL_LOCK" || skip "another run holds the kernel limits"
+		for saved in "$FW_SYSCTL_DIR"/max_* "$FW_SYSCTL_DIR"/fanotify.max_*; do
 			[[ -s $saved ]] || continue
-			cat "$saved" >"/proc/sys/fs/inotify/${saved##*/}" && rm -f "$saved"
+			_fw_sysctl_put_back "$saved"
 		done
 	fi
-	saved=$FW_SYSCTL_DIR/$1
+	saved=$FW_SYSCTL_DIR/$FW_SYSCTL_KEY
 	[[ -s $saved ]] || cat "$file" >"$saved"
-	FW_SYSCTL_RESTORE+=("$1")
+	FW_SYSCTL_RESTORE+=("$FW_SYSCTL_KEY")
 	printf '%s\n' "$2" >"$file" 2>/dev/null || skip "cannot write $file"
 	[[ $(<"$file") == "$2" ]] || skip "$file did not take the value $2"
 }
 
 # sysctl_restore: put back every value changed by sysctl_for_test now.
 sysctl_restore() {
-	local name saved
-	for name in "${FW_SYSCTL_RESTORE[@]}"; do
-		saved=$FW_SYSCTL_DIR/$name
-		[[ -s $saved ]] && cat "$saved" >"/proc/sys/fs/inotify/$name" && rm -f "$saved"
+	local key saved
+	for key in "${FW_SYSCTL_RESTORE[@]}"; do
+		saved=$FW_SYSCTL_DIR/$key
+		[[ -s $saved ]] && _fw_sysctl_put_back "$saved"
 	done
 	FW_SYSCTL_RESTORE=()
 	if [[ -n $FW_SYSCTL_LOCK ]]; then

@@ -3,11 +3,12 @@
 
 load helpers
 
-# watches PID: the number of inotify watches PID holds.
+# watches PID: the number of inotify watches PID holds (with fanotify,
+# its filesystem marks: one for a tree on one filesystem).
 watches() {
 	local f n=0
 	for f in /proc/"$1"/fdinfo/*; do
-		n=$((n + $(grep -c '^inotify wd:' "$f" 2>/dev/null || true)))
+		n=$((n + $(grep -c -E '^(inotify wd|fanotify sdev):' "$f" 2>/dev/null || true)))
 	done
 	echo "$n"
 }
