@@ -1,0 +1,226 @@
+#!/usr/bin/env bats
+# The fanotify backend (--backend fanotify, Linux 5.17 and CAP_SYS_ADMIN):
+# what it shares with inotify under stress (the mkdir -p race, renames,
+# rm -r, events queued before a rename of a directory above them, file
+# PATHs, an overflow), and what is its own: one filesystem mark per
+# filesystem, changes made elsewhere on the filesystem dropped, its
+# start-up errors.  The rest of the suite runs on it too, with
+# FWATCH_BACKEND=fanotify (.ci/run).
+
+load helpers
+
+setup() {
+	FWATCH_BACKEND=fanotify
+	FW_BACKEND_ARGS=(--backend fanotify)
+	fw_setup
+}
+
+# marks: the filesystem marks fwatch holds (its fanotify descriptor's
+# "fanotify sdev:" lines in /proc/PID/fdinfo).
+marks() {
+	local f n=0
+	for f in /proc/"$FW_PID"/fdinfo/*; do
+		n=$((n + $(grep -c '^fanotify sdev:' "$f" 2>/dev/null || true)))
+	done
+	echo "$n"
+}
+
+# queued CMD...: run CMD while fwatch is stopped, so that everything it
+# does reaches fwatch in one queue, as in a burst.
+queued() {
+	kill -STOP "$FW_PID"
+	"$@"
+	local st=$?
+	kill -CONT "$FW_PID"
+	return $st
+}
+
+@test "fanotify: --backend fanotify watches with fanotify, as the ready line says, and --version lists it" {
+	mkdir d
+	start_fwatch_bare d
+	grep -q ' with fanotify; ready$' "$FW_ERR" || fail "ready line: $(cat "$FW_ERR")"
+	: >d/a
+	wait_for_record "create d/a"
+	run_fwatch --version
+	[[ $output == *$'\n  fanotify '*"CAP_SYS_ADMIN"* ]] || fail "--version: $output"
+}
+
+@test "fanotify: without CAP_SYS_ADMIN it is exit 1 naming the capability and the backends that start" {
+	command -v setpriv >/dev/null || skip "needs setpriv (util-linux) to drop a capability"
+	mkdir d
+	run --separate-stderr timeout -k 1 10 setpriv --inh-caps=-sys_admin \
+		--bounding-set=-sys_admin "$FWATCH" --backend fanotify d
+	assert_status 1
+	assert_equal "$output" ""
+	assert_contains "$stderr" "fwatch: cannot start fanotify: fanotify needs the CAP_SYS_ADMIN capability"
+	assert_contains "$stderr" "this fwatch can start with: --backend inotify"
+}
+
+@test "fanotify: a filesystem without file handles (/proc) is an error naming --backend inotify" {
+	[[ -d /proc/self ]] || skip "no /proc here"
+	run_fwatch /proc
+	assert_status 1
+	assert_contains "$stderr" "fwatch: cannot watch '/proc': fanotify cannot watch this filesystem"
+	assert_contains "$stderr" "--backend inotify can"
+}
+
+@test "fanotify: mkdir -p and a write at the bottom, 50 times at once: every file is reported" {
+	mkdir d
+	start_fwatch -r d
+	local want=()
+	for i in $(seq 1 50); do
+		mkdir -p "d/D$i/a/b/c/d" && echo x >"d/D$i/a/b/c/d/f"
+		want+=("create d/D$i/a/b/c/d/f")
+	done
+	wait_for_records 10 "${want[@]}"
+	# and the new directories are watched
+	: >d/D50/a/b/c/d/later
+	wait_for_record "create d/D50/a/b/c/d/later"
+}
+
+@test "fanotify: files and directories renamed within and across directories are one rename each" {
+	mkdir -p d/x d/y
+	echo a >d/x/f
+	start_fwatch -r d
+	mv d/x/f d/x/g
+	mv d/x/g d/y/g
+	mv d/x d/x2
+	mv d/x2 d/y/x3
+	: >d/y/x3/new
+	mark d
+	assert_equal "$(records | grep -v zz-marker)" "rename d/x/f -> d/x/g
+rename d/x/g -> d/y/g
+rename d/x -> d/x2
+rename d/x2 -> d/y/x3
+create d/y/x3/new"
+}
+
+@test "fanotify: moves in and out of the tree are create and delete, and a directory moved in is watched" {
+	mkdir -p d "$OUTSIDE/in/sub"
+	start_fwatch -r d
+	mv "$OUTSIDE/in" d/in
+	wait_for_record "create d/in"
+	: >d/in/sub/f
+	wait_for_record "create d/in/sub/f"
+	mv d/in "$OUTSIDE/back"
+	wait_for_record "delete d/in"
+	: >"$OUTSIDE/back/sub/g"
+	mark d
+	assert_no_match 'g$'
+}
+
+@test "fanotify: rm -r reports every entry, each before its directory" {
+	mkdir -p d/t/{a,b}/{c,e}
+	for x in d/t/{a,b}/{c,e}; do : >"$x/f"; done
+	start_fwatch -r d
+	rm -r d/t
+	wait_for_record "delete d/t"
+	local got
+	got=$(records)
+	for x in t/{a,b}/{c,e}; do
+		[[ $got == *"delete d/$x/f"$'\n'"delete d/$x"$'\n'* ]] ||
+			fail "d/$x/f then d/$x not in order: $got"
+	done
+	assert_equal "$(grep -c '^delete ' <<<"$got")" 11
+}
+
+@test "fanotify: events queued before and after a directory above them is renamed carry the path of their moment" {
+	mkdir -p d/p/q/r/s/t
+	start_fwatch -r d
+	queued eval 'echo 1 >d/p/q/r/s/t/before; mv d/p d/P; echo 2 >d/P/q/r/s/t/after'
+	wait_for_record "create d/P/q/r/s/t/after"
+	assert_equal "$(records | grep -v '^modify')" "create d/p/q/r/s/t/before
+rename d/p -> d/P
+create d/P/q/r/s/t/after"
+	# and later, written inside under the new name
+	echo 3 >>d/P/q/r/s/t/before
+	wait_for_record "modify d/P/q/r/s/t/before"
+}
+
+@test "fanotify: a file PATH follows atomic saves and a rotation, also when each comes in one burst" {
+	echo v1 >conf
+	echo line >app.log
+	start_fwatch conf app.log
+	queued eval 'echo v2 >.conf.tmp && mv .conf.tmp conf'
+	wait_for_record "modify conf"
+	queued eval 'mv app.log app.log.1 && echo new >app.log'
+	wait_for_records 5 "rename app.log -> app.log.1" "create app.log"
+	echo more >>app.log
+	echo old >>app.log.1
+	echo v3 >.conf.tmp && mv .conf.tmp conf
+	wait_for_record "modify app.log"
+	wait_until 5 "a second save of conf" eval '(( $(grep -c "^modify conf$" "$FW_OUT") == 2 ))'
+	assert_no_record "modify app.log.1"
+}
+
+@test "fanotify: a kernel queue overflow (fs.fanotify.max_queued_events) is an overflow record, then a rescan" {
+	mkdir -p d/s
+	sysctl_for_test fanotify/max_queued_events 50
+	start_fwatch -r d
+	sysctl_restore
+	queued eval 'for i in $(seq 1 300); do : >"d/s/f$i"; done; mkdir d/new'
+	wait_for_line "$FW_OUT" '^overflow ?$'
+	# the rescan found the new directory, and watches it
+	wait_for_record "create d/new"
+	: >d/new/inside
+	wait_for_record "create d/new/inside"
+	: >d/s/after
+	wait_for_record "create d/s/after"
+}
+
+@test "fanotify: two PATHs on one filesystem share one mark; changes beside them are not reported" {
+	[[ -d /proc/self/fdinfo ]] || skip "needs /proc/PID/fdinfo"
+	mkdir -p a b c
+	start_fwatch -r a b
+	assert_equal "$(marks)" 1
+	: >a/x
+	: >c/beside
+	: >b/y
+	wait_for_records 5 "create a/x" "create b/y"
+	mark a
+	assert_no_match 'beside'
+}
+
+@test "fanotify: a tmpfs PATH and a PATH on another filesystem get one mark each" {
+	[[ -d /proc/self/fdinfo ]] || skip "needs /proc/PID/fdinfo"
+	mkdir disk
+	mount_tmpfs mem
+	[[ $(stat -f -c %T disk) != tmpfs ]] || skip "the test directory is on tmpfs too"
+	start_fwatch -r disk mem
+	assert_equal "$(marks)" 2
+	: >disk/a
+	mkdir mem/sub
+	: >mem/sub/b
+	wait_for_records 5 "create disk/a" "create mem/sub" "create mem/sub/b"
+}
+
+@test "fanotify: a filesystem mounted inside the tree before start gets its own mark" {
+	[[ -d /proc/self/fdinfo ]] || skip "needs /proc/PID/fdinfo"
+	mkdir -p d
+	mount_tmpfs d/mnt
+	[[ $(stat -f -c %T d) != tmpfs ]] || skip "the test directory is on tmpfs too"
+	start_fwatch -r d
+	assert_equal "$(marks)" 2
+	: >d/mnt/a
+	wait_for_record "create d/mnt/a"
+}
+
+@test "fanotify: changes made through a bind mount of the tree are reported under the PATH" {
+	(($(id -u) == 0)) || skip "needs root to bind-mount"
+	mkdir -p d "$OUTSIDE/view"
+	mount --bind d "$OUTSIDE/view" 2>/dev/null || skip "cannot bind-mount here"
+	FW_MOUNTS+=("$(cd "$OUTSIDE/view" && pwd -P)")
+	start_fwatch -r d
+	mkdir "$OUTSIDE/view/sub"
+	: >"$OUTSIDE/view/sub/f"
+	wait_for_records 5 "create d/sub" "create d/sub/f"
+}
+
+@test "fanotify: the watched PATH renamed away is a delete, and fwatch exits 3" {
+	mkdir d
+	start_fwatch d
+	mv d gone
+	wait_exit "$FW_PID" 5
+	assert_status 3
+	wait_for_record "delete d" 1
+}
