@@ -34,7 +34,23 @@
 	[[ "$output" == *"1..252"* ]]
 }
 
-@test "fuzz corpora replay with no crash, leak or timeout (glob, format, Windows records, UTF-16, options, Windows command lines, gitignore, --tail chunks)" {
+@test "fanotify records: merged kinds in order, renames, a directory's own news and its end, bad buffers (29 checks)" {
+	run "$BATS_TEST_DIRNAME/unit/test_fan_parse"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" != *"not ok"* ]]
+	[[ "$output" == *"1..29"* ]]
+}
+
+@test "fanotify's map of directory handles: keys short and long, deletes, 200,000 random steps (19 checks)" {
+	run "$BATS_TEST_DIRNAME/unit/test_fhmap"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" != *"not ok"* ]]
+	[[ "$output" == *"1..19"* ]]
+}
+
+@test "fuzz corpora replay with no crash, leak or timeout (glob, format, Windows records, UTF-16, options, Windows command lines, gitignore, --tail chunks, fanotify records)" {
 	run "$BATS_TEST_DIRNAME/fuzz/run" --replay
 	echo "$output"
 	# 77: nothing could be replayed here; its last line says why
