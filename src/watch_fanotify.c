@@ -122,6 +122,12 @@ struct fsmark {
 	uint64_t mask; /* what its mark asks for */
 };
 
+/* A mount met since the last read, and the id of its filesystem. */
+struct mnt {
+	int id;
+	unsigned char fsid[8];
+};
+
 /* A directory's key: what fan_parse.c finds in an event. */
 struct key {
 	unsigned char fsid[8];
@@ -136,6 +142,9 @@ struct backend {
 	int next_id;
 	struct fsmark *fs;     /* the filesystems marked */
 	size_t nfs, capfs;
+	struct mnt *mnts;      /* mounts met since the last read */
+	size_t nmnts, capmnts;
+	struct buf slash;      /* the path being watched, and a '/' */
 	struct fp_out out;     /* the records of the last read */
 	char *buf;             /* READ_BUF bytes, mapped */
 	size_t dirty;          /* how far reads filled it since a trim */
@@ -207,6 +216,8 @@ be_close(struct backend *b)
 	fhmap_free(&b->dirs);
 	fp_free(&b->out);
 	free(b->fs);
+	free(b->mnts);
+	free(b->slash.p);
 	munmap(b->buf, READ_BUF);
 	free(b);
 }
@@ -264,27 +275,49 @@ mark_fs(struct backend *b, const char *path, const unsigned char *fsid,
 	return 0;
 }
 
-/* Directory PATH's key into K, its length in *LEN.  -1 with errno:
- * ENOTDIR if it is no directory (a symlink not to be followed
- * included). */
+/* The id of the filesystem of directory PATH, on mount MNT, into FSID.
+ * Hazard: a mount id is reused once its mount is gone, so what was
+ * learnt of one is forgotten at each read; a walk (setup, a new
+ * subtree) meets few mounts many times, and nothing can unmount and
+ * mount again between two of its steps but the rarest race. */
 static int
-key_of(const char *path, unsigned want, struct key *k, size_t *len)
+fsid_of(struct backend *b, const char *path, int mnt, unsigned char *fsid)
 {
 	struct statfs sf;
-	int mnt, e, fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC |
-					    (want & BE_FOLLOW ? 0 : O_NOFOLLOW));
-	if (fd < 0)
+	size_t i;
+	for (i = 0; i < b->nmnts && b->mnts[i].id != mnt; i++)
+		;
+	if (i == b->nmnts) {
+		if (statfs(path, &sf) < 0 ||
+		    GROW(b->mnts, b->capmnts, b->nmnts + 1) < 0)
+			return -1;
+		b->mnts[i].id = mnt;
+		memcpy(b->mnts[i].fsid, &sf.f_fsid, sizeof b->mnts[i].fsid);
+		b->nmnts++;
+	}
+	memcpy(fsid, b->mnts[i].fsid, sizeof b->mnts[i].fsid);
+	return 0;
+}
+
+/* Directory PATH's key into K, its length in *LEN.  -1 with errno:
+ * ENOTDIR if it is no directory.  One system call for most directories
+ * (a walk makes one per directory, as inotify_add_watch() would).
+ * Hazard: the trailing '/' that makes the kernel refuse what is not a
+ * directory also follows a final symlink, even without BE_FOLLOW: a
+ * directory that became a symlink to one between its listing and this
+ * call is watched where the link leads. */
+static int
+key_of(struct backend *b, const char *path, struct key *k, size_t *len)
+{
+	int mnt;
+	b->slash.len = 0;
+	if (buf_add(&b->slash, path, strlen(path)) < 0 ||
+	    buf_add(&b->slash, "/", 1) < 0)
 		return -1;
 	k->fh.handle_bytes = MAX_HANDLE_SZ;
-	if (name_to_handle_at(fd, "", &k->fh, &mnt, AT_EMPTY_PATH) < 0 ||
-	    fstatfs(fd, &sf) < 0) {
-		e = errno;
-		close(fd);
-		errno = e;
+	if (name_to_handle_at(AT_FDCWD, b->slash.p, &k->fh, &mnt, 0) < 0 ||
+	    fsid_of(b, b->slash.p, mnt, k->fsid) < 0)
 		return -1;
-	}
-	close(fd);
-	memcpy(k->fsid, &sf.f_fsid, sizeof k->fsid);
 	*len = offsetof(struct key, bytes) + k->fh.handle_bytes;
 	return 0;
 }
@@ -295,7 +328,7 @@ be_watch(struct backend *b, const char *path, unsigned want)
 	struct key k;
 	size_t len;
 	int id;
-	if (key_of(path, want, &k, &len) < 0 ||
+	if (key_of(b, path, &k, &len) < 0 ||
 	    mark_fs(b, path, k.fsid, mask_of(want), want) < 0)
 		return -1;
 	if ((id = fhmap_find(&b->dirs, &k, len)) >= 0)
@@ -371,6 +404,7 @@ be_read(struct backend *b, const struct fw_raw **recs, int *drained)
 	size_t len = 0;
 	*drained = 0;
 	fp_reset(&b->out);
+	b->nmnts = 0;
 	/* Fill the buffer with as many reads as it takes to empty the
 	 * queue; the records point into it, so it is not reused here. */
 	while (READ_BUF - len >= MAX_EVENT) {
