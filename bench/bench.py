@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""fwatch benchmark: fwatch against a minimal C inotify reader (the floor),
-inotifywait and fswatch, in one run, printed as one table.
+"""fwatch benchmark: fwatch against its own fanotify backend, a minimal C
+inotify reader (the floor), inotifywait and fswatch, in one run, printed as
+one table.
 
     python3 bench/bench.py [--quick] [--only ROW[,ROW]] [--json FILE]
                            [--fwatch PATH] [--minread PATH]
@@ -29,8 +30,11 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-PEERS = ("minread", "inotifywait", "fswatch")
+# "fanotify" is fwatch --backend fanotify (as root, Linux 5.17 or later)
+PEERS = ("fanotify", "minread", "inotifywait", "fswatch")
 COLUMNS = ("fwatch",) + PEERS
+# Ratios beyond fwatch/peer: fanotify against fwatch's own inotify backend
+MORE_RATIOS = (("fanotify", "fwatch"), ("fanotify", "minread"))
 ROWS = ("setup", "setup100k", "burst", "latency", "race", "memory", "poll")
 FSWATCH_LATENCY = "0.1"   # the smallest value fswatch(1) documents
 
@@ -197,6 +201,8 @@ def watcher_argv(name, root, purpose, cfg):
         return [cfg.fwatch, "-r", root]
     if name == "fwatch-json":
         return [cfg.fwatch, "-r", "--json", root]
+    if name == "fanotify":
+        return [cfg.fwatch, "--backend", "fanotify", "-r", root]
     if name == "minread":
         mode = {"burst": ["count", "-F"], "race": ["race"]}.get(
             purpose, ["print"])
@@ -242,7 +248,7 @@ def parse_line(name, line):
             return []
         return [(KINDS.get(o.get("event"), o.get("event")),
                  o.get("path", ""))]
-    if name in ("fwatch", "minread"):
+    if name in ("fwatch", "fanotify", "minread"):
         kind, _, path = line.partition(" ")
         if " -> " in path:
             path = path.split(" -> ", 1)[1]
@@ -276,6 +282,7 @@ BURST_RE = {
     "fswatch": (re.compile(rb"^[^\n]*/f(\d+) ([A-Za-z ]+)$", re.M),
                 2, 1, re.compile(rb" Overflow\b")),
 }
+BURST_RE["fanotify"] = BURST_RE["fwatch"]
 BURST_KIND = {}
 for _k, _v in (("create", 0), ("modify", 1), ("delete", 2)):
     for _w in (_k, _k.upper(), {"create": "Created", "modify": "Updated",
@@ -1560,13 +1567,31 @@ def render(res, info, cfg):
     if res.table:
         out.append("")
         out += table_lines(res.table, COLUMNS,
-                           [("fwatch", c) for c in PEERS],
+                           [("fwatch", c) for c in PEERS] +
+                           list(MORE_RATIOS),
                            dict(cfg.have, fwatch=True))
     if res.poll_table:
         out.append("")
         out += table_lines(res.poll_table, POLL_COLUMNS, POLL_RATIOS,
                            cfg.poll_have)
     return "\n".join(out)
+
+
+def fanotify_starts(cfg):
+    """Whether this fwatch can watch with fanotify here (CAP_SYS_ADMIN,
+    Linux 5.17); if not, cfg.fanotify_why says why."""
+    cfg.fanotify_why = ""
+    try:
+        r = subprocess.run([cfg.fwatch, "--backend", "fanotify", "-q",
+                            "--timeout", "0.01", cfg.tmp],
+                           capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        cfg.fanotify_why = str(e)
+        return False
+    if r.returncode == 2:
+        return True
+    cfg.fanotify_why = (r.stderr.strip().splitlines() or ["?"])[0]
+    return False
 
 
 def tool_version(argv):
@@ -1620,8 +1645,15 @@ def gather_info(cfg):
                 lim[k] = int(f.read())
         except (OSError, ValueError):
             lim[k] = None
+    try:
+        with open("/proc/sys/fs/fanotify/max_queued_events") as f:
+            lim["fanotify max_queued_events"] = int(f.read())
+    except (OSError, ValueError):
+        pass
     v = {
         "fwatch": tool_version([cfg.fwatch, "-V"]),
+        "fanotify": "the same fwatch, --backend fanotify" if
+        cfg.have["fanotify"] else "cannot start here: " + cfg.fanotify_why,
         "minread": "bench/minread.c, " + tool_version(["cc", "--version"]),
         "inotifywait": tool_version(["inotifywait", "--help"])
         if cfg.have["inotifywait"] else "not installed",
@@ -1640,9 +1672,10 @@ def gather_info(cfg):
         f"fwatch benchmark ({info['mode']}), {info['date']}",
         f"kernel {info['kernel']}; filesystem {fstype} ({cfg.tmp}); "
         f"CPU {cpu} x {info['cpus']}; python {info['python']}",
-        "inotify limits: " + ", ".join(f"{k} {v}" for k, v in lim.items()),
+        "limits: " + ", ".join(f"{k} {v}" for k, v in lim.items()),
         f"fwatch:      {v['fwatch']}  [{cfg.fwatch_given}]  "
         "(-r; --json for the --json rows)",
+        f"fanotify:    {v['fanotify']}  (--backend fanotify -r)",
         f"minread:     {v['minread']}  (print; count -F for bursts; race "
         "for the race row)",
         f"inotifywait: {v['inotifywait']}  (-m -r -e create,modify,delete,"
@@ -1752,6 +1785,7 @@ def main():
         shutil.copy2(getattr(cfg, attr), dst)
         setattr(cfg, attr, dst)
     cfg.have = {"fwatch": True, "minread": True,
+                "fanotify": fanotify_starts(cfg),
                 "inotifywait": shutil.which("inotifywait") is not None,
                 "fswatch": shutil.which("fswatch") is not None}
     cfg.ready_timeout = 300
@@ -1770,8 +1804,9 @@ def main():
             log(cfg, line)
         for name in PEERS:
             if not cfg.have[name]:
-                log(cfg, f"note: {name} is not installed; its column is "
-                         "skipped")
+                log(cfg, f"note: {name} " + (
+                    "cannot start here" if name == "fanotify"
+                    else "is not installed") + "; its column is skipped")
         if cfg.poll and not cfg.poll_have["fwatch"]:
             res.notes.add("this fwatch cannot poll (its --help names no "
                           "--poll and --poll-interval): its poll column is "
