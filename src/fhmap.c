@@ -45,7 +45,11 @@ hash_id(int id)
 static const unsigned char *
 ent_key(const struct fh_ent *e)
 {
-	return e->len > FH_IN ? e->k.out : e->k.in;
+	unsigned char *p;
+	if (e->len <= FH_IN)
+		return e->k;
+	memcpy(&p, e->k, sizeof p);
+	return p;
 }
 
 void
@@ -60,7 +64,7 @@ fhmap_free(struct fhmap *m)
 {
 	for (size_t i = 0; i < m->ne; i++)
 		if (m->e[i].id >= 0 && m->e[i].len > FH_IN)
-			free(m->e[i].k.out);
+			free((void *)ent_key(&m->e[i]));
 	free(m->e);
 	free(m->byk);
 	free(m->byid);
@@ -161,11 +165,11 @@ rebuild(struct fhmap *m, size_t cap)
 int
 fhmap_find(const struct fhmap *m, const void *key, size_t len)
 {
-	uint64_t h;
+	uint32_t h;
 	size_t mask, i;
 	if (!m->used)
 		return -1;
-	h = hash_key(key, len);
+	h = (uint32_t)hash_key(key, len);
 	mask = m->cap - 1;
 	for (i = (size_t)h & mask; m->byk[i] != EMPTY; i = (i + 1) & mask) {
 		const struct fh_ent *e = &m->e[m->byk[i]];
@@ -208,7 +212,7 @@ new_entry(struct fhmap *m)
 {
 	int32_t x = m->freelist;
 	if (x >= 0) {
-		m->freelist = (int32_t)m->e[x].len;
+		m->freelist = (int32_t)m->e[x].h;
 		return x;
 	}
 	if (m->ne == m->cape) {
@@ -228,9 +232,10 @@ free_entry(struct fhmap *m, int32_t x)
 {
 	struct fh_ent *e = &m->e[x];
 	if (e->len > FH_IN)
-		free(e->k.out);
+		free((void *)ent_key(e));
 	e->id = -1;
-	e->len = (uint32_t)m->freelist;
+	e->len = 0;
+	e->h = (uint32_t)m->freelist;
 	m->freelist = x;
 }
 
@@ -239,7 +244,7 @@ fhmap_add(struct fhmap *m, const void *key, size_t len, int id)
 {
 	int32_t x;
 	struct fh_ent *e;
-	if (id < 0 || len > UINT32_MAX / 2) {
+	if (id < 0 || !len || len > 255) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -250,18 +255,20 @@ fhmap_add(struct fhmap *m, const void *key, size_t len, int id)
 		goto nomem;
 	e = &m->e[x];
 	if (len > FH_IN) {
-		if (!(e->k.out = malloc(len))) {
+		unsigned char *p = malloc(len);
+		if (!p) {
 			e->len = 0;
 			free_entry(m, x);
 			goto nomem;
 		}
-		memcpy(e->k.out, key, len);
+		memcpy(p, key, len);
+		memcpy(e->k, &p, sizeof p);
 	} else {
-		memcpy(e->k.in, key, len);
+		memcpy(e->k, key, len);
 	}
-	e->len = (uint32_t)len;
+	e->len = (unsigned char)len;
 	e->id = id;
-	e->h = hash_key(key, len);
+	e->h = (uint32_t)hash_key(key, len);
 	put(m, m->byk, e->h, x);
 	put(m, m->byid, hash_id(id), x);
 	m->used++;

@@ -13,19 +13,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Keys up to this long live in the entry (a filesystem id, the handle's
- * length and type, and the handle: 24 bytes on ext4 and xfs, 28 on
- * tmpfs, 36 on btrfs); longer ones are allocated. */
-#define FH_IN 40
+/* Keys up to this long live in the entry, longer ones (up to 255 bytes)
+ * are allocated: watch_fanotify.c's keys are a filesystem's number, the
+ * handle's type and the handle, 13 bytes on ext4 and xfs, 17 on tmpfs,
+ * 25 on btrfs.  An entry is 32 bytes. */
+#define FH_IN 23
 
 struct fh_ent {
-	uint64_t h;    /* the key's hash */
-	int id;        /* -1: free (next free entry in 'len') */
-	uint32_t len;
-	union {
-		unsigned char in[FH_IN];
-		unsigned char *out; /* len > FH_IN */
-	} k;
+	uint32_t h;    /* the key's hash; for a free entry, the next one */
+	int32_t id;    /* -1: free */
+	unsigned char len;
+	unsigned char k[FH_IN]; /* the key, or a pointer to it (unaligned) */
 };
 
 struct fhmap {
@@ -43,8 +41,8 @@ void fhmap_free(struct fhmap *m);
 int fhmap_find(const struct fhmap *m, const void *key, size_t len);
 /* The key of ID (its length in *len), or NULL. */
 const void *fhmap_key(const struct fhmap *m, int id, size_t *len);
-/* Map KEY to ID; neither may be in the map.  -1 (ENOMEM) if out of
- * memory, the map unchanged. */
+/* Map KEY (1 to 255 bytes) to ID; neither may be in the map.  -1 with
+ * errno (ENOMEM, EINVAL) if not, the map unchanged. */
 int fhmap_add(struct fhmap *m, const void *key, size_t len, int id);
 /* Forget ID and its key; -1 (EINVAL) if it is not there. */
 int fhmap_del(struct fhmap *m, int id);

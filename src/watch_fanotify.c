@@ -128,12 +128,16 @@ struct mnt {
 	unsigned char fsid[8];
 };
 
-/* A directory's key: what fan_parse.c finds in an event. */
-struct key {
-	unsigned char fsid[8];
+/* A directory's handle, as name_to_handle_at() gives it. */
+struct handle {
 	struct file_handle fh;
 	unsigned char bytes[MAX_HANDLE_SZ];
 };
+
+/* The handle map's key for a directory: the number of its filesystem in
+ * b->fs (2 bytes), the handle's type (4) and the handle; 14 bytes on
+ * ext4, so that the map keeps it in the entry (fhmap.h). */
+#define KEY_MAX (6 + MAX_HANDLE_SZ)
 
 struct backend {
 	int fd;
@@ -244,22 +248,35 @@ mask_of(unsigned want)
 	return m;
 }
 
+/* The number in b->fs of the filesystem whose id is FSID, or -1. */
+static int
+fs_index(const struct backend *b, const unsigned char *fsid)
+{
+	for (size_t i = 0; i < b->nfs; i++)
+		if (!memcmp(b->fs[i].fsid, fsid, sizeof b->fs[i].fsid))
+			return (int)i;
+	return -1;
+}
+
 /* Mark the filesystem of directory PATH (id FSID) unless it is marked
- * for MASK already; -1 with errno. */
+ * for MASK already: its number in b->fs, or -1 with errno. */
 static int
 mark_fs(struct backend *b, const char *path, const unsigned char *fsid,
 	uint64_t mask, unsigned want)
 {
-	size_t i;
+	int i = fs_index(b, fsid);
 	unsigned fl = FAN_MARK_ADD | FAN_MARK_FILESYSTEM | FAN_MARK_ONLYDIR;
-	for (i = 0; i < b->nfs && memcmp(b->fs[i].fsid, fsid, 8); i++)
-		;
-	if (i < b->nfs && (b->fs[i].mask | mask) == b->fs[i].mask)
-		return 0;
-	if (i == b->nfs) {
+	if (i >= 0 && (b->fs[i].mask | mask) == b->fs[i].mask)
+		return i;
+	if (i < 0) {
+		if (b->nfs > UINT16_MAX) {
+			errno = ENOSPC;
+			return -1;
+		}
 		if (GROW(b->fs, b->capfs, b->nfs + 1) < 0)
 			return -1;
-		memcpy(b->fs[i].fsid, fsid, 8);
+		i = (int)b->nfs;
+		memcpy(b->fs[i].fsid, fsid, sizeof b->fs[i].fsid);
 		b->fs[i].mask = 0;
 	}
 	if (!(want & BE_FOLLOW))
@@ -270,9 +287,22 @@ mark_fs(struct backend *b, const char *path, const unsigned char *fsid,
 	if (fanotify_mark(b->fd, fl, b->fs[i].mask | mask, AT_FDCWD, path) < 0)
 		return -1;
 	b->fs[i].mask |= mask;
-	if (i == b->nfs)
+	if ((size_t)i == b->nfs)
 		b->nfs++;
-	return 0;
+	return i;
+}
+
+/* The map's key (KEY_MAX bytes at most) for handle H of TYPE (HB bytes)
+ * on filesystem FS; its length. */
+static size_t
+map_key(unsigned char *key, int fs, int type, const unsigned char *h,
+	size_t hb)
+{
+	key[0] = (unsigned char)fs;
+	key[1] = (unsigned char)((unsigned)fs >> 8);
+	memcpy(key + 2, &type, 4);
+	memcpy(key + 6, h, hb);
+	return 6 + hb;
 }
 
 /* The id of the filesystem of directory PATH, on mount MNT, into FSID.
@@ -299,46 +329,49 @@ fsid_of(struct backend *b, const char *path, int mnt, unsigned char *fsid)
 	return 0;
 }
 
-/* Directory PATH's key into K, its length in *LEN.  -1 with errno:
- * ENOTDIR if it is no directory.  One system call for most directories
- * (a walk makes one per directory, as inotify_add_watch() would).
- * Hazard: the trailing '/' that makes the kernel refuse what is not a
- * directory also follows a final symlink, even without BE_FOLLOW: a
- * directory that became a symlink to one between its listing and this
- * call is watched where the link leads. */
+/* Directory PATH's handle into H and its filesystem's id into FSID.
+ * -1 with errno: ENOTDIR if it is no directory.  One system call for
+ * most directories (a walk makes one per directory, as
+ * inotify_add_watch() would).  Hazard: the trailing '/' that makes the
+ * kernel refuse what is not a directory also follows a final symlink,
+ * even without BE_FOLLOW: a directory that became a symlink to one
+ * between its listing and this call is watched where the link leads. */
 static int
-key_of(struct backend *b, const char *path, struct key *k, size_t *len)
+handle_of(struct backend *b, const char *path, struct handle *h,
+	  unsigned char *fsid)
 {
 	int mnt;
 	b->slash.len = 0;
 	if (buf_add(&b->slash, path, strlen(path)) < 0 ||
 	    buf_add(&b->slash, "/", 1) < 0)
 		return -1;
-	k->fh.handle_bytes = MAX_HANDLE_SZ;
-	if (name_to_handle_at(AT_FDCWD, b->slash.p, &k->fh, &mnt, 0) < 0 ||
-	    fsid_of(b, b->slash.p, mnt, k->fsid) < 0)
+	h->fh.handle_bytes = MAX_HANDLE_SZ;
+	if (name_to_handle_at(AT_FDCWD, b->slash.p, &h->fh, &mnt, 0) < 0 ||
+	    fsid_of(b, b->slash.p, mnt, fsid) < 0)
 		return -1;
-	*len = offsetof(struct key, bytes) + k->fh.handle_bytes;
 	return 0;
 }
 
 static int
 be_watch(struct backend *b, const char *path, unsigned want)
 {
-	struct key k;
+	struct handle h;
+	unsigned char fsid[8], key[KEY_MAX];
 	size_t len;
-	int id;
-	if (key_of(b, path, &k, &len) < 0 ||
-	    mark_fs(b, path, k.fsid, mask_of(want), want) < 0)
+	int fs, id;
+	if (handle_of(b, path, &h, fsid) < 0 ||
+	    (fs = mark_fs(b, path, fsid, mask_of(want), want)) < 0)
 		return -1;
-	if ((id = fhmap_find(&b->dirs, &k, len)) >= 0)
+	len = map_key(key, fs, h.fh.handle_type, h.fh.f_handle,
+		      h.fh.handle_bytes);
+	if ((id = fhmap_find(&b->dirs, key, len)) >= 0)
 		return id;
 	/* ids are never reused while records may name an old one; they
 	 * stay below mux.c's POLLED bit */
 	if (++b->next_id >= 0x40000000)
 		b->next_id = 1;
 	id = b->next_id;
-	return fhmap_add(&b->dirs, &k, len, id) < 0 ? -1 : id;
+	return fhmap_add(&b->dirs, key, len, id) < 0 ? -1 : id;
 }
 
 static int
@@ -384,11 +417,22 @@ be_wake(struct backend *b)
 	wakepipe_wake(&b->wake);
 }
 
+/* fan_parse.c's key (fsid, handle_bytes, handle_type, the handle, as
+ * an event carries them) made the map's, and looked up. */
 static int
-lookup(void *ctx, const void *key, size_t len)
+lookup(void *ctx, const void *raw, size_t len)
 {
 	struct backend *b = ctx;
-	return fhmap_find(&b->dirs, key, len);
+	const unsigned char *r = raw;
+	unsigned char key[KEY_MAX];
+	int fs, type;
+	if (len < FP_KEY_HEAD || len - FP_KEY_HEAD > MAX_HANDLE_SZ ||
+	    (fs = fs_index(b, r)) < 0)
+		return -1;
+	memcpy(&type, r + 12, sizeof type);
+	return fhmap_find(&b->dirs, key,
+			  map_key(key, fs, type, r + FP_KEY_HEAD,
+				  len - FP_KEY_HEAD));
 }
 
 static void

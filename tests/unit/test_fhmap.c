@@ -22,22 +22,25 @@ ok(int cond, const char *what)
 	return cond;
 }
 
-/* A handle as fanotify would name it: fsid, length, type, then an
- * inode number and a generation; LONG pads it past FH_IN. */
+/* A key as watch_fanotify.c makes it: a filesystem's number (2 bytes),
+ * the handle's type (4), then the handle, an inode number and a
+ * generation; LONG pads it past FH_IN. */
 static size_t
 mkkey(unsigned char *k, unsigned fs, unsigned ino, unsigned gen, int lng)
 {
-	unsigned hlen = lng ? 60 : 8, type = 1;
+	unsigned type = 1;
 	size_t n = 0;
 	memset(k, 0, 80);
-	memcpy(k + n, &fs, 4), n += 8;
-	memcpy(k + n, &hlen, 4), n += 4;
+	k[n++] = (unsigned char)fs;
+	k[n++] = (unsigned char)(fs >> 8);
 	memcpy(k + n, &type, 4), n += 4;
-	memcpy(k + n, &ino, 4);
-	memcpy(k + n + 4, &gen, 4);
-	if (lng)
-		memset(k + n + 8, 0x5a, hlen - 8);
-	return n + hlen;
+	memcpy(k + n, &ino, 4), n += 4;
+	memcpy(k + n, &gen, 4), n += 4;
+	if (lng) {
+		memset(k + n, 0x5a, 40);
+		n += 40;
+	}
+	return n;
 }
 
 static void
@@ -71,6 +74,17 @@ basics(void)
 	   "a key comes back with a new id");
 	ok(fhmap_del(&m, 5) == 0 && fhmap_count(&m) == 2,
 	   "a long key is deleted");
+	{
+		unsigned char big[256];
+		memset(big, 7, sizeof big);
+		ok(fhmap_add(&m, big, 255, 20) == 0 &&
+			   fhmap_find(&m, big, 255) == 20,
+		   "a key of 255 bytes is the longest");
+		ok(fhmap_add(&m, big, 256, 21) == -1 &&
+			   fhmap_add(&m, big, 0, 22) == -1 &&
+			   fhmap_count(&m) == 3,
+		   "longer or empty keys are refused");
+	}
 	fhmap_free(&m);
 	ok(fhmap_count(&m) == 0 && fhmap_find(&m, a, la) == -1,
 	   "a freed map is empty and usable");
