@@ -203,5 +203,10 @@ extern const struct be_ops be_poll;    /* watch_poll.c, everywhere */
 /* backends.c: the backends built into this binary, the default first,
  * NULL-terminated. */
 extern const struct be_ops *const be_builtin[];
+/* backends.c: with no backend chosen, the default's stand-in for a
+ * recursive tree of more than be_large_dirs directories, or one the
+ * default has too few watches left for, if it can start; NULL: none. */
+extern const struct be_ops *const be_large;
+extern const size_t be_large_dirs;
 
 #endif

@@ -15,6 +15,8 @@
  * goes to the native backend alone.
  */
 #include <errno.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 
 #include "backend.h"
@@ -28,6 +30,9 @@ struct backend {
 	struct be_env cenv[2];       /* the children's: ids made ours */
 	struct fw_raw *recs;
 	size_t cap;
+	const struct be_ops *next_ops; /* the native backend moved to */
+	struct backend *next;
+	volatile sig_atomic_t swapping; /* a wake now is dropped */
 };
 
 #define NATIVE 0
@@ -151,7 +156,11 @@ mux_wait(struct backend *m, int timeout_ms)
 static void
 mux_wake(struct backend *m)
 {
-	m->ops[NATIVE]->wake(m->be[NATIVE]);
+	/* Hazard: from a signal handler, maybe while mux_swap_end()
+	 * changes the pair below; dropped then, which costs nothing: the
+	 * swap comes while PATHs are added, before anything waits. */
+	if (!m->swapping)
+		m->ops[NATIVE]->wake(m->be[NATIVE]);
 }
 
 /* Copy child K's records in, with their ids made ours. */
@@ -199,6 +208,49 @@ mux_limit_hint(struct backend *m, int err, size_t needed, char *buf,
 {
 	return m->ops[NATIVE]->limit_hint(m ? m->be[NATIVE] : NULL, err,
 					  needed, buf, n);
+}
+
+int
+mux_swap_begin(struct backend *m, const struct be_ops *ops)
+{
+	if (ops->open(&m->next, m->env ? &m->cenv[NATIVE] : NULL) < 0)
+		return -1;
+	m->next_ops = ops;
+	return 0;
+}
+
+int
+mux_swap_watch(struct backend *m, const char *path, unsigned want)
+{
+	return to_mux(m->next_ops->watch(m->next, path, want), NATIVE);
+}
+
+void
+mux_swap_end(struct backend *m, int keep)
+{
+	const struct be_ops *drop_ops = m->next_ops;
+	struct backend *drop = m->next;
+	if (keep) {
+		drop_ops = m->ops[NATIVE];
+		drop = m->be[NATIVE];
+		m->swapping = 1;
+		atomic_signal_fence(memory_order_seq_cst);
+		m->ops[NATIVE] = m->next_ops;
+		m->be[NATIVE] = m->next;
+		atomic_signal_fence(memory_order_seq_cst);
+		m->swapping = 0;
+	}
+	drop_ops->close(drop);
+	m->next_ops = NULL;
+	m->next = NULL;
+}
+
+int
+mux_is_native(int id)
+{
+	int k;
+	from_mux(id, &k);
+	return k == NATIVE;
 }
 
 unsigned

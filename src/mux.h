@@ -14,4 +14,13 @@ int mux_open(struct backend **out, const struct be_ops *native,
 /* What the pair promises together (be_mux.caps is 0). */
 unsigned mux_caps(const struct be_ops *native, const struct be_ops *poller);
 
+/* Another native backend for M (core/large.c): OPS opened beside the
+ * one in use, directories watched on it (ids as M hands them out), then
+ * kept (the old one closed, with what it had queued) or dropped. */
+int mux_swap_begin(struct backend *m, const struct be_ops *ops);
+int mux_swap_watch(struct backend *m, const char *path, unsigned want);
+void mux_swap_end(struct backend *m, int keep);
+/* 1 if ID, as M hands ids out, is the native backend's. */
+int mux_is_native(int id);
+
 #endif

@@ -186,6 +186,25 @@ want_of(unsigned reported)
 
 static const struct be_ops *backend_find(const char *name);
 
+/*
+ * With no backend chosen, a recursive watcher may move to the native
+ * backend's stand-in for large trees (backends.c: be_large, fanotify on
+ * Linux) if a tree passes be_large_dirs directories or the native one
+ * runs out of watches while it is set up (large.c).  Only if the
+ * stand-in can start here (as root), which is asked once, now.
+ */
+static void
+large_arm(fw_watcher *w)
+{
+	struct backend *b;
+	if (!w->native || !be_large || be_large == w->native ||
+	    !w->cfg.recursive || be_large->open(&b, NULL) < 0)
+		return;
+	be_large->close(b);
+	w->large = be_large;
+	w->large_at = be_large_dirs;
+}
+
 fw_watcher *
 fw_open(const struct fw_config *cfg)
 {
@@ -232,6 +251,7 @@ fw_open(const struct fw_config *cfg)
 		errno = e;
 		return NULL;
 	}
+	large_arm(w);
 	return w;
 }
 
@@ -345,6 +365,9 @@ add_dir(fw_watcher *w, const char *path, const char *given)
 {
 	int id, n, r, e;
 	id = watch_one(w, -1, path, strlen(path), 1);
+	if (id < 0 && errno == ENOSPC && w->large &&
+	    large_take(w, ENOSPC, given) == 0)
+		id = watch_one(w, -1, path, strlen(path), 1);
 	if (id < 0) {
 		e = errno;
 		set_err(w, path, e, e == ENOSPC ? count_needed(w, path) : 0);

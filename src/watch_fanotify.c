@@ -113,6 +113,8 @@ _Static_assert(FP_INFO_FID == FAN_EVENT_INFO_TYPE_FID &&
 #define KEEP_BUF 4096  /* what stays resident of the buffer when idle */
 #define KEEP_RECS 64
 
+#define FIRST_ID 0x100000
+
 /* Asked of every mark: what the core needs to keep its tree right. */
 #define ALWAYS (FAN_CREATE | FAN_DELETE | FAN_RENAME | FAN_ONDIR)
 
@@ -366,10 +368,12 @@ be_watch(struct backend *b, const char *path, unsigned want)
 		      h.fh.handle_bytes);
 	if ((id = fhmap_find(&b->dirs, key, len)) >= 0)
 		return id;
-	/* ids are never reused while records may name an old one; they
-	 * stay below mux.c's POLLED bit */
-	if (++b->next_id >= 0x40000000)
-		b->next_id = 1;
+	/* Ids are never reused while records may name an old one, stay
+	 * below mux.c's POLLED bit, and start far from inotify's (counted
+	 * from 1): when fanotify takes over (core/large.c), an id mixed up
+	 * between the two cannot pass for the right one. */
+	if (++b->next_id >= 0x40000000 || b->next_id < FIRST_ID)
+		b->next_id = FIRST_ID;
 	id = b->next_id;
 	return fhmap_add(&b->dirs, key, len, id) < 0 ? -1 : id;
 }

@@ -224,3 +224,68 @@ create d/P/q/r/s/t/after"
 	assert_status 3
 	wait_for_record "delete d" 1
 }
+
+# big_tree DIR: a tmpfs on DIR (quick to fill and to empty) holding
+# 50,501 directories, more than be_large_dirs.
+big_tree() {
+	mount_tmpfs "$1"
+	python3 -c '
+import os, sys
+for a in range(500):
+    for b in range(100):
+        os.makedirs(f"{sys.argv[1]}/a{a}/b{b}")
+' "$1" || skip "cannot make 50,601 directories here"
+}
+
+@test "fanotify: without --backend, a tree inotify has too few watches left for is watched with fanotify, saying so" {
+	FW_BACKEND_ARGS=()
+	for i in $(seq -w 1 100); do
+		mkdir -p "tree/dir$i"
+	done
+	sysctl_for_test max_user_watches 40
+	start_fwatch_bare -r tree
+	grep -q "^fwatch: watching 'tree': with fanotify: inotify has too few watches left for it (--backend inotify to use it anyway)$" "$FW_ERR" ||
+		fail "no note: $(cat "$FW_ERR")"
+	grep -q '^fwatch: watching 101 directories under 1 path with fanotify; ready$' "$FW_ERR" ||
+		fail "ready line: $(cat "$FW_ERR")"
+	: >tree/dir001/a
+	mv tree/dir099 tree/dir100/moved
+	: >tree/dir100/moved/b
+	wait_for_records 5 "create tree/dir001/a" "rename tree/dir099 -> tree/dir100/moved" \
+		"create tree/dir100/moved/b"
+}
+
+@test "fanotify: without --backend, a tree of more than 50,000 directories moves to fanotify as it is set up; events are right on both sides of the move" {
+	FW_BACKEND_ARGS=()
+	big_tree big
+	FW_WAIT=60 start_fwatch_bare -r big
+	grep -q "^fwatch: watching 'big': with fanotify: it has more than 50000 directories" "$FW_ERR" ||
+		fail "no note: $(cat "$FW_ERR")"
+	grep -q '^fwatch: watching 50501 directories under 1 path with fanotify; ready$' "$FW_ERR" ||
+		fail "ready line: $(cat "$FW_ERR")"
+	[[ $(marks) == 1 ]] || fail "fanotify marks: $(marks)"
+	# every directory, watched before the move or after it, is heard
+	local want=()
+	for d in big/a0/b0 big/a250/b50 big/a499/b99; do
+		: >"$d/new"
+		want+=("create $d/new")
+	done
+	mv big/a0 big/a499/b99/a0
+	: >big/a499/b99/a0/b1/deep
+	wait_for_records 10 "${want[@]}" "rename big/a0 -> big/a499/b99/a0" \
+		"create big/a499/b99/a0/b1/deep"
+}
+
+@test "fanotify: a large tree stays on inotify with --backend inotify, or without CAP_SYS_ADMIN" {
+	command -v setpriv >/dev/null || skip "needs setpriv (util-linux) to drop a capability"
+	FW_BACKEND_ARGS=()
+	big_tree big
+	run_fwatch --backend inotify -r big --timeout 0.1
+	assert_status 2
+	assert_contains "$stderr" "with inotify; ready"
+	run --separate-stderr timeout -k 1 60 setpriv --inh-caps=-sys_admin \
+		--bounding-set=-sys_admin "$FWATCH" -r big --timeout 0.1
+	assert_status 2
+	assert_contains "$stderr" "with inotify; ready"
+	[[ $stderr != *fanotify* ]] || fail "fanotify named: $stderr"
+}

@@ -17,6 +17,7 @@
  *   batch.c    the batch of events being made; messages
  *   blind.c    which directories are polled: those on filesystems where
  *              the native backend is blind
+ *   large.c    the native backend's stand-in for large trees taking over
  *   files.c    PATHs that are files
  *   snapshot.c --snapshot kept in step with what is reported
  *   scan.c     directories and files coming into sight: the walker
@@ -266,6 +267,11 @@ struct fw_watcher {
 				   * ops->caps, or for two backends as one
 				   * (mux.c) what both promise */
 	struct be_env env;        /* lent to the backend (files.c) */
+	/* the stand-in for large trees (backends.c: be_large) that may
+	 * still take over (large.c), NULL if none may; the directories a
+	 * setup may watch before it does */
+	const struct be_ops *large;
+	size_t large_at;
 	/* the directories polled beside the native backend (blind.c) */
 	const struct be_ops *native; /* under mux.c, with the poller; NULL
 				      * when one backend was chosen */
@@ -372,6 +378,7 @@ int name_set(struct node *nd, const char *name, size_t len);
 char *dupn(const char *s, size_t n);
 int id_get(const fw_watcher *w, int id);
 void id_stray(fw_watcher *w, int id);
+void ids_replace(fw_watcher *w, const int *ids);
 int node_new(fw_watcher *w, int id, int parent, const char *name,
 	     size_t len);
 void root_gone(fw_watcher *w, int r);
@@ -489,6 +496,10 @@ void set_err(fw_watcher *w, const char *path, int err, size_t needed);
 unsigned blind_want(fw_watcher *w, const char *path, const char *shown);
 void blind_warn(fw_watcher *w, const char *path, const char *given);
 void blind_free(fw_watcher *w);
+
+/* ---- large.c --------------------------------------------------------- */
+
+int large_take(fw_watcher *w, int why, const char *path);
 
 /* ---- files.c --------------------------------------------------------- */
 

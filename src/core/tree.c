@@ -163,6 +163,23 @@ id_del(fw_watcher *w, int id)
 	}
 }
 
+/* Every node gets the id IDS[its index] (-1 for a free slot), as when
+ * another backend took over (large.c); the map is made anew, in the
+ * memory it has. */
+void
+ids_replace(fw_watcher *w, const int *ids)
+{
+	for (size_t i = 0; i < w->idcap; i++)
+		w->idk[i] = -1;
+	w->idused = 0;
+	for (size_t n = 0; n < w->nnodes; n++) {
+		w->nodes[n].id = ids[n];
+		/* the same number of ids: id_put() never grows the map */
+		if (ids[n] >= 0)
+			id_put(w, ids[n], (int)n);
+	}
+}
+
 /* ID came back from the backend's watch() for an object no node holds
  * (the PATH now leads elsewhere): give it back. */
 void

@@ -121,6 +121,9 @@ static struct be_ops be_kq_nobirth;
 /* The core's backend table: kqueue (the default), as on a BSD. */
 const struct be_ops *const be_builtin[] = { &be_kqueue, &be_kq_nobirth,
 					    NULL };
+/* and no stand-in for large trees, as on a BSD */
+const struct be_ops *const be_large = NULL;
+const size_t be_large_dirs = 50000;
 
 static int ntest, nfail;
 static fw_watcher *W;
