@@ -95,6 +95,16 @@ rename d/x2 -> d/y/x3
 create d/y/x3/new"
 }
 
+@test "fanotify: a directory renamed over an empty one: one rename, and nothing said of the one it replaced" {
+	mkdir -p d/a d/b
+	start_fwatch -r d
+	mv -T d/a d/b
+	: >d/b/x
+	wait_for_record "create d/b/x"
+	assert_equal "$(records)" "rename d/a -> d/b
+create d/b/x"
+}
+
 @test "fanotify: moves in and out of the tree are create and delete, and a directory moved in is watched" {
 	mkdir -p d "$OUTSIDE/in/sub"
 	start_fwatch -r d

@@ -107,6 +107,12 @@ move_dir(fw_watcher *w, const struct pend *p, int n, const char *name,
 	 size_t nl, size_t rel)
 {
 	int c = find_child(w, p->node, pend_name(w, p), p->name_len);
+	int old = find_child(w, n, name, nl);
+	/* Renamed over an empty directory, which is gone: inotify says so
+	 * later on the old one's own watch, fanotify never (news about it
+	 * would come under the new one's path). */
+	if (old >= 0 && old != c)
+		subtree_free(w, old, 1);
 	if (c < 0)
 		/* it was not watched (excluded before): it is now */
 		new_dir(w, n, name, nl, w->scratch.p, w->scratch.len, rel);
