@@ -30,8 +30,10 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-# "fanotify" is fwatch --backend fanotify (as root, Linux 5.17 or later)
-PEERS = ("fanotify", "minread", "inotifywait", "fswatch")
+# "fanotify" is fwatch --backend fanotify (as root, Linux 5.17 or later);
+# "iw-fanotify" an inotifywait of inotify-tools 4.x with --fanotify, given
+# with --inotifywait-fanotify (not packaged here: built by hand)
+PEERS = ("fanotify", "minread", "inotifywait", "fswatch", "iw-fanotify")
 COLUMNS = ("fwatch",) + PEERS
 # Ratios beyond fwatch/peer: fanotify against fwatch's own inotify backend
 MORE_RATIOS = (("fanotify", "fwatch"), ("fanotify", "minread"))
@@ -175,7 +177,8 @@ def cpu_ns(pid):
 
 def inotify_watches(pid):
     """Number of inotify watches held by pid (lines `inotify wd:` in the
-    fdinfo of its inotify descriptors)."""
+    fdinfo of its inotify descriptors), and of fanotify marks on single
+    directories (`fanotify ino:`; a filesystem mark is not counted)."""
     n = 0
     try:
         fds = os.listdir(f"/proc/{pid}/fd")
@@ -183,10 +186,12 @@ def inotify_watches(pid):
         return None
     for fd in fds:
         try:
-            if os.readlink(f"/proc/{pid}/fd/{fd}") != "anon_inode:inotify":
+            if os.readlink(f"/proc/{pid}/fd/{fd}") not in (
+                    "anon_inode:inotify", "anon_inode:[fanotify]"):
                 continue
             with open(f"/proc/{pid}/fdinfo/{fd}") as f:
-                n += sum(1 for line in f if line.startswith("inotify wd:"))
+                n += sum(1 for line in f if line.startswith(
+                    ("inotify wd:", "fanotify ino:")))
         except OSError:
             continue
     return n
@@ -210,6 +215,10 @@ def watcher_argv(name, root, purpose, cfg):
     if name == "inotifywait":
         return ["inotifywait", "-m", "-r", "-e", "create", "-e", "modify",
                 "-e", "delete", "-e", "move", "-e", "attrib", root]
+    if name == "iw-fanotify":
+        return [cfg.iw_fanotify, "-m", "-q", "-r", "--fanotify", "-e",
+                "create", "-e", "modify", "-e", "delete", "-e", "move",
+                "-e", "attrib", root]
     if name == "fswatch":
         ev = []
         for e in ("Created", "Updated", "Removed", "Renamed", "MovedFrom",
@@ -253,7 +262,7 @@ def parse_line(name, line):
         if " -> " in path:
             path = path.split(" -> ", 1)[1]
         return [(KINDS.get(kind, kind), path)]
-    if name == "inotifywait":
+    if name in ("inotifywait", "iw-fanotify"):
         parts = line.split(" ", 2)
         if len(parts) < 2:
             return []
@@ -283,6 +292,7 @@ BURST_RE = {
                 2, 1, re.compile(rb" Overflow\b")),
 }
 BURST_RE["fanotify"] = BURST_RE["fwatch"]
+BURST_RE["iw-fanotify"] = BURST_RE["inotifywait"]
 BURST_KIND = {}
 for _k, _v in (("create", 0), ("modify", 1), ("delete", 2)):
     for _w in (_k, _k.upper(), {"create": "Created", "modify": "Updated",
@@ -1659,6 +1669,8 @@ def gather_info(cfg):
         if cfg.have["inotifywait"] else "not installed",
         "fswatch": tool_version(["fswatch", "--version"])
         if cfg.have["fswatch"] else "not installed",
+        "iw-fanotify": tool_version([cfg.iw_fanotify, "--help"])
+        if cfg.have["iw-fanotify"] else "not given (--inotifywait-fanotify)",
     }
     info = {
         "date": datetime.datetime.now().astimezone().isoformat(
@@ -1683,6 +1695,8 @@ def gather_info(cfg):
         f"fswatch:     {v['fswatch']}  (-m inotify_monitor -r -x -l "
         f"{FSWATCH_LATENCY} --event ...; its default latency is 1 s, "
         f"{FSWATCH_LATENCY} s is its documented minimum)",
+        f"iw-fanotify: {v['iw-fanotify']}  (-m -q -r --fanotify -e create,"
+        "modify,delete,move,attrib)",
     ]
     if cfg.poll:
         fw = (" ".join(cfg.fwatch_poll) + " --poll-interval MS -r DIR"
@@ -1748,6 +1762,9 @@ def main():
     ap.add_argument("--minstat", default=os.path.join(HERE, "minstat"),
                     metavar="PATH", help="the minimal polling scan for the "
                     "poll row (default bench/minstat)")
+    ap.add_argument("--inotifywait-fanotify", dest="iw_fanotify",
+                    metavar="PATH", help="an inotifywait of inotify-tools "
+                    "4.x, run with --fanotify in a column of its own")
     ap.add_argument("--reps", type=int, metavar="N",
                     help="runs per watcher for the setup rows (default 3, "
                          "quick 1)")
@@ -1762,6 +1779,8 @@ def main():
     if cfg.quick and "setup100k" in rows and cfg.only is None:
         rows = tuple(r for r in rows if r != "setup100k")
     bins = [("fwatch", cfg.fwatch), ("minread", cfg.minread)]
+    if cfg.iw_fanotify:
+        bins.append(("iw_fanotify", cfg.iw_fanotify))
     if "poll" in rows:
         bins.append(("minstat", cfg.minstat))
     for what, path in bins:
@@ -1787,7 +1806,8 @@ def main():
     cfg.have = {"fwatch": True, "minread": True,
                 "fanotify": fanotify_starts(cfg),
                 "inotifywait": shutil.which("inotifywait") is not None,
-                "fswatch": shutil.which("fswatch") is not None}
+                "fswatch": shutil.which("fswatch") is not None,
+                "iw-fanotify": bool(cfg.iw_fanotify)}
     cfg.ready_timeout = 300
     cfg.fwatch_poll = fwatch_poll_args(cfg) if "poll" in rows else None
     cfg.poll_have = {"fwatch": cfg.fwatch_poll is not None, "minstat": True,
@@ -1806,6 +1826,7 @@ def main():
             if not cfg.have[name]:
                 log(cfg, f"note: {name} " + (
                     "cannot start here" if name == "fanotify"
+                    else "was not given" if name == "iw-fanotify"
                     else "is not installed") + "; its column is skipped")
         if cfg.poll and not cfg.poll_have["fwatch"]:
             res.notes.add("this fwatch cannot poll (its --help names no "
