@@ -93,6 +93,10 @@ GITIGNORE_DEP = $(GITIGNORE_SRC) src/gitignore.h src/glob.h
 unit: $(UNIT) tests/unit/ig_oracle
 	@for t in $(UNIT); do echo "# $$t"; ./$$t >/dev/null || \
 		{ ./$$t | grep -v '^ok'; exit 1; }; done
+	@if [ "$(UNAME_S)" = Linux ]; then \
+		echo "# src/watch_fanotify.c as built with headers before Linux 5.17"; \
+		$(CC) $(STD) $(WARN) -Werror -DFWATCH_NO_FANOTIFY $(CPPFLAGS) \
+			-fsyntax-only src/watch_fanotify.c; fi
 tests/unit/test_gitignore: tests/unit/test_gitignore.c $(GITIGNORE_DEP)
 	$(CC) $(STD) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
 		tests/unit/test_gitignore.c $(GITIGNORE_SRC)

@@ -63,9 +63,11 @@
 #endif
 
 /* Headers older than Linux 5.17 lack what this backend needs: it is
- * then built as one that says so when asked to start. */
-#if defined(FAN_REPORT_DFID_NAME_TARGET) && defined(FAN_RENAME) && \
-	defined(FAN_EVENT_INFO_TYPE_OLD_DFID_NAME) && defined(MAX_HANDLE_SZ)
+ * then built as one that says so when asked to start (make unit checks
+ * that it builds so, with FWATCH_NO_FANOTIFY). */
+#if !defined(FWATCH_NO_FANOTIFY) && defined(FAN_REPORT_DFID_NAME_TARGET) && \
+	defined(FAN_RENAME) && defined(FAN_EVENT_INFO_TYPE_OLD_DFID_NAME) && \
+	defined(MAX_HANDLE_SZ)
 #define HAVE_FANOTIFY 1
 #else
 #define HAVE_FANOTIFY 0
