@@ -202,10 +202,13 @@ def inotify_watches(pid):
 
 def watcher_argv(name, root, purpose, cfg):
     """purpose: setup, burst, latency, race, memory."""
+    # As root fwatch's default moves to fanotify past 50,000 directories:
+    # the fwatch column is then its inotify backend, asked for by name.
+    inotify = ["--backend", "inotify"] if cfg.have["fanotify"] else []
     if name == "fwatch":
-        return [cfg.fwatch, "-r", root]
+        return [cfg.fwatch] + inotify + ["-r", root]
     if name == "fwatch-json":
-        return [cfg.fwatch, "-r", "--json", root]
+        return [cfg.fwatch] + inotify + ["-r", "--json", root]
     if name == "fanotify":
         return [cfg.fwatch, "--backend", "fanotify", "-r", root]
     if name == "minread":
@@ -1686,7 +1689,10 @@ def gather_info(cfg):
         f"CPU {cpu} x {info['cpus']}; python {info['python']}",
         "limits: " + ", ".join(f"{k} {v}" for k, v in lim.items()),
         f"fwatch:      {v['fwatch']}  [{cfg.fwatch_given}]  "
-        "(-r; --json for the --json rows)",
+        "(-r; --json for the --json rows"
+        + ("; --backend inotify, since as root its default moves to "
+           "fanotify past 50,000 directories)" if cfg.have["fanotify"]
+           else ")"),
         f"fanotify:    {v['fanotify']}  (--backend fanotify -r)",
         f"minread:     {v['minread']}  (print; count -F for bursts; race "
         "for the race row)",
