@@ -153,6 +153,15 @@ struct backend {
 	struct mnt *mnts;      /* mounts met since the last read */
 	size_t nmnts, capmnts;
 	struct buf slash;      /* the path being watched, and a '/' */
+	/* the last two keys events brought, and what each found (-1:
+	 * nothing): a burst lands in a few directories, and between its
+	 * events come others, elsewhere (fwatch's own output to a file):
+	 * neither needs a hash then */
+	struct {
+		unsigned char key[FP_KEY_HEAD + MAX_HANDLE_SZ];
+		size_t len;    /* 0: none */
+		int id;
+	} seen[2];
 	struct fp_out out;     /* the records of the last read */
 	char *buf;             /* READ_BUF bytes, mapped */
 	size_t dirty;          /* how far reads filled it since a trim */
@@ -377,12 +386,14 @@ be_watch(struct backend *b, const char *path, unsigned want)
 	if (++b->next_id >= 0x40000000 || b->next_id < FIRST_ID)
 		b->next_id = FIRST_ID;
 	id = b->next_id;
+	b->seen[0].len = b->seen[1].len = 0;
 	return fhmap_add(&b->dirs, key, len, id) < 0 ? -1 : id;
 }
 
 static int
 be_unwatch(struct backend *b, int id)
 {
+	b->seen[0].len = b->seen[1].len = 0;
 	return fhmap_del(&b->dirs, id);
 }
 
@@ -431,20 +442,30 @@ lookup(void *ctx, const void *raw, size_t len)
 	struct backend *b = ctx;
 	const unsigned char *r = raw;
 	unsigned char key[KEY_MAX];
-	int fs, type;
-	if (len < FP_KEY_HEAD || len - FP_KEY_HEAD > MAX_HANDLE_SZ ||
-	    (fs = fs_index(b, r)) < 0)
+	int fs, type, id = -1;
+	for (int i = 0; i < 2; i++)
+		if (len == b->seen[i].len && !memcmp(r, b->seen[i].key, len))
+			return b->seen[i].id;
+	if (len < FP_KEY_HEAD || len - FP_KEY_HEAD > MAX_HANDLE_SZ)
 		return -1;
 	memcpy(&type, r + 12, sizeof type);
-	return fhmap_find(&b->dirs, key,
-			  map_key(key, fs, type, r + FP_KEY_HEAD,
-				  len - FP_KEY_HEAD));
+	if ((fs = fs_index(b, r)) >= 0)
+		id = fhmap_find(&b->dirs, key,
+				map_key(key, fs, type, r + FP_KEY_HEAD,
+					len - FP_KEY_HEAD));
+	/* the older one gives way */
+	b->seen[1] = b->seen[0];
+	memcpy(b->seen[0].key, r, len);
+	b->seen[0].len = len;
+	b->seen[0].id = id;
+	return id;
 }
 
 static void
 gone(void *ctx, int id)
 {
 	struct backend *b = ctx;
+	b->seen[0].len = b->seen[1].len = 0;
 	fhmap_del(&b->dirs, id);
 }
 
