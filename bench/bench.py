@@ -265,6 +265,8 @@ def parse_line(name, line):
         if " -> " in path:
             path = path.split(" -> ", 1)[1]
         return [(KINDS.get(kind, kind), path)]
+    if name == "iw-fanotify" and line.endswith(" (deleted)"):
+        line = line[:-len(" (deleted)")]
     if name in ("inotifywait", "iw-fanotify"):
         parts = line.split(" ", 2)
         if len(parts) < 2:
@@ -295,7 +297,11 @@ BURST_RE = {
                 2, 1, re.compile(rb" Overflow\b")),
 }
 BURST_RE["fanotify"] = BURST_RE["fwatch"]
-BURST_RE["iw-fanotify"] = BURST_RE["inotifywait"]
+# inotifywait --fanotify names a file it looks up after it went with
+# " (deleted)" after the name
+BURST_RE["iw-fanotify"] = (
+    re.compile(rb"^[^\n]*/ ([A-Z_,]+) f(\d+)(?: \(deleted\))?$", re.M),
+    1, 2, re.compile(rb"Q_OVERFLOW"))
 BURST_KIND = {}
 for _k, _v in (("create", 0), ("modify", 1), ("delete", 2)):
     for _w in (_k, _k.upper(), {"create": "Created", "modify": "Updated",
