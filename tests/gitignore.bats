@@ -48,9 +48,10 @@ inotify_watches() {
 	echo "$n"
 }
 
-# inotify_used: fwatch watches with inotify here, and /proc says how much.
+# inotify_used: fwatch watches with inotify here, and /proc says how much
+# (fanotify's one mark per filesystem says nothing of the directories).
 inotify_used() {
-	[[ ${FWATCH_BACKEND:-} != poll && -d /proc/self/fdinfo ]]
+	[[ ${FWATCH_BACKEND:-inotify} == inotify && -d /proc/self/fdinfo ]]
 }
 
 _watches_are() {
