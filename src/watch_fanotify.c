@@ -146,6 +146,7 @@ struct handle {
 struct backend {
 	int fd;
 	struct wakepipe wake;
+	int hup_fd;            /* be_env.hup_fd, or -1 */
 	struct fhmap dirs;     /* handle -> id of every watched directory */
 	int next_id;
 	struct fsmark *fs;     /* the filesystems marked */
@@ -185,7 +186,8 @@ may_mark(void)
 static int
 be_open(struct backend **out, const struct be_env *env)
 {
-	(void)env; /* a file costs the same as a directory: nothing */
+	/* a file costs the same as a directory: nothing is asked of env
+	 * but hup_fd */
 	struct backend *b;
 	int e;
 	if (!may_mark()) {
@@ -194,6 +196,7 @@ be_open(struct backend **out, const struct be_env *env)
 	}
 	if (!(b = calloc(1, sizeof *b)))
 		return -1;
+	b->hup_fd = env && env->hup_fd > 0 ? env->hup_fd : -1;
 	b->fd = fanotify_init(FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK |
 				      FAN_REPORT_DFID_NAME_TARGET,
 			      O_RDONLY | O_LARGEFILE | O_CLOEXEC);
@@ -402,9 +405,12 @@ be_unwatch(struct backend *b, int id)
 static int
 be_wait(struct backend *b, int timeout_ms)
 {
-	struct pollfd p[2] = {
+	/* events 0 on the third: only POLLERR/POLLHUP, which a pipe's
+	 * write end reports once no reader is left (-1: poll skips it) */
+	struct pollfd p[3] = {
 		{ .fd = b->fd, .events = POLLIN },
 		{ .fd = b->wake.fd[0], .events = POLLIN },
+		{ .fd = b->hup_fd, .events = 0 },
 	};
 	int r;
 	if (timeout_ms != 0) {
@@ -418,9 +424,11 @@ be_wait(struct backend *b, int timeout_ms)
 			fp_free(&b->out);
 		fhmap_trim(&b->dirs);
 	}
-	r = poll(p, 2, timeout_ms);
+	r = poll(p, 3, timeout_ms);
 	if (r < 0)
 		return errno == EINTR ? BE_WOKEN : -1;
+	if (p[2].revents)
+		return BE_WOKEN; /* the reader is gone: the caller asks */
 	if (p[1].revents) {
 		wakepipe_drain(&b->wake);
 		return BE_WOKEN; /* the events stay queued in the kernel */
