@@ -91,6 +91,7 @@ use_permissions() {
 
 @test "in a user namespace whose watch limit is the smaller, the message names user.max_inotify_watches" {
 	skip_if_poll "no inotify watches"
+	skip_unless_inotify "its watch limit"
 	command -v unshare >/dev/null || skip "unshare (util-linux) is not installed"
 	unshare -Ur true 2>/dev/null || skip "this system lets no user namespace be made (unshare -Ur)"
 	for i in $(seq -w 1 40); do
