@@ -48,7 +48,7 @@ HDR  = $(wildcard src/*.h src/core/*.h)
 # The backends are chosen by the operating system, here.
 UNAME_S := $(shell uname -s 2>/dev/null)
 ifeq ($(UNAME_S),Linux)
-  BACKEND_SRC = src/watch_linux.c $(FANOTIFY_SRC)
+  BACKEND_SRC = src/watch_linux.c src/qread.c $(FANOTIFY_SRC)
 else ifneq (,$(filter Darwin FreeBSD OpenBSD NetBSD DragonFly,$(UNAME_S)))
   BACKEND_SRC = $(KQUEUE_SRC)
 else

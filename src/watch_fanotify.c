@@ -56,6 +56,7 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "qread.h"
 
 #if defined(__linux__)
 #include <linux/capability.h>
@@ -481,32 +482,10 @@ static int
 be_read(struct backend *b, const struct fw_raw **recs, int *drained)
 {
 	size_t len = 0;
-	*drained = 0;
 	fp_reset(&b->out);
 	b->nmnts = 0;
-	/* Fill the buffer with as many reads as it takes to empty the
-	 * queue; the records point into it, so it is not reused here. */
-	while (READ_BUF - len >= MAX_EVENT) {
-		ssize_t r = read(b->fd, b->buf + len, READ_BUF - len);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN) {
-				*drained = 1;
-				break;
-			}
-			return -1;
-		}
-		if (r == 0)
-			break;
-		len += (size_t)r;
-		/* what fits is handed out whole: room left over means the
-		 * queue was empty */
-		if (READ_BUF - len >= MAX_EVENT) {
-			*drained = 1;
-			break;
-		}
-	}
+	if (qread(b->fd, b->buf, READ_BUF, MAX_EVENT, &len, drained) < 0)
+		return -1;
 	if (len > b->dirty)
 		b->dirty = len;
 	if (fp_parse(&b->out, b->buf, len, lookup, gone, b) < 0)

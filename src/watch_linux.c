@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "qread.h"
 #include "wakepipe.h"
 
 /* Large enough that a burst is taken in a few reads, small enough to stay
@@ -185,31 +186,8 @@ be_read(struct backend *b, const struct fw_raw **recs, int *drained)
 {
 	size_t len = 0, n = 0;
 
-	*drained = 0;
-	/* Fill the buffer with as many reads as it takes to empty the
-	 * queue; the records point into it, so it is not reused here. */
-	while (READ_BUF - len >= MAX_REC) {
-		ssize_t r = read(b->fd, b->buf + len, READ_BUF - len);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN) {
-				*drained = 1;
-				break;
-			}
-			return -1;
-		}
-		if (r == 0)
-			break;
-		len += (size_t)r;
-		/* inotify hands out all it has that fits: with room left
-		 * over, the queue was empty when read() returned, and one
-		 * more read() would only say EAGAIN */
-		if (READ_BUF - len >= MAX_REC) {
-			*drained = 1;
-			break;
-		}
-	}
+	if (qread(b->fd, b->buf, READ_BUF, MAX_REC, &len, drained) < 0)
+		return -1;
 	if (len > b->dirty)
 		b->dirty = len;
 	for (size_t off = 0; off < len;) {
