@@ -1,11 +1,14 @@
 /*
- * qread.c - one read of a Linux notification queue, shared by the
- * inotify and fanotify backends.
+ * qread.c - one wait for and one read of a Linux notification queue,
+ * shared by the inotify and fanotify backends.
  */
 #include <errno.h>
+#include <poll.h>
 #include <unistd.h>
 
+#include "backend.h"
 #include "qread.h"
+#include "wakepipe.h"
 
 int
 qread(int fd, char *buf, size_t cap, size_t maxrec, size_t *len,
@@ -37,4 +40,29 @@ qread(int fd, char *buf, size_t cap, size_t maxrec, size_t *len,
 		}
 	}
 	return 0;
+}
+
+int
+qwait(int fd, struct wakepipe *wake, int hup_fd, int timeout_ms)
+{
+	/* events 0 on the third: only POLLERR/POLLHUP, which a pipe's
+	 * write end reports once no reader is left (-1: poll skips it) */
+	struct pollfd p[3] = {
+		{ .fd = fd, .events = POLLIN },
+		{ .fd = wake->fd[0], .events = POLLIN },
+		{ .fd = hup_fd, .events = 0 },
+	};
+	int r = poll(p, 3, timeout_ms);
+	if (r < 0)
+		return errno == EINTR ? BE_WOKEN : -1;
+	if (p[2].revents)
+		return BE_WOKEN; /* the reader is gone: the caller asks */
+	if (p[1].revents) {
+		wakepipe_drain(wake);
+		/* A wake wins even if events are waiting: the caller has
+		 * something to do first (a signal, a child), and the events
+		 * stay queued in the kernel. */
+		return BE_WOKEN;
+	}
+	return r > 0 && (p[0].revents & POLLIN);
 }

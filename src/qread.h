@@ -1,12 +1,15 @@
 /*
  * qread.h - reading a Linux notification queue (inotify, fanotify) into
  * one buffer: as many read()s as it takes to empty the queue, or until
- * the buffer cannot take another record of the largest size.
+ * the buffer cannot take another record of the largest size; and the
+ * wait for it, beside the wake pipe and stdout's reader.
  */
 #ifndef FWATCH_QREAD_H
 #define FWATCH_QREAD_H
 
 #include <stddef.h>
+
+struct wakepipe;
 
 /*
  * Read descriptor FD (non-blocking) into BUF (CAP bytes) from *LEN on;
@@ -16,5 +19,12 @@
  */
 int qread(int fd, char *buf, size_t cap, size_t maxrec, size_t *len,
 	  int *drained);
+
+/*
+ * Wait up to TIMEOUT_MS for queue FD to be readable: 1 if it is, 0 on
+ * timeout, BE_WOKEN after a wake on WAKE (drained here) or once HUP_FD
+ * (stdout, or -1) reports its reader gone, -1 with errno.
+ */
+int qwait(int fd, struct wakepipe *wake, int hup_fd, int timeout_ms);
 
 #endif

@@ -115,14 +115,6 @@ be_unwatch(struct backend *b, int id)
 static int
 be_wait(struct backend *b, int timeout_ms)
 {
-	/* events 0 on the third: only POLLERR/POLLHUP, which a pipe's
-	 * write end reports once no reader is left (-1: poll skips it) */
-	struct pollfd p[3] = {
-		{ .fd = b->fd, .events = POLLIN },
-		{ .fd = b->wake.fd[0], .events = POLLIN },
-		{ .fd = b->hup_fd, .events = 0 },
-	};
-	int r;
 	if (timeout_ms != 0) {
 		/* going idle, maybe after a burst: its memory need not stay */
 		if (b->dirty > KEEP_BUF) {
@@ -136,19 +128,7 @@ be_wait(struct backend *b, int timeout_ms)
 			b->cap = 0;
 		}
 	}
-	r = poll(p, 3, timeout_ms);
-	if (r < 0)
-		return errno == EINTR ? BE_WOKEN : -1;
-	if (p[2].revents)
-		return BE_WOKEN; /* the reader is gone: the caller asks */
-	if (p[1].revents) {
-		wakepipe_drain(&b->wake);
-		/* A wake wins even if events are waiting: the caller has
-		 * something to do first (a signal, a child), and the events
-		 * stay queued in the kernel. */
-		return BE_WOKEN;
-	}
-	return r > 0 && (p[0].revents & POLLIN);
+	return qwait(b->fd, &b->wake, b->hup_fd, timeout_ms);
 }
 
 static void
