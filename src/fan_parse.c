@@ -30,21 +30,6 @@
 #include "fan_parse.h"
 #include "strmap.h"
 
-/* One fid info record: the key that names its object, and the entry
- * name after it, if the record has one. */
-struct fid {
-	const unsigned char *key; /* NULL: no such record */
-	size_t klen;
-	const char *name;         /* NUL-terminated, or NULL */
-	size_t nlen;
-};
-
-struct event {
-	uint32_t len;
-	uint64_t mask;
-	struct fid dir, old, new, child;
-};
-
 static uint32_t
 u32_at(const unsigned char *p)
 {
@@ -64,7 +49,7 @@ u16_at(const unsigned char *p)
 /* The fid info record of TYPE at P (LEN bytes, header included) into F.
  * -1 if it does not hold what it says it holds. */
 static int
-read_fid(const unsigned char *p, size_t len, int type, struct fid *f)
+read_fid(const unsigned char *p, size_t len, int type, struct fp_fid *f)
 {
 	size_t hb, end;
 	if (len < FP_FID_HEAD + FP_KEY_HEAD)
@@ -88,9 +73,8 @@ read_fid(const unsigned char *p, size_t len, int type, struct fid *f)
 	return 0;
 }
 
-/* The event at P, at most LEN bytes, into EV.  -1 if malformed. */
-static int
-read_event(const unsigned char *p, size_t len, struct event *ev)
+int
+fp_event_at(const unsigned char *p, size_t len, struct fp_event *ev)
 {
 	uint32_t elen;
 	size_t off;
@@ -105,7 +89,7 @@ read_event(const unsigned char *p, size_t len, struct event *ev)
 	ev->len = elen;
 	memcpy(&ev->mask, p + 8, sizeof ev->mask);
 	while (off < elen) {
-		struct fid *f = NULL;
+		struct fp_fid *f = NULL;
 		size_t ilen;
 		int type;
 		if (elen - off < FP_FID_HEAD)
@@ -152,7 +136,7 @@ add(struct fp_out *o, int id, unsigned flags, uint32_t cookie,
 
 /* A name fwatch can join to a path: one component, not "." or "..". */
 static int
-entry_name(const struct fid *f)
+entry_name(const struct fp_fid *f)
 {
 	return f->name && f->nlen && !memchr(f->name, '/', f->nlen) &&
 	       !(f->nlen <= 2 && f->name[0] == '.' &&
@@ -161,7 +145,7 @@ entry_name(const struct fid *f)
 
 /* "." after a directory's handle: the event is about that directory. */
 static int
-self_name(const struct fid *f)
+self_name(const struct fp_fid *f)
 {
 	return f->name && f->nlen == 1 && f->name[0] == '.';
 }
@@ -193,7 +177,7 @@ news(struct fp_out *o, int id, uint64_t mask, unsigned dir, const char *name,
 /* A rename: its two halves, each where it is watched, with one cookie;
  * and if a watched directory moved, the record on its own watch. */
 static int
-renamed(struct fp_out *o, const struct event *ev, unsigned dir,
+renamed(struct fp_out *o, const struct fp_event *ev, unsigned dir,
 	fp_lookup_fn lookup, void *ctx)
 {
 	int from = -1, to = -1, self = -1;
@@ -220,10 +204,10 @@ renamed(struct fp_out *o, const struct event *ev, unsigned dir,
 
 /* An event in a directory, or about one (".").  */
 static int
-in_dir(struct fp_out *o, const struct event *ev, unsigned dir,
+in_dir(struct fp_out *o, const struct fp_event *ev, unsigned dir,
        fp_lookup_fn lookup, fp_gone_fn gone, void *ctx)
 {
-	const struct fid *f = &ev->dir;
+	const struct fp_fid *f = &ev->dir;
 	uint64_t m = ev->mask;
 	int d = f->key ? lookup(ctx, f->key, f->klen) : -1, self = -1;
 
@@ -258,10 +242,10 @@ fp_parse(struct fp_out *o, const void *buf, size_t len, fp_lookup_fn lookup,
 	 fp_gone_fn gone, void *ctx)
 {
 	const unsigned char *p = buf;
-	struct event ev;
+	struct fp_event ev;
 	size_t off = 0;
 	while (off < len) {
-		if (read_event(p + off, len - off, &ev) < 0) {
+		if (fp_event_at(p + off, len - off, &ev) < 0) {
 			/* what follows cannot be trusted: the core rescans */
 			o->malformed++;
 			return add(o, -1, BE_OVERFLOW, 0, "", 0);

@@ -49,6 +49,28 @@
 #define FP_FID_HEAD 4
 #define FP_KEY_HEAD 16 /* fsid and the handle's two words */
 
+/* One fid info record: the key that names its object, and the entry
+ * name after it, if the record has one. */
+struct fp_fid {
+	const unsigned char *key; /* NULL: no such record */
+	size_t klen;
+	const char *name;         /* NUL-terminated, or NULL */
+	size_t nlen;
+};
+
+/* One event as the kernel queued it: DIR is the directory (DFID_NAME or
+ * DFID) and the entry's name; OLD and NEW a rename's two sides; CHILD
+ * the object itself (FID: a created, deleted or renamed entry). */
+struct fp_event {
+	uint32_t len;
+	uint64_t mask;
+	struct fp_fid dir, old, new, child;
+};
+
+/* The event at P, at most LEN bytes, into EV.  -1 if malformed (every
+ * length is checked against what holds it). */
+int fp_event_at(const unsigned char *p, size_t len, struct fp_event *ev);
+
 /* The watch id of the directory whose key is KEY (LEN bytes), or -1. */
 typedef int (*fp_lookup_fn)(void *ctx, const void *key, size_t len);
 /* Directory ID was removed: its last record (BE_IGNORED) is out, and
