@@ -39,6 +39,7 @@ POSIX_SRC = src/proc_posix.c src/sys_posix.c src/wakepipe.c
 POLL_SRC  = src/watch_poll.c src/poll_look.c src/poll_say.c src/listing.c \
             src/recbuf.c src/mux.c
 KQUEUE_SRC = src/watch_bsd.c src/bsd_vnode.c
+FSEVENTS_SRC = src/watch_fsevents.c src/fse_translate.c
 FANOTIFY_SRC = src/watch_fanotify.c src/fan_parse.c src/fhmap.c
 WIN_SRC   = src/utf16.c src/win_notify.c src/proc_win.c src/sys_win.c \
             src/sys_win_file.c \
@@ -49,7 +50,10 @@ HDR  = $(wildcard src/*.h src/core/*.h)
 UNAME_S := $(shell uname -s 2>/dev/null)
 ifeq ($(UNAME_S),Linux)
   BACKEND_SRC = src/watch_linux.c src/qread.c $(FANOTIFY_SRC)
-else ifneq (,$(filter Darwin FreeBSD OpenBSD NetBSD DragonFly,$(UNAME_S)))
+else ifeq ($(UNAME_S),Darwin)
+  BACKEND_SRC = $(FSEVENTS_SRC) $(KQUEUE_SRC)
+  LDLIBS += -framework CoreServices
+else ifneq (,$(filter FreeBSD OpenBSD NetBSD DragonFly,$(UNAME_S)))
   BACKEND_SRC = $(KQUEUE_SRC)
 else
   $(error fwatch has no backend for '$(UNAME_S)' yet)
@@ -71,7 +75,7 @@ fwatch: $(SRC) $(HDR)
 # Windows scenarios (tests/windows.bats) run when MinGW and Wine are
 # installed and are skipped with a note otherwise.  The kqueue backend's
 # checks (check-bsd, below) run first: they need no BSD.
-test: fwatch unit check-bsd
+test: fwatch unit check-bsd check-macos
 	@bats=$$(tests/get-bats) && "$$bats" $(BATSFLAGS) tests/
 
 # Unit tests of portable code that no single platform reaches: the
@@ -199,6 +203,35 @@ tests/bsd/test_core: tests/bsd/test_core.c $(BSDDEPS) $(CORE_SRC) \
 		tests/bsd/fake_kevent.c $(POLL_SRC) src/wakepipe.c \
 		$(CORE_SRC) src/sys_posix.c $(LDLIBS)
 
+# The FSEvents backend (macOS), checked on any Unix: compiled against a
+# stand-in of Apple's headers (tests/macos/include, written from Apple's
+# documentation), then unit-tested with a scripted FSEvents service on
+# real directories: the translator and the backend (test_fsevents), and
+# the portable core on it (test_core, with test_core's OOM sweep).
+MACINC   = -Itests/macos/include
+MACDEPS  = $(FSEVENTS_SRC) src/fse_translate.h src/backend.h src/strmap.c \
+           src/strmap.h src/wakepipe.c src/wakepipe.h \
+           tests/macos/include/CoreServices/CoreServices.h \
+           tests/macos/include/dispatch/dispatch.h \
+           tests/macos/fake_fsevents.c tests/macos/fake_fsevents.h
+MACTESTS = tests/macos/test_fsevents tests/macos/test_core
+MACCC    = $(CC) $(STD) $(WARN) -Werror $(MACINC) $(CPPFLAGS) $(CFLAGS)
+
+check-macos: $(MACTESTS)
+	@echo "# src/watch_fsevents.c against the stand-in CoreServices"
+	@$(MACCC) -fsyntax-only src/watch_fsevents.c
+	@for t in $(MACTESTS); do echo "# $$t"; ./$$t || exit 1; done
+
+tests/macos/test_fsevents: tests/macos/test_fsevents.c $(MACDEPS)
+	$(MACCC) $(LDFLAGS) -o $@ tests/macos/test_fsevents.c \
+		tests/macos/fake_fsevents.c $(FSEVENTS_SRC) src/strmap.c \
+		src/wakepipe.c -lpthread
+tests/macos/test_core: tests/macos/test_core.c $(MACDEPS) $(CORE_SRC) \
+		$(POLL_SRC) src/sys_posix.c $(HDR)
+	$(MACCC) $(OOMFLAGS) $(LDFLAGS) -o $@ tests/macos/test_core.c \
+		tests/macos/fake_fsevents.c $(FSEVENTS_SRC) $(POLL_SRC) \
+		src/wakepipe.c $(CORE_SRC) src/sys_posix.c $(LDLIBS) -lpthread
+
 # libFuzzer targets for the parsers that take user text or kernel
 # buffers (tests/fuzz/): `make fuzz` runs each for FUZZ_SECONDS (20);
 # `make test` replays their corpora (tests/unit.bats), no libFuzzer needed.
@@ -303,10 +336,10 @@ uninstall:
 
 clean:
 	rm -f fwatch fwatch-* fwatch.exe bench/minread bench/minstat bench/logwrite \
-		$(UNIT) $(BSDTESTS) \
+		$(UNIT) $(BSDTESTS) $(MACTESTS) \
 		tests/unit/test_sys_pdir.exe tests/unit/test_sys_file.exe \
 		tests/unit/test_sys_read.exe \
 		tests/unit/ig_oracle
 	rm -rf tests/fuzz/build
 
-.PHONY: all test unit windows check-bsd fuzz install uninstall clean
+.PHONY: all test unit windows check-bsd check-macos fuzz install uninstall clean

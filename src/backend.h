@@ -197,6 +197,7 @@ struct be_ops {
 extern const struct be_ops be_inotify; /* watch_linux.c */
 extern const struct be_ops be_fanotify; /* watch_fanotify.c */
 extern const struct be_ops be_kqueue;  /* watch_bsd.c */
+extern const struct be_ops be_fsevents; /* watch_fsevents.c */
 extern const struct be_ops be_rdcw;    /* watch_win.c */
 extern const struct be_ops be_poll;    /* watch_poll.c, everywhere */
 

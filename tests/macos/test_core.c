@@ -1,0 +1,485 @@
+/*
+ * test_core.c - the portable core (src/watch.c, src/core/) running on
+ * the FSEvents backend, on Linux: the whole loop as fwatch runs it on a
+ * Mac, with the service's callbacks scripted (fake_fsevents.c) on real
+ * directories, and the events a user would see checked.  It shows that
+ * the backend keeps the contract of backend.h as the core reads it: one
+ * stream for a whole tree, entries named by their path below it,
+ * recursion into new directories, renames, removed trees, overflows and
+ * their rescans, the PATH itself going away; and that the core and the
+ * backend lose nothing silently when memory runs out.
+ *
+ * Linked with the core (the Makefile's CORE_SRC and POLL_SRC),
+ * src/sys_posix.c, src/wakepipe.c, the backend and its translator, and
+ * fake_fsevents.c; output is TAP.  The Makefile builds every file with
+ * malloc, calloc and realloc renamed (OOMFLAGS); this one puts them
+ * back for itself and defines the renamed ones, which fail the
+ * allocation they are told to, for oom_sweep().  The fake service's
+ * allocations are its own (it undoes the renaming).
+ */
+#undef malloc
+#undef calloc
+#undef realloc
+#undef _POSIX_C_SOURCE
+#define _DEFAULT_SOURCE 1
+
+#include <CoreServices/CoreServices.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../src/backend.h"
+#include "../../src/watch.h"
+#include "fake_fsevents.h"
+
+#define CREATED kFSEventStreamEventFlagItemCreated
+#define REMOVED kFSEventStreamEventFlagItemRemoved
+#define RENAMED kFSEventStreamEventFlagItemRenamed
+#define MODIFIED kFSEventStreamEventFlagItemModified
+#define ISFILE kFSEventStreamEventFlagItemIsFile
+#define ISDIR kFSEventStreamEventFlagItemIsDir
+
+/* The core's backend table: FSEvents (the default), as on a Mac (where
+ * kqueue follows it), and no stand-in for large trees. */
+const struct be_ops *const be_builtin[] = { &be_fsevents, NULL };
+const struct be_ops *const be_large = NULL;
+const size_t be_large_dirs = 50000;
+
+/* ---- out of memory ------------------------------------------------------ */
+
+void *oom_malloc(size_t n);
+void *oom_calloc(size_t n, size_t size);
+void *oom_realloc(void *p, size_t n);
+
+static long oom_at; /* the oom_at'th allocation from now fails; 0: none */
+static int oom_hit; /* and it did */
+
+static int
+oom_now(void)
+{
+	if (oom_at && --oom_at == 0) {
+		oom_hit = 1;
+		errno = ENOMEM;
+		return 1;
+	}
+	return 0;
+}
+
+void *
+oom_malloc(size_t n)
+{
+	return oom_now() ? NULL : malloc(n);
+}
+
+void *
+oom_calloc(size_t n, size_t size)
+{
+	return oom_now() ? NULL : calloc(n, size);
+}
+
+void *
+oom_realloc(void *p, size_t n)
+{
+	return oom_now() ? NULL : realloc(p, n);
+}
+
+/* ---- the harness -------------------------------------------------------- */
+
+static int ntest, nfail;
+static fw_watcher *W;
+static char base[256], warned[1024];
+
+static int
+ok(int cond, const char *fmt, ...)
+{
+	va_list ap;
+	printf("%sok %d - ", cond ? "" : "not ", ++ntest);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	if (!cond)
+		nfail++;
+	return cond;
+}
+
+static void
+is(const char *got, const char *want, const char *what)
+{
+	if (!ok(!strcmp(got, want), "%s", what))
+		printf("#   got:  %s\n#   want: %s\n", got, want);
+}
+
+static void
+on_warn(void *ctx, const char *msg)
+{
+	(void)ctx;
+	snprintf(warned, sizeof warned, "%s", msg);
+}
+
+/* Append to ACC (CAP bytes) every event until a quiet WAIT_MS, as
+ * "kind path" or "rename a -> b", '/' after a directory; -1 if fw_read()
+ * failed (said in ACC). */
+static int
+drain(char *acc, size_t cap, int wait_ms)
+{
+	const struct fw_event *ev;
+	size_t len = strlen(acc);
+	int n;
+	while ((n = fw_read(W, wait_ms, &ev)) > 0)
+		for (int i = 0; i < n && len < cap - 512; i++)
+			len += (size_t)snprintf(
+				acc + len, cap - len, "%s%s %s%s%s%s%s",
+				len ? ", " : "", fw_kind_name(ev[i].kind),
+				ev[i].old_path ? ev[i].old_path : "",
+				ev[i].old_path && ev[i].flags & FW_EV_DIR
+					? "/" : "",
+				ev[i].old_path ? " -> " : "", ev[i].path,
+				ev[i].flags & FW_EV_DIR ? "/" : "");
+	if (n < 0)
+		snprintf(acc + len, cap - len, "%serror: %s", len ? ", " : "",
+			 strerror(errno));
+	return n < 0 ? -1 : 0;
+}
+
+static const char *
+events(void)
+{
+	static char out[8192];
+	out[0] = '\0';
+	drain(out, sizeof out, 50);
+	return out;
+}
+
+static void
+sh(const char *cmd)
+{
+	if (system(cmd) != 0) {
+		fprintf(stderr, "failed: %s\n", cmd);
+		exit(2);
+	}
+}
+
+#define POST(...) post((const struct fake_ev[]){ __VA_ARGS__ },            \
+		       sizeof((const struct fake_ev[]){ __VA_ARGS__ }) /        \
+			       sizeof(struct fake_ev))
+
+static void
+post(const struct fake_ev *ev, size_t n)
+{
+	if (fake_fse_post(ev, n) < 1) {
+		printf("# no stream for %s\n", ev[0].path);
+		nfail++;
+	}
+}
+
+/* ---- a recursive PATH --------------------------------------------------- */
+
+static void
+tree(void)
+{
+	struct fw_config cfg;
+	uint64_t i;
+
+	sh("mkdir -p w/old/deep && echo x > w/old/deep/f && echo y > w/top");
+	memset(&cfg, 0, sizeof cfg);
+	cfg.recursive = 1;
+	cfg.events = FW_DEFAULT_EVENTS;
+	cfg.warn = on_warn;
+	if (!ok((W = fw_open(&cfg)) != NULL, "fw_open on fsevents") ||
+	    !ok(fw_add(W, "w") == 0, "fw_add w, recursively"))
+		exit(1);
+	ok(fw_watch_count(W, NULL) == 3 && fake_fse_streams() == 1 &&
+	   !strcmp(fw_backend_name(W), "fsevents"),
+	   "three directories watched, with one FSEvents stream");
+
+	sh("echo hi > w/a");
+	POST({ "w/a", CREATED | MODIFIED | ISFILE, 0, 0 });
+	is(events(), "create w/a, modify w/a",
+	   "echo hi > w/a (created and modified in one record)");
+	sh("echo more >> w/top");
+	POST({ "w/top", MODIFIED | ISFILE, 0, 0 });
+	is(events(), "modify w/top", "echo more >> w/top");
+
+	sh("mkdir -p w/x/y && echo z > w/x/y/f");
+	POST({ "w/x", CREATED | ISDIR, 0, 0 }, { "w/x/y", CREATED | ISDIR, 0, 0 },
+	     { "w/x/y/f", CREATED | MODIFIED | ISFILE, 0, 0 });
+	is(events(), "create w/x/, create w/x/y/, create w/x/y/f, "
+	   "modify w/x/y/f",
+	   "mkdir -p w/x/y && echo z > w/x/y/f: each once (the core's scan "
+	   "and the stream's records agree)");
+	ok(fw_watch_count(W, NULL) == 5 && fake_fse_streams() == 1,
+	   "five directories, still one stream");
+	sh("echo again >> w/x/y/f");
+	POST({ "w/x/y/f", MODIFIED | ISFILE, 0, 0 });
+	is(events(), "modify w/x/y/f", "a file in a new directory: modify");
+
+	i = fake_ino("w/a");
+	sh("mv w/a w/x/a2");
+	POST({ "w/a", RENAMED | ISFILE, i, 0 }, { "w/x/a2", RENAMED | ISFILE, 0, 0 });
+	is(events(), "rename w/a -> w/x/a2", "mv w/a w/x/a2: one rename");
+
+	i = fake_ino("w/x");
+	sh("mv w/x w/z");
+	POST({ "w/x", RENAMED | ISDIR, i, 0 });
+	POST({ "w/z", RENAMED | ISDIR, 0, 0 });
+	is(events(), "rename w/x/ -> w/z/",
+	   "mv w/x w/z, its halves in two callbacks: a directory renamed");
+	sh("echo later >> w/z/y/f");
+	POST({ "w/z/y/f", MODIFIED | ISFILE, 0, 0 });
+	is(events(), "modify w/z/y/f", "below it, paths use the new name");
+
+	i = fake_ino("w/top");
+	sh("mv w/top w/top2 && touch w/top");
+	POST({ "w/top", RENAMED | CREATED | ISFILE, i, 0 },
+	     { "w/top2", RENAMED | ISFILE, 0, 0 });
+	is(events(), "rename w/top -> w/top2, create w/top",
+	   "mv w/top w/top2 && touch w/top: the rename, then the new file");
+
+	i = fake_ino("w/z/a2");
+	sh("mv w/z/a2 ../a2-out");
+	POST({ "w/z/a2", RENAMED | ISFILE, i, 0 });
+	is(events(), "delete w/z/a2", "a file moved out of the tree: delete");
+	sh("mv ../a2-out w/back");
+	POST({ "w/back", RENAMED | ISFILE, 0, 0 });
+	is(events(), "create w/back",
+	   "and back in: create (its content was written outside the tree: "
+	   "no modify, as with inotify)");
+
+	sh("rm -r w/z");
+	POST({ "w/z/y/f", REMOVED | ISFILE, 0, 0 }, { "w/z/y", REMOVED | ISDIR, 0, 0 },
+	     { "w/z", REMOVED | ISDIR, 0, 0 });
+	is(events(), "delete w/z/y/f, delete w/z/y/, delete w/z/",
+	   "rm -r w/z: a flood of removes, each a delete, inner first");
+	ok(fw_watch_count(W, NULL) == 3, "(their directories are no longer "
+	   "watched)");
+
+	sh("rm -r w/old && echo file > w/old");
+	POST({ "w/old/deep/f", REMOVED | ISFILE, 0, 0 },
+	     { "w/old/deep", REMOVED | ISDIR, 0, 0 },
+	     { "w/old", REMOVED | CREATED | MODIFIED | ISDIR | ISFILE, 0, 0 });
+	is(events(), "delete w/old/deep/f, delete w/old/deep/, delete w/old/, "
+	   "create w/old, modify w/old",
+	   "a directory replaced by a file of the same name");
+	ok(fw_watch_count(W, NULL) == 1, "(its watches are gone)");
+
+	sh("touch w/unsaid && mkdir w/d2 && touch w/d2/in");
+	POST({ "w", kFSEventStreamEventFlagMustScanSubDirs, 0, 0 });
+	is(events(), "overflow , create w/d2/, create w/d2/in",
+	   "MustScanSubDirs: overflow, and the rescan finds the new directory "
+	   "(a new file only with --snapshot, below)");
+	ok(fw_watch_count(W, NULL) == 2, "(and watches the new directory)");
+
+	POST({ "w/top", MODIFIED | ISFILE, 0, fake_fse_now() - 50 },
+	     { "w", kFSEventStreamEventFlagHistoryDone, 0, fake_fse_now() - 50 });
+	is(events(), "", "history from before the stream started: nothing");
+
+	sh("mv w w-moved");
+	POST({ "w", kFSEventStreamEventFlagRootChanged, 0, 0 });
+	is(events(), "delete w/", "RootChanged, the PATH moved away: it is gone");
+	ok(fw_roots_left(W) == 0 && fake_fse_streams() == 0,
+	   "nothing left to watch, no stream left");
+	ok(!warned[0], "no warnings%s%s", warned[0] ? ": " : "", warned);
+	fw_close(W);
+	W = NULL;
+	sh("rm -r w-moved");
+}
+
+/* With --snapshot, an overflow's rescan says what changed: the files
+ * too. */
+static void
+snapshot(void)
+{
+	struct fw_config cfg;
+	sh("mkdir -p s/d && echo 1 > s/keep && echo 2 > s/d/gone");
+	memset(&cfg, 0, sizeof cfg);
+	cfg.recursive = 1;
+	cfg.snapshot = 1;
+	cfg.events = FW_DEFAULT_EVENTS;
+	cfg.warn = on_warn;
+	if (!ok((W = fw_open(&cfg)) != NULL, "--snapshot: a watcher") ||
+	    !ok(fw_add(W, "s") == 0, "fw_add s"))
+		return;
+	sh("echo new > s/new && rm s/d/gone && echo 22 >> s/keep");
+	POST({ "s/d", kFSEventStreamEventFlagKernelDropped, 0, 0 });
+	is(events(), "overflow , create s/new, modify s/new, modify s/keep, "
+	   "delete s/d/gone",
+	   "KernelDropped with --snapshot: overflow, then the difference");
+	fw_close(W);
+	W = NULL;
+}
+
+/* ---- a file PATH -------------------------------------------------------- */
+
+static void
+file_path(void)
+{
+	struct fw_config cfg;
+	sh("mkdir f && echo one > f/app.log && mkdir f/sub");
+	memset(&cfg, 0, sizeof cfg);
+	cfg.events = FW_DEFAULT_EVENTS;
+	cfg.warn = on_warn;
+	if (!ok((W = fw_open(&cfg)) != NULL, "file PATH: a watcher") ||
+	    !ok(fw_add(W, "f/app.log") == 0, "fw_add f/app.log"))
+		return;
+	ok(fake_fse_streams() == 1, "a stream on its directory");
+	sh("echo two >> f/app.log");
+	POST({ "f/app.log", MODIFIED | ISFILE, 0, 0 });
+	is(events(), "modify f/app.log", "echo two >> f/app.log: modify");
+	sh("touch f/other f/sub/deeper");
+	POST({ "f/other", CREATED | ISFILE, 0, 0 },
+	     { "f/sub/deeper", CREATED | ISFILE, 0, 0 });
+	is(events(), "", "a sibling and a file further down: nothing");
+	sh("printf 'x=1\\n' > f/.tmp && mv f/.tmp f/app.log");
+	POST({ "f/.tmp", CREATED | MODIFIED | RENAMED | ISFILE,
+	       fake_ino("f/app.log"), 0 },
+	     { "f/app.log", RENAMED | ISFILE, 0, 0 });
+	is(events(), "modify f/app.log",
+	   "a temporary file written and renamed over it: modify");
+	sh("rm f/app.log");
+	POST({ "f/app.log", REMOVED | ISFILE, 0, 0 });
+	is(events(), "delete f/app.log", "rm f/app.log: delete");
+	ok(!warned[0], "no warnings%s%s", warned[0] ? ": " : "", warned);
+	fw_close(W);
+	W = NULL;
+	ok(fake_fse_streams() == 0, "closed: no stream left");
+}
+
+/* ---- out of memory ------------------------------------------------------ */
+
+/*
+ * The sweep's scenario, with the K'th allocation from fw_add() on
+ * failing (0: none): a new file, a new tree, a rename of a file and of
+ * a directory, a removed tree.  What the core said goes to OUT, and
+ * what it says after, with memory back, of a write below the renamed
+ * directory, to AFTER.
+ */
+static void
+oom_run(long k, char *out, char *after, size_t cap)
+{
+	struct fw_config cfg;
+	uint64_t i;
+	memset(&cfg, 0, sizeof cfg);
+	cfg.recursive = 1;
+	cfg.events = FW_DEFAULT_EVENTS;
+	cfg.warn = on_warn;
+	out[0] = after[0] = warned[0] = '\0';
+	sh("rm -rf o && mkdir -p o/d1/d2 && echo x > o/d1/d2/f && "
+	   "echo y > o/top");
+	if (!(W = fw_open(&cfg)))
+		exit(2);
+	oom_hit = 0;
+	oom_at = k;
+	if (fw_add(W, "o") < 0) {
+		snprintf(out, cap, "error: fw_add: %s", fw_error(W));
+		goto done;
+	}
+	sh("echo hi > o/a");
+	fake_fse_post((const struct fake_ev[]){ { "o/a", CREATED | MODIFIED | ISFILE, 0, 0 } }, 1);
+	if (drain(out, cap, 0) < 0)
+		goto done;
+	sh("mkdir -p o/n/m && echo z > o/n/m/f");
+	fake_fse_post((const struct fake_ev[]){ { "o/n", CREATED | ISDIR, 0, 0 },
+						{ "o/n/m", CREATED | ISDIR, 0, 0 },
+						{ "o/n/m/f", CREATED | MODIFIED | ISFILE, 0, 0 } }, 3);
+	if (drain(out, cap, 0) < 0)
+		goto done;
+	i = fake_ino("o/a");
+	sh("mv o/a o/n/a2");
+	fake_fse_post((const struct fake_ev[]){ { "o/a", RENAMED | ISFILE, i, 0 },
+						{ "o/n/a2", RENAMED | ISFILE, 0, 0 } }, 2);
+	if (drain(out, cap, 0) < 0)
+		goto done;
+	i = fake_ino("o/n");
+	sh("mv o/n o/p");
+	fake_fse_post((const struct fake_ev[]){ { "o/n", RENAMED | ISDIR, i, 0 },
+						{ "o/p", RENAMED | ISDIR, 0, 0 } }, 2);
+	if (drain(out, cap, 0) < 0)
+		goto done;
+	sh("rm -r o/d1");
+	fake_fse_post((const struct fake_ev[]){ { "o/d1/d2/f", REMOVED | ISFILE, 0, 0 },
+						{ "o/d1/d2", REMOVED | ISDIR, 0, 0 },
+						{ "o/d1", REMOVED | ISDIR, 0, 0 } }, 3);
+	if (drain(out, cap, 0) < 0)
+		goto done;
+	oom_at = 0;
+	sh("echo again >> o/p/m/f");
+	fake_fse_post((const struct fake_ev[]){ { "o/p/m/f", MODIFIED | ISFILE, 0, 0 } }, 1);
+	drain(after, cap, 0);
+done:
+	oom_at = 0;
+	fw_close(W);
+	W = NULL;
+}
+
+/*
+ * Out of memory, nothing is lost silently: with each allocation of the
+ * core and of the backend failing in turn, the core says what happened,
+ * or says overflow (and its rescan leaves the tree right: the write
+ * after is reported under the directory's new name), or fails loudly.
+ */
+static void
+oom_sweep(void)
+{
+	static const char all[] =
+		"create o/a, modify o/a, create o/n/, create o/n/m/, "
+		"create o/n/m/f, modify o/n/m/f, rename o/a -> o/n/a2, "
+		"rename o/n/ -> o/p/, delete o/d1/d2/f, delete o/d1/d2/, "
+		"delete o/d1/";
+	static char out[8192], after[8192];
+	long k, same = 0, over = 0, loud = 0, bad = 0;
+	oom_run(0, out, after, sizeof out);
+	is(out, all, "oom: the scenario, with memory");
+	is(after, "modify o/p/m/f", "oom: and the write after it");
+	for (k = 1; k < 100000; k++) {
+		oom_run(k, out, after, sizeof out);
+		if (!oom_hit)
+			break;
+		if (strstr(out, "error: ") || warned[0]) {
+			loud++;
+		} else if (strstr(out, "overflow") &&
+			   !strcmp(after, "modify o/p/m/f")) {
+			over++;
+		} else if (!strcmp(out, all) &&
+			   !strcmp(after, "modify o/p/m/f")) {
+			same++;
+		} else if (bad++ < 5) {
+			printf("# allocation %ld failing: %s\n#   then: %s\n", k,
+			       out, after);
+		}
+	}
+	ok(k > 1 && k < 100000 && !bad,
+	   "oom: each of %ld allocations failing in turn: %ld without a "
+	   "loss, %ld an overflow and a rescan, %ld an error; %ld silent",
+	   k - 1, same, over, loud, bad);
+	ok(fake_fse_streams() == 0, "(no stream left behind)");
+}
+
+int
+main(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	char real[256];
+	snprintf(base, sizeof base, "%s/fwatch-fsecore.XXXXXX",
+		 tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(base) || !realpath(base, real) || chdir(real) < 0) {
+		perror(base);
+		return 2;
+	}
+	snprintf(base, sizeof base, "%s", real);
+	tree();
+	snapshot();
+	file_path();
+	oom_sweep();
+	if (chdir("/") == 0) {
+		char cmd[300];
+		snprintf(cmd, sizeof cmd, "rm -rf '%s'", base);
+		sh(cmd);
+	}
+	printf("1..%d\n", ntest);
+	return nfail ? 1 : 0;
+}
