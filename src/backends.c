@@ -18,6 +18,11 @@ const struct be_ops *const be_builtin[] = {
 #elif defined(__linux__)
 	&be_inotify,
 	&be_fanotify,
+#elif defined(__APPLE__)
+	/* FSEvents first: one stream per tree, where kqueue needs a
+	 * descriptor per directory and per file (see watch_fsevents.c) */
+	&be_fsevents,
+	&be_kqueue,
 #else
 	&be_kqueue,
 #endif
