@@ -272,9 +272,9 @@ fse_translate(struct fse_out *o, struct fse_root *r,
 			errno = ENOMEM;
 			return -1;
 		}
-	if (h.rec >= 0) {
+	if (h.rec >= 0 && !r->gone) {
 		/* its partner may open the next batch */
-		r->pend = !r->gone;
+		r->pend = 1;
 		r->pend_id = h.id;
 		r->pend_ino = h.ino;
 		r->pend_cookie = h.cookie;
