@@ -50,7 +50,7 @@
 	[[ "$output" == *"1..21"* ]]
 }
 
-@test "fuzz corpora replay with no crash, leak or timeout (glob, format, Windows records, UTF-16, options, Windows command lines, gitignore, --tail chunks, fanotify records)" {
+@test "fuzz corpora replay with no crash, leak or timeout (glob, format, Windows records, UTF-16, options, Windows command lines, gitignore, --tail chunks, fanotify records, FSEvents batches)" {
 	run "$BATS_TEST_DIRNAME/fuzz/run" --replay
 	echo "$output"
 	# 77: nothing could be replayed here; its last line says why
