@@ -208,29 +208,34 @@ tests/bsd/test_core: tests/bsd/test_core.c $(BSDDEPS) $(CORE_SRC) \
 # documentation), then unit-tested with a scripted FSEvents service on
 # real directories: the translator and the backend (test_fsevents), and
 # the portable core on it (test_core, with test_core's OOM sweep).
-MACINC   = -Itests/macos/include
-MACDEPS  = $(FSEVENTS_SRC) src/fse_translate.h src/backend.h src/strmap.c \
-           src/strmap.h src/wakepipe.c src/wakepipe.h \
+# The kqueue backend it keeps for directories watched alone is built as
+# check-bsd's macOS flavour, over its scripted kevent(); every close()
+# goes through fake_close(), which tells fake_kevent.c.
+MACINC   = -Itests/macos/include -Itests/bsd/include -DFAKE_KQ_MACOS \
+           -DO_EVTONLY=0x8000 -DOPEN_MAX=10240
+MACSRC   = $(FSEVENTS_SRC) $(KQUEUE_SRC) $(POLL_SRC) src/wakepipe.c \
+           tests/macos/fake_fsevents.c tests/bsd/fake_kevent.c
+MACDEPS  = $(MACSRC) $(BSDDEPS) src/fse_translate.h \
            tests/macos/include/CoreServices/CoreServices.h \
            tests/macos/include/dispatch/dispatch.h \
-           tests/macos/fake_fsevents.c tests/macos/fake_fsevents.h
+           tests/macos/fake_fsevents.h
 MACTESTS = tests/macos/test_fsevents tests/macos/test_core
-MACCC    = $(CC) $(STD) $(WARN) -Werror $(MACINC) $(CPPFLAGS) $(CFLAGS)
+MACCC    = $(CC) $(STD) $(WARN) -Werror $(MACINC) -Dclose=fake_close \
+           $(CPPFLAGS) $(CFLAGS)
 
 check-macos: $(MACTESTS)
-	@echo "# src/watch_fsevents.c against the stand-in CoreServices"
+	@echo "# src/watch_fsevents.c and src/backends.c as macOS sees them"
 	@$(MACCC) -fsyntax-only src/watch_fsevents.c
+	@$(MACCC) -U__linux__ -D__APPLE__ -fsyntax-only src/backends.c
 	@for t in $(MACTESTS); do echo "# $$t"; ./$$t || exit 1; done
 
 tests/macos/test_fsevents: tests/macos/test_fsevents.c $(MACDEPS)
-	$(MACCC) $(LDFLAGS) -o $@ tests/macos/test_fsevents.c \
-		tests/macos/fake_fsevents.c $(FSEVENTS_SRC) src/strmap.c \
-		src/wakepipe.c -lpthread
+	$(MACCC) $(LDFLAGS) -o $@ tests/macos/test_fsevents.c $(MACSRC) \
+		src/strmap.c src/sys_posix.c $(LDLIBS) -lpthread
 tests/macos/test_core: tests/macos/test_core.c $(MACDEPS) $(CORE_SRC) \
-		$(POLL_SRC) src/sys_posix.c $(HDR)
+		src/sys_posix.c $(HDR)
 	$(MACCC) $(OOMFLAGS) $(LDFLAGS) -o $@ tests/macos/test_core.c \
-		tests/macos/fake_fsevents.c $(FSEVENTS_SRC) $(POLL_SRC) \
-		src/wakepipe.c $(CORE_SRC) src/sys_posix.c $(LDLIBS) -lpthread
+		$(MACSRC) $(CORE_SRC) src/sys_posix.c $(LDLIBS) -lpthread
 
 # libFuzzer targets for the parsers that take user text or kernel
 # buffers (tests/fuzz/): `make fuzz` runs each for FUZZ_SECONDS (20);

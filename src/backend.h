@@ -1,8 +1,11 @@
 /*
  * backend.h - the contract between the portable core (src/core/, watch.c)
  * and one kernel interface: inotify (watch_linux.c), fanotify
- * (watch_fanotify.c), kqueue (watch_bsd.c), ReadDirectoryChangesW
- * (watch_win.c), or none (the poller, watch_poll.c).
+ * (watch_fanotify.c), kqueue (watch_bsd.c), FSEvents (watch_fsevents.c,
+ * which keeps a kqueue backend of its own for the directories watched
+ * without BE_WANT_SUBTREE: file PATHs' directories, PATHs without -r),
+ * ReadDirectoryChangesW (watch_win.c), or none (the poller,
+ * watch_poll.c).
  *
  * A backend is a table of operations (struct be_ops) over a private state,
  * struct backend, that each backend file defines for itself and that is

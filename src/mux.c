@@ -39,7 +39,8 @@ struct backend {
 #define POLLER 1
 /* Hazard: a native id must stay below this.  inotify's are counters
  * from 1, kqueue's and Windows' slot numbers: far below, unless a
- * single run watches a billion directories. */
+ * single run watches a billion directories; FSEvents' kqueue ids carry
+ * 0x20000000 (watch_fsevents.c's KQ_ID). */
 #define POLLED 0x40000000
 
 static int

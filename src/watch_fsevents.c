@@ -5,9 +5,14 @@
  * A directory the core asks for that lies inside a tree already
  * streamed gets an id and nothing else; records name entries by their
  * path below the stream's directory, which the core resolves through
- * its tree (BE_CAP_SUBTREE, as Windows' subtree handles).  A directory
- * watched alone (not recursive, or a file PATH's directory) gets a
- * stream of its own whose records below its entries are dropped.
+ * its tree (BE_CAP_SUBTREE, as Windows' subtree handles).
+ *
+ * A directory watched alone (not recursive, or a file PATH's directory)
+ * goes to a kqueue backend this one keeps (ids with KQ_ID): a stream
+ * would hear of its whole subtree (a file PATH in the home directory:
+ * every change in it), and kqueue reports a file's writes at once.  Only
+ * if that kqueue cannot start does such a directory get a stream of its
+ * own, whose records below its entries are dropped.
  *
  * The streams are scheduled on one serial dispatch queue.  Their
  * callback only copies the batch into a buffer under a mutex and writes
@@ -32,6 +37,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +68,10 @@ _Static_assert(FSE_MUST_SCAN_SUBDIRS == kFSEventStreamEventFlagMustScanSubDirs &
  * across batches and the core waits for (PAIR_MS).
  */
 #define LATENCY 0.0
+
+/* The ids of the kqueue kept for directories watched alone.  Hazard:
+ * below mux.c's POLLED, and above any slot number kqueue hands out. */
+#define KQ_ID 0x20000000
 
 struct stream {
 	FSEventStreamRef ref;
@@ -103,6 +113,15 @@ struct backend {
 	struct buf keys;
 	struct smap byobj;     /* device and inode -> id */
 	struct fse_out out;
+	/* the kqueue for directories watched alone, opened when first
+	 * wanted (kq guarded by mu: a callback wakes it) */
+	struct backend *kq;
+	int kq_failed;
+	const struct be_env *env;
+	struct be_env kenv;
+	struct fw_raw *both; /* a read's records of the two */
+	size_t capboth;
+	volatile sig_atomic_t woken;
 };
 
 static int
@@ -114,6 +133,7 @@ be_open(struct backend **out, const struct be_env *env)
 		return -1;
 	b->wake.fd[0] = b->wake.fd[1] = b->data.fd[0] = b->data.fd[1] = -1;
 	b->hup_fd = env ? env->hup_fd : 0;
+	b->env = env;
 	b->byobj.arena = &b->keys;
 	if (wakepipe_open(&b->wake) < 0 || wakepipe_open(&b->data) < 0)
 		goto fail;
@@ -195,6 +215,9 @@ on_events(ConstFSEventStreamRef ref, void *info, size_t n, void *paths,
 		h->ev[h->n].ino = ino;
 		h->wid[h->n++] = wid;
 	}
+	/* the kqueue's wait is the one blocked, if there is one */
+	if (b->kq)
+		be_kqueue.wake(b->kq);
 	pthread_mutex_unlock(&b->mu);
 	wakepipe_wake(&b->data);
 }
@@ -311,6 +334,39 @@ covering(struct backend *b, const char *path, size_t len)
 	return NULL;
 }
 
+/* ---- the kqueue for directories watched alone --------------------------- */
+
+/* The core's file_wanted(), asked about one of the kqueue's ids. */
+static int
+kq_wanted(void *ctx, int id, const char *name, size_t len)
+{
+	struct backend *b = ctx;
+	return b->env->file_wanted(b->env->ctx, id | KQ_ID, name, len);
+}
+
+/* The kqueue, opened the first time it is wanted; NULL if it cannot
+ * start (a stream serves then). */
+static struct backend *
+kq_get(struct backend *b)
+{
+	struct backend *kq;
+	if (b->kq || b->kq_failed)
+		return b->kq;
+	if (b->env) {
+		b->kenv = *b->env;
+		b->kenv.file_wanted = b->env->file_wanted ? kq_wanted : NULL;
+		b->kenv.ctx = b;
+	}
+	if (be_kqueue.open(&kq, b->env ? &b->kenv : NULL) < 0) {
+		b->kq_failed = 1;
+		return NULL;
+	}
+	pthread_mutex_lock(&b->mu);
+	b->kq = kq;
+	pthread_mutex_unlock(&b->mu);
+	return kq;
+}
+
 /* ---- the backend's operations ----------------------------------------- */
 
 static int
@@ -320,6 +376,9 @@ be_watch(struct backend *b, const char *path, unsigned want)
 	struct wobj *o;
 	size_t off, len = strlen(path);
 	int id;
+	if (!(want & BE_WANT_SUBTREE) && kq_get(b))
+		return (id = be_kqueue.watch(b->kq, path, want)) < 0
+			       ? -1 : id | KQ_ID;
 	if ((want & BE_FOLLOW ? stat(path, &st) : lstat(path, &st)) < 0)
 		return -1;
 	if (!S_ISDIR(st.st_mode)) {
@@ -382,6 +441,8 @@ static int
 be_unwatch(struct backend *b, int id)
 {
 	struct wobj *o;
+	if (id >= 0 && (id & KQ_ID) && b->kq)
+		return be_kqueue.unwatch(b->kq, id & ~KQ_ID);
 	if (id < 0 || (size_t)id >= b->nobjs || !(o = b->objs[id])) {
 		errno = EINVAL;
 		return -1;
@@ -417,6 +478,8 @@ be_close(struct backend *b)
 	for (size_t i = 0; i < b->nobjs; i++)
 		if (b->objs[i])
 			be_unwatch(b, (int)i);
+	/* no stream is left to call back and wake it */
+	be_kqueue.close(b->kq);
 	dispatch_release(b->q);
 	pthread_mutex_destroy(&b->mu);
 	wakepipe_close(&b->wake);
@@ -427,6 +490,7 @@ be_close(struct backend *b)
 	free(b->sid);
 	free(b->objs);
 	free(b->freeids);
+	free(b->both);
 	free(b->keys.p);
 	smap_free(&b->byobj);
 	fse_free(&b->out);
@@ -436,7 +500,47 @@ be_close(struct backend *b)
 static void
 be_wake(struct backend *b)
 {
+	/* Hazard: from a signal handler, maybe while kq_get() sets b->kq;
+	 * a wake missed then costs nothing: the kqueue opens while PATHs
+	 * are added, before anything waits. */
+	b->woken = 1;
+	atomic_signal_fence(memory_order_seq_cst);
+	if (b->kq)
+		be_kqueue.wake(b->kq);
 	wakepipe_wake(&b->wake);
+}
+
+static int
+handed(struct backend *b)
+{
+	int n;
+	pthread_mutex_lock(&b->mu);
+	n = b->in.n > 0 || b->lost;
+	pthread_mutex_unlock(&b->mu);
+	return n;
+}
+
+/* With the kqueue open, its wait is the one that blocks: a callback and
+ * wake() both wake it, and the flags say which it was.  When one already
+ * says so, the kqueue is only asked without waiting, which takes its
+ * wake along (its news stays stashed for read). */
+static int
+kq_wait(struct backend *b, int timeout_ms)
+{
+	int early = b->woken || handed(b);
+	int r = be_kqueue.wait(b->kq, early ? 0 : timeout_ms);
+	if (r < 0)
+		return -1;
+	if (b->woken) {
+		b->woken = 0;
+		wakepipe_drain(&b->wake);
+		return BE_WOKEN;
+	}
+	if (r == 1 || handed(b))
+		return 1;
+	/* 0: the time is up; BE_WOKEN: stdout's reader is gone (the
+	 * caller asks), or rarely a callback whose batch a read took */
+	return r;
 }
 
 static int
@@ -449,12 +553,16 @@ be_wait(struct backend *b, int timeout_ms)
 		{ .fd = b->wake.fd[0], .events = POLLIN },
 		{ .fd = b->hup_fd > 0 ? b->hup_fd : -1, .events = 0 },
 	};
-	int r = poll(p, 3, timeout_ms);
+	int r;
+	if (b->kq)
+		return kq_wait(b, timeout_ms);
+	r = poll(p, 3, timeout_ms);
 	if (r < 0)
 		return errno == EINTR ? BE_WOKEN : -1;
 	if (p[2].revents)
 		return BE_WOKEN; /* the reader is gone: the caller asks */
 	if (p[1].revents) {
+		b->woken = 0;
 		wakepipe_drain(&b->wake);
 		return BE_WOKEN;
 	}
@@ -483,10 +591,13 @@ root_of(struct backend *b, int id)
 	return &b->objs[id]->s->root;
 }
 
+/* Records were lost (memory ran out): the core rescans. */
+static const struct fw_raw lost = { -1, BE_OVERFLOW, 0, "", 0 };
+
+/* What the streams' callbacks handed over, translated. */
 static int
-be_read(struct backend *b, const struct fw_raw **recs, int *drained)
+fse_read(struct backend *b, const struct fw_raw **recs)
 {
-	static const struct fw_raw lost = { -1, BE_OVERFLOW, 0, "", 0 };
 	struct hand t;
 	int was_lost;
 	size_t i, j;
@@ -498,7 +609,6 @@ be_read(struct backend *b, const struct fw_raw **recs, int *drained)
 	was_lost = b->lost;
 	b->lost = 0;
 	pthread_mutex_unlock(&b->mu);
-	*drained = 1;
 	struct hand *h = &b->work;
 	for (i = 0; i < h->n; i++)
 		h->ev[i].path = h->paths.p + (size_t)(uintptr_t)h->ev[i].path;
@@ -531,17 +641,40 @@ nomem:
 	return 1;
 }
 
+static int
+be_read(struct backend *b, const struct fw_raw **recs, int *drained)
+{
+	const struct fw_raw *kr;
+	int n = fse_read(b, recs), k;
+	*drained = 1;
+	if (!b->kq || (k = be_kqueue.read(b->kq, &kr, drained)) == 0)
+		return n;
+	if (k < 0)
+		return -1;
+	if (GROW(b->both, b->capboth, (size_t)n + (size_t)k) < 0) {
+		*recs = &lost; /* the kqueue's records with them */
+		return 1;
+	}
+	if (n)
+		memcpy(b->both, *recs, (size_t)n * sizeof *b->both);
+	for (int i = 0; i < k; i++) {
+		b->both[n + i] = kr[i];
+		if (kr[i].id >= 0)
+			b->both[n + i].id |= KQ_ID;
+	}
+	*recs = b->both;
+	return n + k;
+}
+
 static const char *
 be_limit_hint(struct backend *b, int err, size_t needed, char *buf, size_t n)
 {
-	(void)b;
-	(void)needed;
-	if (err == EIO) {
-		snprintf(buf, n, "FSEvents would not start a stream (is "
-			 "fseventsd running?); try --backend kqueue");
-		return buf;
-	}
-	return NULL;
+	if (err != EIO) /* a limit of the kqueue's (descriptors) */
+		return be_kqueue.limit_hint(b ? b->kq : NULL, err, needed,
+					    buf, n);
+	snprintf(buf, n, "FSEvents would not start a stream (is fseventsd "
+		 "running?); try --backend kqueue");
+	return buf;
 }
 
 const struct be_ops be_fsevents = {

@@ -7,6 +7,7 @@
 #undef malloc /* the service's memory is not the sweep's (test_core.c) */
 #undef calloc
 #undef realloc
+#undef close  /* fake_close() is defined here, over the real one */
 #define _DEFAULT_SOURCE 1
 
 #include <CoreServices/CoreServices.h>
@@ -20,7 +21,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../bsd/fake_kevent.h"
 #include "fake_fsevents.h"
+
+/* Every file of the tests is built with close() renamed to this: the
+ * scripted kevent() must forget a descriptor's registrations when it
+ * closes, as a kernel does. */
+int
+fake_close(int fd)
+{
+	fake_forget(fd);
+	return close(fd);
+}
 
 /* ---- Core Foundation ---------------------------------------------------- */
 

@@ -43,5 +43,8 @@ uint64_t fake_fse_now(void);
 extern int fake_fse_start_fails;
 /* CF objects live (created and not released to zero). */
 long fake_cf_live(void);
+/* close(), after telling fake_kevent.c (the Makefile renames close to
+ * it in every file of the macOS tests). */
+int fake_close(int fd);
 
 #endif

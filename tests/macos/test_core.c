@@ -10,8 +10,9 @@
  * backend lose nothing silently when memory runs out.
  *
  * Linked with the core (the Makefile's CORE_SRC and POLL_SRC),
- * src/sys_posix.c, src/wakepipe.c, the backend and its translator, and
- * fake_fsevents.c; output is TAP.  The Makefile builds every file with
+ * src/sys_posix.c, src/wakepipe.c, the backend and its translator, the
+ * kqueue backend it keeps for directories watched alone, fake_fsevents.c
+ * and fake_kevent.c; output is TAP.  The Makefile builds every file with
  * malloc, calloc and realloc renamed (OOMFLAGS); this one puts them
  * back for itself and defines the renamed ones, which fail the
  * allocation they are told to, for oom_sweep().  The fake service's
@@ -30,10 +31,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/event.h>
 #include <unistd.h>
 
 #include "../../src/backend.h"
 #include "../../src/watch.h"
+#include "../bsd/fake_kevent.h"
 #include "fake_fsevents.h"
 
 #define CREATED kFSEventStreamEventFlagItemCreated
@@ -43,9 +46,9 @@
 #define ISFILE kFSEventStreamEventFlagItemIsFile
 #define ISDIR kFSEventStreamEventFlagItemIsDir
 
-/* The core's backend table: FSEvents (the default), as on a Mac (where
- * kqueue follows it), and no stand-in for large trees. */
-const struct be_ops *const be_builtin[] = { &be_fsevents, NULL };
+/* The core's backend table as on a Mac, and no stand-in for large
+ * trees. */
+const struct be_ops *const be_builtin[] = { &be_fsevents, &be_kqueue, NULL };
 const struct be_ops *const be_large = NULL;
 const size_t be_large_dirs = 50000;
 
@@ -313,12 +316,18 @@ snapshot(void)
 	W = NULL;
 }
 
-/* ---- a file PATH -------------------------------------------------------- */
+/* ---- a file PATH: kqueue's ----------------------------------------------- */
 
+/*
+ * A file PATH's directory is watched alone: by the kqueue the backend
+ * keeps, not by a stream (which would hear of everything below the
+ * directory).  The kevents posted are those a Mac's kernel sends.
+ */
 static void
 file_path(void)
 {
 	struct fw_config cfg;
+	int fa;
 	sh("mkdir f && echo one > f/app.log && mkdir f/sub");
 	memset(&cfg, 0, sizeof cfg);
 	cfg.events = FW_DEFAULT_EVENTS;
@@ -326,27 +335,59 @@ file_path(void)
 	if (!ok((W = fw_open(&cfg)) != NULL, "file PATH: a watcher") ||
 	    !ok(fw_add(W, "f/app.log") == 0, "fw_add f/app.log"))
 		return;
-	ok(fake_fse_streams() == 1, "a stream on its directory");
+	ok(fake_fse_streams() == 0 && fake_ident("f") >= 0 &&
+	   fake_ident("f/app.log") >= 0,
+	   "no stream: kqueue holds its directory and the file");
 	sh("echo two >> f/app.log");
-	POST({ "f/app.log", MODIFIED | ISFILE, 0, 0 });
+	fake_post_path("f/app.log", NOTE_WRITE | NOTE_EXTEND);
 	is(events(), "modify f/app.log", "echo two >> f/app.log: modify");
 	sh("touch f/other f/sub/deeper");
-	POST({ "f/other", CREATED | ISFILE, 0, 0 },
-	     { "f/sub/deeper", CREATED | ISFILE, 0, 0 });
+	fake_post_path("f", NOTE_WRITE);
 	is(events(), "", "a sibling and a file further down: nothing");
+	fa = fake_ident("f/app.log");
 	sh("printf 'x=1\\n' > f/.tmp && mv f/.tmp f/app.log");
-	POST({ "f/.tmp", CREATED | MODIFIED | RENAMED | ISFILE,
-	       fake_ino("f/app.log"), 0 },
-	     { "f/app.log", RENAMED | ISFILE, 0, 0 });
+	fake_post(fa, NOTE_DELETE);
+	fake_post_path("f", NOTE_WRITE);
 	is(events(), "modify f/app.log",
 	   "a temporary file written and renamed over it: modify");
+	fa = fake_ident("f/app.log");
 	sh("rm f/app.log");
-	POST({ "f/app.log", REMOVED | ISFILE, 0, 0 });
+	fake_post(fa, NOTE_DELETE);
+	fake_post_path("f", NOTE_WRITE);
 	is(events(), "delete f/app.log", "rm f/app.log: delete");
 	ok(!warned[0], "no warnings%s%s", warned[0] ? ": " : "", warned);
 	fw_close(W);
 	W = NULL;
-	ok(fake_fse_streams() == 0, "closed: no stream left");
+	ok(fake_registered() == 0, "closed: no descriptor left");
+}
+
+/* A tree and a file PATH in one watcher: a stream for the one, kqueue
+ * for the other, their news in one read. */
+static void
+both(void)
+{
+	struct fw_config cfg;
+	sh("mkdir -p t2/d g2 && echo 1 > g2/x.log");
+	memset(&cfg, 0, sizeof cfg);
+	cfg.recursive = 1;
+	cfg.events = FW_DEFAULT_EVENTS;
+	cfg.warn = on_warn;
+	if (!ok((W = fw_open(&cfg)) != NULL, "both: a watcher") ||
+	    !ok(fw_add(W, "t2") == 0 && fw_add(W, "g2/x.log") == 0,
+		"fw_add t2 g2/x.log, recursively"))
+		return;
+	ok(fake_fse_streams() == 1 && fake_ident("g2/x.log") >= 0,
+	   "one stream for the tree, kqueue for the file");
+	sh("echo new > t2/d/n && echo 2 >> g2/x.log");
+	POST({ "t2/d/n", CREATED | MODIFIED | ISFILE, 0, 0 });
+	fake_post_path("g2/x.log", NOTE_WRITE | NOTE_EXTEND);
+	is(events(), "create t2/d/n, modify t2/d/n, modify g2/x.log",
+	   "news of both in one read");
+	ok(!warned[0], "no warnings%s%s", warned[0] ? ": " : "", warned);
+	fw_close(W);
+	W = NULL;
+	ok(fake_fse_streams() == 0 && fake_registered() == 0,
+	   "closed: no stream, no descriptor left");
 }
 
 /* ---- out of memory ------------------------------------------------------ */
@@ -474,6 +515,7 @@ main(void)
 	tree();
 	snapshot();
 	file_path();
+	both();
 	oom_sweep();
 	if (chdir("/") == 0) {
 		char cmd[300];

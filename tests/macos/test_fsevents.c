@@ -3,7 +3,8 @@
  * (src/fse_translate.c) given hand-made batches about real files in a
  * temporary directory, then the backend (src/watch_fsevents.c) with the
  * batches delivered by the scripted service of fake_fsevents.c, on its
- * queue's thread, through the backend's mutex and pipe.  Each batch is
+ * queue's thread, through the backend's mutex and pipe, and the kqueue
+ * it keeps for directories watched alone over fake_kevent.c.  Each batch is
  * one a Mac could send for the commands beside it; which flags FSEvents
  * sets for a command is Apple's documentation and other projects'
  * observation, not a run on a Mac.  Output is TAP.
@@ -13,15 +14,19 @@
 #include <CoreServices/CoreServices.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/event.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../../src/backend.h"
 #include "../../src/fse_translate.h"
+#include "../bsd/fake_kevent.h"
 #include "fake_fsevents.h"
 
 #define CREATED kFSEventStreamEventFlagItemCreated
@@ -356,6 +361,21 @@ got(int want_id)
 				sizeof((const struct fake_ev[]){ __VA_ARGS__ }) / \
 					sizeof(struct fake_ev))
 
+/* A batch posted while the test waits (on the queue's thread, as the
+ * service would, some 50 ms later). */
+static void *
+late_post(void *arg)
+{
+	struct timespec ts = { 0, 50 * 1000000L };
+	(void)arg;
+	nanosleep(&ts, NULL);
+	sh("echo y >> w/sub/deep/g");
+	fake_fse_post((const struct fake_ev[]){
+			      { "w/sub/deep/g", MODIFIED | ISFILE, 0, 0 } },
+		      1);
+	return NULL;
+}
+
 static void
 backend(void)
 {
@@ -393,14 +413,14 @@ backend(void)
 	ok(be_fsevents.watch(B, "w", BE_WANT_SUBTREE) == w,
 	   "the same directory again: the same id");
 	errno = 0;
-	ok(be_fsevents.watch(B, "w/f", BE_ONLYDIR) == -1 && errno == ENOTDIR,
-	   "a file: ENOTDIR (directories only)");
+	ok(be_fsevents.watch(B, "w/f", BE_ONLYDIR | BE_WANT_SUBTREE) == -1 &&
+	   errno == ENOTDIR, "a file: ENOTDIR (directories only)");
 	errno = 0;
-	ok(be_fsevents.watch(B, "nothere", BE_ONLYDIR) == -1 && errno == ENOENT,
-	   "a path not there: ENOENT");
+	ok(be_fsevents.watch(B, "nothere", BE_ONLYDIR | BE_WANT_SUBTREE) == -1 &&
+	   errno == ENOENT, "a path not there: ENOENT");
 
 	ok(be_fsevents.wait(B, 30) == 0, "nothing posted: wait times out");
-	sh("echo x >> w/sub/deep/g");
+	sh("echo x > w/sub/deep/g");
 	n = POST({ "w/sub/deep/g", CREATED | MODIFIED | ISFILE, 0, 0 });
 	ok(n == 1, "(the service called back once)");
 	is(got(w), "create sub/deep/g, modify sub/deep/g",
@@ -416,22 +436,37 @@ backend(void)
 	is(got(w), "woken", "wake() ends a wait");
 	ok(be_fsevents.wait(B, 30) == 0, "(and only once)");
 
-	/* a directory watched alone */
+	/* a directory watched alone: the kqueue's */
 	again = be_fsevents.watch(B, "n", BE_ONLYDIR);
-	ok(again >= 0 && fake_fse_started() == 2,
-	   "a directory watched alone: a stream of its own");
+	ok(again >= 0 && again != w && fake_fse_streams() == 1 &&
+	   fake_ident("n") >= 0,
+	   "a directory watched alone: kqueue's (a descriptor), no stream");
 	sh("touch n/top n/inner/deep");
-	POST({ "n/inner/deep", CREATED | ISFILE, 0, 0 }, { "n/top", CREATED | ISFILE, 0, 0 });
-	is(got(again), "create top", "its records below its entries are dropped");
-	ok(be_fsevents.unwatch(B, again) == 0 && fake_fse_streams() == 1,
-	   "unwatched: its stream stopped and released");
-	ok(POST({ "n/top", MODIFIED | ISFILE, 0, 0 }) == 0 &&
-	   be_fsevents.wait(B, 30) == 0, "and it calls back no more");
+	fake_post_path("n", NOTE_WRITE);
+	is(got(again), "create top", "kqueue's records come through, on its id");
+	{
+		pthread_t t;
+		struct timespec t0, t1;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		if (pthread_create(&t, NULL, late_post, NULL) != 0)
+			abort();
+		is(got(w), "modify sub/deep/g",
+		   "a callback while kqueue's wait blocks: it wakes it");
+		pthread_join(t, NULL);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		ok(t1.tv_sec - t0.tv_sec < 2, "(within the bound)");
+	}
+	be_fsevents.wake(B);
+	is(got(w), "woken", "wake() ends kqueue's wait too");
+	ok(be_fsevents.wait(B, 30) == 0, "(and only once)");
+	ok(be_fsevents.unwatch(B, again) == 0 && fake_ident("n") < 0,
+	   "unwatched: the kqueue lets it go");
 
 	/* the stream cannot start */
 	fake_fse_start_fails = 1;
 	errno = 0;
-	ok(be_fsevents.watch(B, "n", BE_ONLYDIR) == -1 && errno == EIO &&
+	ok(be_fsevents.watch(B, "n", BE_ONLYDIR | BE_WANT_SUBTREE) == -1 &&
+	   errno == EIO &&
 	   fake_fse_streams() == 1, "a stream that will not start: EIO, "
 	   "nothing left behind");
 	h = be_fsevents.limit_hint(NULL, EIO, 0, hint, sizeof hint);
@@ -453,6 +488,30 @@ backend(void)
 	   fake_cf_live());
 }
 
+/* Where no kqueue can start, a directory watched alone gets a stream. */
+static void
+no_kqueue(void)
+{
+	int id;
+	sh("mkdir -p m/inner");
+	fake_kqueue_errno = EMFILE;
+	if (!ok(be_fsevents.open(&B, NULL) == 0, "no kqueue: open"))
+		return;
+	id = be_fsevents.watch(B, "m", BE_ONLYDIR);
+	ok(id >= 0 && fake_fse_started() == 1,
+	   "a directory watched alone, kqueue failing: a stream of its own");
+	sh("touch m/top m/inner/deep");
+	POST({ "m/inner/deep", CREATED | ISFILE, 0, 0 },
+	     { "m/top", CREATED | ISFILE, 0, 0 });
+	is(got(id), "create top", "its records below its entries are dropped");
+	ok(be_fsevents.unwatch(B, id) == 0 && fake_fse_streams() == 0,
+	   "unwatched: its stream stopped and released");
+	ok(POST({ "m/top", MODIFIED | ISFILE, 0, 0 }) == 0 &&
+	   be_fsevents.wait(B, 30) == 0, "and it calls back no more");
+	be_fsevents.close(B);
+	fake_kqueue_errno = 0;
+}
+
 int
 main(void)
 {
@@ -467,6 +526,7 @@ main(void)
 	snprintf(base, sizeof base, "%s", real);
 	translator();
 	backend();
+	no_kqueue();
 	if (chdir("/") == 0) {
 		char cmd[300];
 		snprintf(cmd, sizeof cmd, "rm -rf '%s'", base);
