@@ -68,6 +68,10 @@ _Static_assert(FSE_MUST_SCAN_SUBDIRS == kFSEventStreamEventFlagMustScanSubDirs &
  * across batches and the core waits for (PAIR_MS).
  */
 #define LATENCY 0.0
+/* file-level records, at once, the PATH itself watched, CF-typed paths */
+#define FLAGS                                                                 \
+	(kFSEventStreamCreateFlagUseCFTypes | kFSEventStreamCreateFlagNoDefer | \
+	 kFSEventStreamCreateFlagWatchRoot | kFSEventStreamCreateFlagFileEvents)
 
 /* The ids of the kqueue kept for directories watched alone.  Hazard:
  * below mux.c's POLLED, and above any slot number kqueue hands out. */
@@ -277,14 +281,16 @@ stream_start(struct backend *b, int id, const char *path, unsigned want,
 	CFRelease(str);
 	if (!arr)
 		goto nomem;
-	s->ref = FSEventStreamCreate(
-		NULL, on_events, &ctx, arr, kFSEventStreamEventIdSinceNow,
-		LATENCY,
-		kFSEventStreamCreateFlagUseCFTypes |
-			kFSEventStreamCreateFlagNoDefer |
-			kFSEventStreamCreateFlagWatchRoot |
-			kFSEventStreamCreateFlagFileEvents |
-			kFSEventStreamCreateFlagUseExtendedData);
+	s->ref = FSEventStreamCreate(NULL, on_events, &ctx, arr,
+				     kFSEventStreamEventIdSinceNow, LATENCY,
+				     FLAGS | kFSEventStreamCreateFlagUseExtendedData);
+	/* Hazard: before macOS 10.13 there are no file ids; if that
+	 * system refuses the flag rather than ignore it, renames are
+	 * paired by event ids alone (take_path() reads either form) */
+	if (!s->ref)
+		s->ref = FSEventStreamCreate(NULL, on_events, &ctx, arr,
+					     kFSEventStreamEventIdSinceNow,
+					     LATENCY, FLAGS);
 	CFRelease(arr);
 	if (!s->ref)
 		goto nomem;

@@ -240,6 +240,7 @@ static double last_latency;
 static uint64_t last_since;
 static char last_path[PATH_MAX];
 int fake_fse_start_fails;
+int fake_fse_no_extended;
 
 FSEventStreamEventId FSEventsGetCurrentEventId(void) { return now_id; }
 uint64_t fake_fse_now(void) { return now_id; }
@@ -250,8 +251,12 @@ FSEventStreamCreate(CFAllocatorRef a, FSEventStreamCallback cb,
 		    FSEventStreamEventId since, CFTimeInterval latency,
 		    FSEventStreamCreateFlags flags)
 {
-	struct __FSEventStream *s = calloc(1, sizeof *s);
+	struct __FSEventStream *s;
 	(void)a;
+	if (fake_fse_no_extended &&
+	    (flags & kFSEventStreamCreateFlagUseExtendedData))
+		return NULL;
+	s = calloc(1, sizeof *s);
 	if (!s || CFArrayGetCount(paths) != 1 ||
 	    !(s->path = strdup(((const struct cf *)CFArrayGetValueAtIndex(
 					paths, 0))->s)))

@@ -41,6 +41,9 @@ const char *fake_fse_last_path(void);
 uint64_t fake_fse_now(void);
 /* The next FSEventStreamStart() fails. */
 extern int fake_fse_start_fails;
+/* FSEventStreamCreate() refuses UseExtendedData (as a system before
+ * macOS 10.13 might): paths come as strings, with no file ids. */
+extern int fake_fse_no_extended;
 /* CF objects live (created and not released to zero). */
 long fake_cf_live(void);
 /* close(), after telling fake_kevent.c (the Makefile renames close to

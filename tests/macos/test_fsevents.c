@@ -488,6 +488,47 @@ backend(void)
 	   fake_cf_live());
 }
 
+/* A system that refuses UseExtendedData (before macOS 10.13): the
+ * stream is made without it, its paths come as strings with no file
+ * ids, and renames are paired by event ids. */
+static void
+no_file_ids(void)
+{
+	int id;
+	uint32_t want = kFSEventStreamCreateFlagUseCFTypes |
+			kFSEventStreamCreateFlagNoDefer |
+			kFSEventStreamCreateFlagWatchRoot |
+			kFSEventStreamCreateFlagFileEvents;
+	sh("mkdir -p old && touch old/a");
+	fake_fse_no_extended = 1;
+	if (!ok(be_fsevents.open(&B, NULL) == 0, "no file ids: open"))
+		return;
+	id = be_fsevents.watch(B, "old", BE_ONLYDIR | BE_WANT_SUBTREE);
+	ok(id >= 0 && fake_fse_last_flags() == want,
+	   "UseExtendedData refused: a stream without it (flags %#x)",
+	   fake_fse_last_flags());
+	sh("mv old/a old/b");
+	POST({ "old/a", RENAMED | ISFILE, 0, 0 }, { "old/b", RENAMED | ISFILE, 0, 0 });
+	is(got(id), "from a #1, to b #1",
+	   "paths as strings, no file ids: the rename paired by event ids");
+	be_fsevents.close(B);
+	fake_fse_no_extended = 0;
+	ok(fake_fse_streams() == 0 && fake_cf_live() == 0, "(closed)");
+}
+
+/* backends.c as macOS builds it (the Makefile compiles it so). */
+static void
+builtin(void)
+{
+	ok(be_builtin[0] == &be_fsevents && be_builtin[1] == &be_kqueue &&
+	   be_builtin[2] == &be_poll && !be_builtin[3] && !be_large,
+	   "on macOS: fsevents (the default), kqueue, poll, as --version "
+	   "lists them; no stand-in for large trees");
+	ok(!strcmp(be_fsevents.name, "fsevents") &&
+	   (be_fsevents.caps & BE_CAP_SUBTREE),
+	   "fsevents watches whole subtrees (BE_CAP_SUBTREE)");
+}
+
 /* Where no kqueue can start, a directory watched alone gets a stream. */
 static void
 no_kqueue(void)
@@ -527,6 +568,8 @@ main(void)
 	translator();
 	backend();
 	no_kqueue();
+	no_file_ids();
+	builtin();
 	if (chdir("/") == 0) {
 		char cmd[300];
 		snprintf(cmd, sizeof cmd, "rm -rf '%s'", base);
