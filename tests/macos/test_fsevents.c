@@ -163,8 +163,11 @@ batch(const struct tev *t, size_t n, int reset)
 		O.recs[i].name = (const char *)(uintptr_t)(O.recs[i].name -
 							   O.names.p);
 	for (size_t i = 0; i < n && i < 16; i++) {
-		snprintf(paths[i], sizeof paths[i], "%s%s%s", rootpath,
-			 t[i].rel[0] ? "/" : "", t[i].rel);
+		if (t[i].rel[0] == '/') /* absolute: as it is */
+			snprintf(paths[i], sizeof paths[i], "%s", t[i].rel);
+		else
+			snprintf(paths[i], sizeof paths[i], "%s%s%s", rootpath,
+				 t[i].rel[0] ? "/" : "", t[i].rel);
 		ev[i].path = paths[i];
 		ev[i].flags = t[i].flags;
 		ev[i].ino = t[i].ino;
@@ -307,10 +310,22 @@ translator(void)
 	   "overflow, modify f",
 	   "EventIdsWrapped: an overflow, and small ids after it are news");
 	R.since = 4000;
-	is(BATCH({ "/elsewhere/f", MODIFIED | ISFILE, 0, 0 }), "",
-	   "a path outside the directory: dropped");
-	is(BATCH({ "", META | ISDIR, 0, 0 }), "attrib ./",
-	   "the directory's own attributes: attrib on the directory itself");
+	{
+		char beside[600];
+		snprintf(beside, sizeof beside, "%s/t-beside/f", base);
+		sh("mkdir t-beside && touch t-beside/f");
+		is(BATCH({ "/tmp", MODIFIED | ISDIR, 0, 0 },
+			 { beside, CREATED | ISFILE, 0, 0 }), "",
+		   "paths outside the directory (one beginning with its "
+		   "name): dropped");
+	}
+	is(BATCH({ "", META | ISDIR, 0, 0 }, { "", MODIFIED | ISDIR, 0, 0 }),
+	   "attrib ./",
+	   "the directory's own attributes: attrib on the directory itself; "
+	   "its entries changing: nothing of its own");
+	sh("mkdir t/slash");
+	is(BATCH({ "slash/", CREATED | ISDIR, 0, 0 }), "create slash/",
+	   "a directory's path with a '/' after it: the same name");
 
 	root_reset(0);
 	sh("mkdir -p t/sub && touch t/sub/deep t/top");
@@ -545,12 +560,46 @@ no_kqueue(void)
 	POST({ "m/inner/deep", CREATED | ISFILE, 0, 0 },
 	     { "m/top", CREATED | ISFILE, 0, 0 });
 	is(got(id), "create top", "its records below its entries are dropped");
+	sh("touch m/late");
+	POST({ "m/late", CREATED | ISFILE, 0, 0 });
 	ok(be_fsevents.unwatch(B, id) == 0 && fake_fse_streams() == 0,
 	   "unwatched: its stream stopped and released");
+	{
+		const struct fw_raw *r;
+		int dr, n = be_fsevents.read(B, &r, &dr);
+		ok(n == 0, "what it handed over and was not read is dropped "
+		   "(its id may be given to another directory): %d records",
+		   n);
+	}
 	ok(POST({ "m/top", MODIFIED | ISFILE, 0, 0 }) == 0 &&
 	   be_fsevents.wait(B, 30) == 0, "and it calls back no more");
+	errno = 0;
+	ok(be_fsevents.unwatch(B, id) == -1 && errno == EINVAL,
+	   "unwatching it again: EINVAL");
 	be_fsevents.close(B);
 	fake_kqueue_errno = 0;
+}
+
+/* stdout's reader gone (be_env.hup_fd): a wait ends, saying woken. */
+static void
+hup(void)
+{
+	struct be_env env;
+	int p[2], r;
+	memset(&env, 0, sizeof env);
+	if (pipe(p) < 0)
+		abort();
+	close(p[0]);
+	env.hup_fd = p[1];
+	if (!ok(be_fsevents.open(&B, &env) == 0, "hup: open"))
+		return;
+	ok(be_fsevents.watch(B, "m", BE_ONLYDIR | BE_WANT_SUBTREE) >= 0,
+	   "hup: a stream");
+	r = be_fsevents.wait(B, 2000);
+	ok(r == BE_WOKEN, "the reader of stdout gone: wait says woken (%d)",
+	   r);
+	be_fsevents.close(B);
+	close(p[1]);
 }
 
 int
@@ -569,6 +618,7 @@ main(void)
 	backend();
 	no_kqueue();
 	no_file_ids();
+	hup();
 	builtin();
 	if (chdir("/") == 0) {
 		char cmd[300];
