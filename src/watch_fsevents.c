@@ -83,10 +83,12 @@ struct stream {
 	char *real; /* the directory as FSEvents names it */
 };
 
+#define KEYLEN (2 * sizeof(uint64_t)) /* a directory's device and inode */
+
 struct wobj {
 	char *path;        /* as the core gave it */
 	size_t len;
-	char key[2 * sizeof(uint64_t)]; /* device and inode */
+	char key[KEYLEN];
 	struct stream *s;  /* its own stream, or NULL: inside another's */
 };
 
@@ -121,6 +123,10 @@ struct backend {
 	 * wanted (kq guarded by mu: a callback wakes it) */
 	struct backend *kq;
 	int kq_failed;
+	struct buf kqarena;
+	struct smap bykq;      /* device and inode -> the kqueue's id */
+	char (*kqkeys)[KEYLEN]; /* by the kqueue's id */
+	size_t capkqkeys;
 	const struct be_env *env;
 	struct be_env kenv;
 	struct fw_raw *both; /* a read's records of the two */
@@ -139,6 +145,7 @@ be_open(struct backend **out, const struct be_env *env)
 	b->hup_fd = env ? env->hup_fd : 0;
 	b->env = env;
 	b->byobj.arena = &b->keys;
+	b->bykq.arena = &b->kqarena;
 	if (wakepipe_open(&b->wake) < 0 || wakepipe_open(&b->data) < 0)
 		goto fail;
 	if ((e = pthread_mutex_init(&b->mu, NULL)) != 0) {
@@ -375,45 +382,56 @@ kq_get(struct backend *b)
 
 /* ---- the backend's operations ----------------------------------------- */
 
-static int
-be_watch(struct backend *b, const char *path, unsigned want)
+/* The key of a directory: its device and inode. */
+static void
+obj_key(char *key, const struct stat *st)
 {
-	struct stat st;
-	struct wobj *o;
+	uint64_t k[2] = { (uint64_t)st->st_dev, (uint64_t)st->st_ino };
+	memcpy(key, k, KEYLEN);
+}
+
+/* PATH, with KEY, watched with the kqueue. */
+static int
+kq_watch(struct backend *b, const char *path, unsigned want, const char *key)
+{
+	size_t off = b->kqarena.len;
+	int id = be_kqueue.watch(b->kq, path, want);
+	if (id < 0)
+		return -1;
+	if (GROW(b->kqkeys, b->capkqkeys, (size_t)id + 1) < 0 ||
+	    buf_add(&b->kqarena, key, KEYLEN) < 0 ||
+	    smap_put(&b->bykq, off, KEYLEN, id) < 0) {
+		be_kqueue.unwatch(b->kq, id);
+		errno = ENOMEM;
+		return -1;
+	}
+	memcpy(b->kqkeys[id], key, KEYLEN);
+	return id | KQ_ID;
+}
+
+/* PATH, with KEY, watched by a stream of its own, or inside another's. */
+static int
+fse_watch(struct backend *b, const char *path, unsigned want,
+	  const char *key, const struct stat *st)
+{
 	size_t off, len = strlen(path);
-	int id;
-	if (!(want & BE_WANT_SUBTREE) && kq_get(b))
-		return (id = be_kqueue.watch(b->kq, path, want)) < 0
-			       ? -1 : id | KQ_ID;
-	if ((want & BE_FOLLOW ? stat(path, &st) : lstat(path, &st)) < 0)
+	int id = b->nfree ? b->freeids[b->nfree - 1] : (int)b->nobjs;
+	struct wobj *o;
+	if (GROW(b->objs, b->capobjs, (size_t)id + 1) < 0 ||
+	    !(o = calloc(1, sizeof *o)))
 		return -1;
-	if (!S_ISDIR(st.st_mode)) {
-		errno = ENOTDIR; /* directories only: see backend.h */
-		return -1;
-	}
-	{
-		uint64_t k[2] = { (uint64_t)st.st_dev, (uint64_t)st.st_ino };
-		char key[sizeof k];
-		memcpy(key, k, sizeof k);
-		if ((id = smap_get(&b->byobj, key, sizeof key)) >= 0)
-			return id; /* the same directory again */
-		id = b->nfree ? b->freeids[b->nfree - 1] : (int)b->nobjs;
-		if (GROW(b->objs, b->capobjs, (size_t)id + 1) < 0 ||
-		    !(o = calloc(1, sizeof *o)))
-			return -1;
-		memcpy(o->key, key, sizeof key);
-	}
+	memcpy(o->key, key, KEYLEN);
 	if (!(o->path = malloc(len + 1)))
 		goto fail;
 	memcpy(o->path, path, len + 1);
 	o->len = len;
 	off = b->keys.len;
-	if (buf_add(&b->keys, o->key, sizeof o->key) < 0 ||
-	    smap_put(&b->byobj, off, sizeof o->key, id) < 0)
+	if (buf_add(&b->keys, o->key, KEYLEN) < 0 ||
+	    smap_put(&b->byobj, off, KEYLEN, id) < 0)
 		goto fail;
 	if (!covering(b, path, len) &&
-	    !(o->s = stream_start(b, id, path, want, (uint64_t)st.st_ino))) {
-		smap_del(&b->byobj, o->key, sizeof o->key);
+	    !(o->s = stream_start(b, id, path, want, (uint64_t)st->st_ino))) {
+		smap_del(&b->byobj, o->key, KEYLEN);
 		goto fail;
 	}
 	if (b->nfree && b->freeids[b->nfree - 1] == id)
@@ -426,6 +444,34 @@ fail:
 	free(o->path);
 	free(o);
 	return -1;
+}
+
+/*
+ * A directory already watched keeps its id, whichever way it was asked
+ * for (the core relies on it: a file PATH's directory inside a -r PATH
+ * is the tree's).  Else: one watched alone goes to the kqueue; one of a
+ * tree gets a stream, or an id inside the stream that covers it.
+ */
+static int
+be_watch(struct backend *b, const char *path, unsigned want)
+{
+	struct stat st;
+	char key[KEYLEN];
+	int id;
+	if ((want & BE_FOLLOW ? stat(path, &st) : lstat(path, &st)) < 0)
+		return -1;
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR; /* directories only: see backend.h */
+		return -1;
+	}
+	obj_key(key, &st);
+	if ((id = smap_get(&b->byobj, key, KEYLEN)) >= 0)
+		return id;
+	if ((id = smap_get(&b->bykq, key, KEYLEN)) >= 0)
+		return id | KQ_ID;
+	if (!(want & BE_WANT_SUBTREE) && kq_get(b))
+		return kq_watch(b, path, want, key);
+	return fse_watch(b, path, want, key, &st);
 }
 
 /* Forget what callbacks handed over for ID, whose number may be given to
@@ -447,8 +493,12 @@ static int
 be_unwatch(struct backend *b, int id)
 {
 	struct wobj *o;
-	if (id >= 0 && (id & KQ_ID) && b->kq)
-		return be_kqueue.unwatch(b->kq, id & ~KQ_ID);
+	if (id >= 0 && (id & KQ_ID) && b->kq) {
+		id &= ~KQ_ID;
+		if ((size_t)id < b->capkqkeys)
+			smap_del(&b->bykq, b->kqkeys[id], KEYLEN);
+		return be_kqueue.unwatch(b->kq, id);
+	}
 	if (id < 0 || (size_t)id >= b->nobjs || !(o = b->objs[id])) {
 		errno = EINVAL;
 		return -1;
@@ -497,6 +547,9 @@ be_close(struct backend *b)
 	free(b->objs);
 	free(b->freeids);
 	free(b->both);
+	free(b->kqkeys);
+	free(b->kqarena.p);
+	smap_free(&b->bykq);
 	free(b->keys.p);
 	smap_free(&b->byobj);
 	fse_free(&b->out);
@@ -665,8 +718,13 @@ be_read(struct backend *b, const struct fw_raw **recs, int *drained)
 		memcpy(b->both, *recs, (size_t)n * sizeof *b->both);
 	for (int i = 0; i < k; i++) {
 		b->both[n + i] = kr[i];
-		if (kr[i].id >= 0)
-			b->both[n + i].id |= KQ_ID;
+		if (kr[i].id < 0)
+			continue;
+		b->both[n + i].id |= KQ_ID;
+		/* the kqueue let it go: its id may come back for another */
+		if ((kr[i].flags & BE_IGNORED) &&
+		    (size_t)kr[i].id < b->capkqkeys)
+			smap_del(&b->bykq, b->kqkeys[kr[i].id], KEYLEN);
 	}
 	*recs = b->both;
 	return n + k;

@@ -390,6 +390,53 @@ both(void)
 	   "closed: no stream, no descriptor left");
 }
 
+/* A file PATH inside a -r PATH: its directory is the tree's too. */
+static void
+inside(void)
+{
+	struct fw_config cfg;
+	sh("mkdir -p t3/d && echo 1 > t3/x.log");
+	memset(&cfg, 0, sizeof cfg);
+	cfg.recursive = 1;
+	cfg.events = FW_DEFAULT_EVENTS;
+	cfg.warn = on_warn;
+	if (!ok((W = fw_open(&cfg)) != NULL, "inside: a watcher") ||
+	    !ok(fw_add(W, "t3") == 0 && fw_add(W, "t3/x.log") == 0,
+		"fw_add t3 t3/x.log, recursively"))
+		return;
+	ok(fake_fse_streams() == 1 && fake_ident("t3") < 0,
+	   "one stream, and the file's directory is the tree's (no kqueue)");
+	sh("echo 2 >> t3/x.log");
+	POST({ "t3/x.log", MODIFIED | ISFILE, 0, 0 });
+	fake_post_path("t3/x.log", NOTE_WRITE | NOTE_EXTEND);
+	is(events(), "modify t3/x.log", "a write to it: one modify");
+	sh("touch t3/d/y");
+	POST({ "t3/d/y", CREATED | ISFILE, 0, 0 });
+	fake_post_path("t3", NOTE_WRITE);
+	is(events(), "create t3/d/y", "a new file in the tree");
+	ok(!warned[0], "no warnings%s%s", warned[0] ? ": " : "", warned);
+	fw_close(W);
+
+	/* the other way round: the file PATH first */
+	if (!ok((W = fw_open(&cfg)) != NULL, "inside, file first: a watcher") ||
+	    !ok(fw_add(W, "t3/x.log") == 0 && fw_add(W, "t3") == 0,
+		"fw_add t3/x.log t3, recursively"))
+		return;
+	ok(fake_ident("t3") >= 0 && fake_fse_streams() == 1,
+	   "the directory stays kqueue's; its subdirectory t3/d gets a "
+	   "stream (%zu)", fake_fse_streams());
+	sh("echo 3 >> t3/x.log && touch t3/d/z t3/top");
+	fake_post_path("t3/x.log", NOTE_WRITE | NOTE_EXTEND);
+	fake_post_path("t3", NOTE_WRITE);
+	POST({ "t3/d/z", CREATED | ISFILE, 0, 0 });
+	is(events(), "create t3/d/z, modify t3/x.log, create t3/top",
+	   "each change once: the kqueue's for the directory, the stream's "
+	   "below (in one read, the streams' first)");
+	ok(!warned[0], "no warnings%s%s", warned[0] ? ": " : "", warned);
+	fw_close(W);
+	W = NULL;
+}
+
 /* ---- out of memory ------------------------------------------------------ */
 
 /*
@@ -516,6 +563,7 @@ main(void)
 	snapshot();
 	file_path();
 	both();
+	inside();
 	oom_sweep();
 	if (chdir("/") == 0) {
 		char cmd[300];
