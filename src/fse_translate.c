@@ -120,7 +120,8 @@ renamed(struct fse_out *o, struct fse_root *r, const struct fse_event *e,
 		if ((f & FSE_MODIFIED) && !st->isdir &&
 		    add(o, r->id, BE_MODIFY, 0, off, len) < 0)
 			return -1;
-		if ((f & ATTRIBS) && add(o, r->id, BE_ATTRIB | dir, 0, off, len) < 0)
+		if ((f & ATTRIBS) &&
+		    add(o, r->id, BE_ATTRIB | dir, 0, off, len) < 0)
 			return -1;
 		return 0;
 	}
@@ -144,14 +145,11 @@ static int
 changed(struct fse_out *o, struct fse_root *r, const struct fse_event *e,
 	size_t off, size_t len, int there, const struct fse_stat *st)
 {
-	unsigned f = e->flags, dir;
-	if (!there)
-		return (f & FSE_REMOVED) ? add(o, r->id,
-					       BE_DELETE |
-						       (f & FSE_IS_DIR ? BE_ISDIR
-								       : 0),
-					       0, off, len)
-					 : 0;
+	unsigned f = e->flags, dir = f & FSE_IS_DIR ? BE_ISDIR : 0;
+	if (!there) /* its removal, if said: what went */
+		return (f & FSE_REMOVED)
+			       ? add(o, r->id, BE_DELETE | dir, 0, off, len)
+			       : 0;
 	dir = st->isdir ? BE_ISDIR : 0;
 	if (f & FSE_REMOVED) {
 		/* what went was a directory if only a directory is named,
@@ -300,7 +298,8 @@ void
 fse_done(struct fse_out *o)
 {
 	for (size_t i = 0; i < o->n; i++)
-		o->recs[i].name = o->names.p + (size_t)(uintptr_t)o->recs[i].name;
+		o->recs[i].name =
+			o->names.p + (size_t)(uintptr_t)o->recs[i].name;
 }
 
 void

@@ -16,9 +16,15 @@
  *
  * The streams are scheduled on one serial dispatch queue.  Their
  * callback only copies the batch into a buffer under a mutex and writes
- * a byte to a pipe; wait() polls that pipe beside the wake pipe, and
- * read() takes the buffer and translates it on the core's thread
+ * a byte to a pipe (and wakes the kqueue, whose wait is the one that
+ * blocks once it is open); wait() polls that pipe beside the wake pipe,
+ * and read() takes the buffer and translates it on the core's thread
  * (fse_translate.c), so no callback touches the core's state.
+ *
+ * Hazard: FSEvents names what changed by its real path.  A stream's
+ * directory is therefore named by realpath(); a path FSEvents spelled
+ * otherwise (not seen in Apple's documentation; untested on a Mac)
+ * would be taken for one outside the tree and dropped.
  *
  * Built for real only on macOS; `make check-macos` builds it on any
  * Unix against a stand-in of Apple's headers (tests/macos/include) and
@@ -50,7 +56,8 @@
 #include "wakepipe.h"
 
 /* fse_translate.c reads Apple's flags by its own names: the same bits */
-_Static_assert(FSE_MUST_SCAN_SUBDIRS == kFSEventStreamEventFlagMustScanSubDirs &&
+_Static_assert(FSE_MUST_SCAN_SUBDIRS ==
+			       kFSEventStreamEventFlagMustScanSubDirs &&
 	       FSE_ROOT_CHANGED == kFSEventStreamEventFlagRootChanged &&
 	       FSE_CREATED == kFSEventStreamEventFlagItemCreated &&
 	       FSE_REMOVED == kFSEventStreamEventFlagItemRemoved &&
@@ -63,15 +70,16 @@ _Static_assert(FSE_MUST_SCAN_SUBDIRS == kFSEventStreamEventFlagMustScanSubDirs &
 /*
  * Seconds FSEvents gathers changes before calling back.  Hazard: not
  * measured on a Mac (none was at hand): 0 with NoDefer delivers each
- * change as soon as fseventsd has it, as the issue asks; a rename's two
- * halves may then come in two callbacks, which fse_translate pairs
- * across batches and the core waits for (PAIR_MS).
+ * change as soon as fseventsd has it, as the other backends do; a
+ * rename's two halves may then come in two callbacks, which
+ * fse_translate pairs across batches and the core waits for (PAIR_MS).
  */
 #define LATENCY 0.0
 /* file-level records, at once, the PATH itself watched, CF-typed paths */
 #define FLAGS                                                                 \
-	(kFSEventStreamCreateFlagUseCFTypes | kFSEventStreamCreateFlagNoDefer | \
-	 kFSEventStreamCreateFlagWatchRoot | kFSEventStreamCreateFlagFileEvents)
+	(kFSEventStreamCreateFlagUseCFTypes |                                 \
+	 kFSEventStreamCreateFlagNoDefer | kFSEventStreamCreateFlagWatchRoot | \
+	 kFSEventStreamCreateFlagFileEvents)
 
 /* The ids of the kqueue kept for directories watched alone.  Hazard:
  * below mux.c's POLLED, and above any slot number kqueue hands out. */
@@ -183,13 +191,16 @@ take_path(struct hand *h, const void *item, uint64_t *ino)
 		CFNumberRef num = CFDictionaryGetValue(
 			item, kFSEventStreamEventExtendedFileIDKey);
 		int64_t v = 0;
-		s = CFDictionaryGetValue(item,
-					 kFSEventStreamEventExtendedDataPathKey);
+		s = CFDictionaryGetValue(
+			item, kFSEventStreamEventExtendedDataPathKey);
 		if (num && CFNumberGetValue(num, kCFNumberSInt64Type, &v))
 			*ino = (uint64_t)v;
 	}
-	if (!s || (max = CFStringGetMaximumSizeOfFileSystemRepresentation(s)) <= 0 ||
-	    GROW(h->paths.p, h->paths.cap, h->paths.len + (size_t)max + 1) < 0 ||
+	if (!s)
+		return -1;
+	max = CFStringGetMaximumSizeOfFileSystemRepresentation(s);
+	if (max <= 0 ||
+	    GROW(h->paths.p, h->paths.cap, h->paths.len + (size_t)max) < 0 ||
 	    !CFStringGetFileSystemRepresentation(s, h->paths.p + h->paths.len,
 						 max))
 		return -1;
@@ -284,13 +295,14 @@ stream_start(struct backend *b, int id, const char *path, unsigned want,
 	s->root.since = FSEventsGetCurrentEventId();
 	if (!(str = CFStringCreateWithFileSystemRepresentation(NULL, s->real)))
 		goto nomem;
-	arr = CFArrayCreate(NULL, (const void **)&str, 1, &kCFTypeArrayCallBacks);
+	arr = CFArrayCreate(NULL, (const void **)&str, 1,
+			    &kCFTypeArrayCallBacks);
 	CFRelease(str);
 	if (!arr)
 		goto nomem;
-	s->ref = FSEventStreamCreate(NULL, on_events, &ctx, arr,
-				     kFSEventStreamEventIdSinceNow, LATENCY,
-				     FLAGS | kFSEventStreamCreateFlagUseExtendedData);
+	s->ref = FSEventStreamCreate(
+		NULL, on_events, &ctx, arr, kFSEventStreamEventIdSinceNow,
+		LATENCY, FLAGS | kFSEventStreamCreateFlagUseExtendedData);
 	/* Hazard: before macOS 10.13 there are no file ids; if that
 	 * system refuses the flag rather than ignore it, renames are
 	 * paired by event ids alone (take_path() reads either form) */

@@ -273,7 +273,11 @@ FSEventStreamCreate(CFAllocatorRef a, FSEventStreamCallback cb,
 	return s;
 }
 
-void FSEventStreamSetDispatchQueue(FSEventStreamRef s, dispatch_queue_t q) { s->q = q; }
+void
+FSEventStreamSetDispatchQueue(FSEventStreamRef s, dispatch_queue_t q)
+{
+	s->q = q;
+}
 
 Boolean
 FSEventStreamStart(FSEventStreamRef s)

@@ -234,7 +234,8 @@ translator(void)
 	/* renames */
 	ia = ino("a");
 	sh("mv t/a t/b");
-	is(BATCH({ "a", RENAMED | ISFILE, ia, 0 }, { "b", RENAMED | ISFILE, ia, 0 }),
+	is(BATCH({ "a", RENAMED | ISFILE, ia, 0 },
+		 { "b", RENAMED | ISFILE, ia, 0 }),
 	   "from a #1, to b #1", "mv a b, both halves in one batch: a pair");
 	ib = ino("b");
 	sh("mv t/b t/c");
@@ -246,7 +247,8 @@ translator(void)
 	ok(!R.pend, "(nothing waits any more)");
 	sh("mv t/c t/d");
 	/* no file ids (before macOS 10.13): consecutive ids pair them */
-	is(BATCH({ "c", RENAMED | ISFILE, 0, 0 }, { "d", RENAMED | ISFILE, 0, 0 }),
+	is(BATCH({ "c", RENAMED | ISFILE, 0, 0 },
+		 { "d", RENAMED | ISFILE, 0, 0 }),
 	   "from c #1, to d #1", "without file ids, consecutive ids pair");
 	sh("mkdir -p out && mv t/d out/d && touch t/e && mv t/e t/f");
 	id = ino("f");
@@ -269,12 +271,14 @@ translator(void)
 	   "id tells the old half from the new file now at its name)");
 	sh("mkdir t/dir && mv t/dir t/dir2");
 	id = ino("dir2");
-	is(BATCH({ "dir", RENAMED | ISDIR, id, 0 }, { "dir2", RENAMED | ISDIR, id, 0 }),
+	is(BATCH({ "dir", RENAMED | ISDIR, id, 0 },
+		 { "dir2", RENAMED | ISDIR, id, 0 }),
 	   "from dir/ #1, to dir2/ #1", "a directory renamed: both halves say so");
 
 	/* rm -r: a flood of removes, deepest first */
 	sh("mkdir -p t/r/s && touch t/r/x t/r/s/y && rm -r t/r");
-	is(BATCH({ "r/x", REMOVED | ISFILE, 0, 0 }, { "r/s/y", REMOVED | ISFILE, 0, 0 },
+	is(BATCH({ "r/x", REMOVED | ISFILE, 0, 0 },
+		 { "r/s/y", REMOVED | ISFILE, 0, 0 },
 		 { "r/s", REMOVED | ISDIR, 0, 0 }, { "r", REMOVED | ISDIR, 0, 0 }),
 	   "delete r/x, delete r/s/y, delete r/s/, delete r/",
 	   "rm -r r: every remove a delete, directories as such");
@@ -299,7 +303,8 @@ translator(void)
 	   "overflow, overflow, overflow, overflow, overflow",
 	   "MustScanSubDirs, UserDropped, KernelDropped, Mount, Unmount: each "
 	   "an overflow (the core rescans)");
-	is(BATCH({ "f", CREATED | ISFILE, 0, 3999 }, { "f", MODIFIED | ISFILE, 0, 4000 },
+	is(BATCH({ "f", CREATED | ISFILE, 0, 3999 },
+		 { "f", MODIFIED | ISFILE, 0, 4000 },
 		 { "", kFSEventStreamEventFlagHistoryDone, 0, 4000 },
 		 { "f", MODIFIED | ISFILE, 0, 4001 }),
 	   "modify f",
@@ -346,7 +351,8 @@ translator(void)
 	is(BATCH({ "top", MODIFIED | ISFILE, 0, 0 }), "", "(nor in later batches)");
 	root_reset(1);
 	sh("rm -r t2 t");
-	is(BATCH({ "sub/deep", REMOVED | ISFILE, 0, 0 }, { "", REMOVED | ISDIR, 0, 0 }),
+	is(BATCH({ "sub/deep", REMOVED | ISFILE, 0, 0 },
+		 { "", REMOVED | ISDIR, 0, 0 }),
 	   "delete sub/deep, gone .",
 	   "rm -r of the directory itself: its entries, then it is gone");
 
@@ -523,7 +529,8 @@ no_file_ids(void)
 	   "UseExtendedData refused: a stream without it (flags %#x)",
 	   fake_fse_last_flags());
 	sh("mv old/a old/b");
-	POST({ "old/a", RENAMED | ISFILE, 0, 0 }, { "old/b", RENAMED | ISFILE, 0, 0 });
+	POST({ "old/a", RENAMED | ISFILE, 0, 0 },
+	     { "old/b", RENAMED | ISFILE, 0, 0 });
 	is(got(id), "from a #1, to b #1",
 	   "paths as strings, no file ids: the rename paired by event ids");
 	be_fsevents.close(B);
