@@ -228,13 +228,14 @@ check-macos: $(MACTESTS)
 	@$(MACCC) -fsyntax-only src/watch_fsevents.c
 	@for t in $(MACTESTS); do echo "# $$t"; ./$$t || exit 1; done
 
-# backends.c as macOS compiles it, for test_fsevents to check its list
+# test_fsevents fills the hand-over with a small HAND_MAX.  backends.c
+# as macOS compiles it, for test_fsevents to check its list.
 tests/macos/backends-macos.o: src/backends.c src/backend.h
 	$(MACCC) -U__linux__ -D__APPLE__ -c -o $@ src/backends.c
 tests/macos/test_fsevents: tests/macos/test_fsevents.c $(MACDEPS) \
 		tests/macos/backends-macos.o
-	$(MACCC) $(LDFLAGS) -o $@ tests/macos/test_fsevents.c $(MACSRC) \
-		tests/macos/backends-macos.o src/strmap.c src/sys_posix.c \
+	$(MACCC) -DHAND_MAX=64 $(LDFLAGS) -o $@ tests/macos/test_fsevents.c \
+		$(MACSRC) tests/macos/backends-macos.o src/strmap.c src/sys_posix.c \
 		$(LDLIBS) -lpthread
 tests/macos/test_core: tests/macos/test_core.c $(MACDEPS) $(CORE_SRC) \
 		src/sys_posix.c $(HDR)

@@ -81,6 +81,18 @@ _Static_assert(FSE_MUST_SCAN_SUBDIRS ==
 	 kFSEventStreamCreateFlagNoDefer | kFSEventStreamCreateFlagWatchRoot | \
 	 kFSEventStreamCreateFlagFileEvents)
 
+/*
+ * How many records callbacks may hand over before fwatch reads them;
+ * past it they are dropped and an overflow is said (the core rescans),
+ * as a kernel queue that is full.  Hazard: while fwatch is busy (an
+ * --exec command being started, a slow reader of stdout) a tree being
+ * rewritten could otherwise grow this buffer without bound; 131072
+ * records of some 100 bytes each is some 13 MB.
+ */
+#ifndef HAND_MAX
+#define HAND_MAX 131072
+#endif
+
 /* The ids of the kqueue kept for directories watched alone.  Hazard:
  * below mux.c's POLLED, and above any slot number kqueue hands out. */
 #define KQ_ID 0x20000000
@@ -223,6 +235,10 @@ on_events(ConstFSEventStreamRef ref, void *info, size_t n, void *paths,
 	for (size_t i = 0; wid >= 0 && i < n; i++) {
 		size_t off = h->paths.len;
 		uint64_t ino;
+		if (h->n >= HAND_MAX) {
+			b->lost = 1; /* full: said as an overflow */
+			break;
+		}
 		if (GROW(h->ev, h->cap, h->n + 1) < 0 ||
 		    GROW(h->wid, h->capw, h->n + 1) < 0 ||
 		    take_path(h, CFArrayGetValueAtIndex(paths, (CFIndex)i),

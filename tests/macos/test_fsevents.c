@@ -453,6 +453,23 @@ backend(void)
 	is(got(w), "from f #1, to sub/f2 #1",
 	   "a rename whose halves came in two callbacks, read at once: paired");
 
+	{
+		/* more than the hand-over holds (HAND_MAX, 64 here) before a
+		 * read: an overflow, not a buffer without bound */
+		struct fake_ev many[80];
+		const char *said;
+		for (int i = 0; i < 80; i++) {
+			many[i].path = "w/sub/deep/g";
+			many[i].flags = MODIFIED | ISFILE;
+			many[i].ino = many[i].id = 0;
+		}
+		fake_fse_post(many, 40);
+		fake_fse_post(many, 40);
+		said = got(w);
+		ok(!strncmp(said, "overflow, modify sub/deep/g", 27),
+		   "80 records handed over, 64 held: overflow first, then "
+		   "what was kept");
+	}
 	be_fsevents.wake(B);
 	is(got(w), "woken", "wake() ends a wait");
 	ok(be_fsevents.wait(B, 30) == 0, "(and only once)");
