@@ -35,7 +35,7 @@ CORE_SRC  = src/watch.c src/core/held.c src/core/tree.c \
 APP_SRC   = src/main.c src/cli.c src/help.c src/output.c src/exec.c src/backends.c \
             src/tail.c src/tail_chunk.c src/utf8.c \
             src/signame.c src/anchor.c src/completions.c
-POSIX_SRC = src/proc_posix.c src/sys_posix.c src/wakepipe.c
+POSIX_SRC = src/proc_posix.c src/sys_posix.c src/sys_fs.c src/wakepipe.c
 POLL_SRC  = src/watch_poll.c src/poll_look.c src/poll_say.c src/listing.c \
             src/recbuf.c src/mux.c
 KQUEUE_SRC = src/watch_bsd.c src/bsd_vnode.c
@@ -198,10 +198,10 @@ tests/bsd/test_kqueue-openbsd: tests/bsd/test_kqueue.c $(BSDDEPS)
 # every file but test_core.c, which counts them, calls its allocator.
 OOMFLAGS = -Dmalloc=oom_malloc -Dcalloc=oom_calloc -Drealloc=oom_realloc
 tests/bsd/test_core: tests/bsd/test_core.c $(BSDDEPS) $(CORE_SRC) \
-		src/sys_posix.c $(HDR)
+		src/sys_posix.c src/sys_fs.c $(HDR)
 	$(BSDCC) $(OOMFLAGS) $(LDFLAGS) -o $@ tests/bsd/test_core.c \
 		tests/bsd/fake_kevent.c $(POLL_SRC) src/wakepipe.c \
-		$(CORE_SRC) src/sys_posix.c $(LDLIBS)
+		$(CORE_SRC) src/sys_posix.c src/sys_fs.c $(LDLIBS)
 
 # The FSEvents backend (macOS), checked on any Unix: compiled against a
 # stand-in of Apple's headers (tests/macos/include, written from Apple's

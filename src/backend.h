@@ -141,6 +141,15 @@ struct fw_raw {
 				    * only on its own id, never on its
 				    * parent's as an entry: the core
 				    * reports it at the directory's path */
+/* With BE_WANT_SUBTREE, everything below the directory is seen from the
+ * moment watch() returns, and every record about it, a subdirectory's
+ * own news included, comes on the subtree's id, named by its path below
+ * it: the core need not walk the tree or watch what is below (it then
+ * keeps no node for it).  Without BE_WANT_SUBTREE such a backend watches
+ * one directory, as any other.  The core asks for BE_WANT_SUBTREE only
+ * where it will not walk (fanotify: a filesystem mark already sees
+ * everything; see core/treeless.c). */
+#define BE_CAP_NO_WALK       0x40u
 
 /* wait()'s answer when wake() ended it */
 #define BE_WOKEN 2
