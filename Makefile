@@ -27,6 +27,7 @@ LDLIBS  += -lm
 CORE_SRC  = src/watch.c src/core/held.c src/core/tree.c \
             src/core/worktree.c src/core/gitignore.c src/core/ignore.c \
             src/core/batch.c src/core/blind.c src/core/large.c \
+            src/core/treeless.c \
             src/core/files.c \
             src/core/snapshot.c src/core/scan.c src/core/rescan.c \
             src/core/moves.c src/core/records.c \

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "backend.h"
+#include "strmap.h"
 
 /* The kernel's event bits (linux/fanotify.h) that matter here. */
 #define FP_ACCESS        0x00000001u
@@ -77,12 +78,45 @@ typedef int (*fp_lookup_fn)(void *ctx, const void *key, size_t len);
  * the id must not be handed out again for this key. */
 typedef void (*fp_gone_fn)(void *ctx, int id);
 
-struct fp_out {
-	struct fw_raw *recs; /* names point into the buffer parsed */
+/* Where a directory an event names is watched: on watch ID, where
+ * PRE (PRELEN bytes, not NUL-terminated) is its path below the watched
+ * directory, "" for that directory itself. */
+struct fp_place {
+	int id;
+	const char *pre;
+	size_t prelen;
+};
+#define FP_PLACES 2 /* its own watch, and a subtree watch above it */
+#define FP_SIDE_DIR 0 /* fp_event.dir */
+#define FP_SIDE_OLD 1 /* fp_event.old */
+#define FP_SIDE_NEW 2 /* fp_event.new */
+/*
+ * Where the directory KEY (LEN bytes), side SIDE of event EV of the
+ * batch, is watched: at most FP_PLACES places into OUT, their number;
+ * -1 if that cannot be known (it may be one of ours: the records are
+ * then lost, and said to be by an overflow record).
+ */
+typedef int (*fp_places_fn)(void *ctx, size_t ev, int side, const void *key,
+			    size_t len, struct fp_place *out);
+
+/* The events of one read, in the order the kernel queued them. */
+struct fp_batch {
+	struct fp_event *ev;
 	size_t n, cap;
+	int malformed; /* the buffer ended with a malformed event */
+};
+
+struct fp_out {
+	struct fw_raw *recs; /* names point into the buffer parsed, or into
+			      * names */
+	size_t *noff;        /* (where each record's name is in names) */
+	size_t n, cap, capoff;
+	struct buf names;    /* names made of a place's path and a name */
+	struct fp_batch evs; /* fp_parse()'s split of the buffer */
 	uint32_t cookie;     /* the last rename cookie handed out */
 	size_t dropped;      /* events about no known directory */
 	size_t malformed;    /* buffers that were cut short */
+	size_t unplaced;     /* reads with events no one could place */
 };
 
 /*
@@ -94,6 +128,19 @@ struct fp_out {
  */
 int fp_parse(struct fp_out *o, const void *buf, size_t len,
 	     fp_lookup_fn lookup, fp_gone_fn gone, void *ctx);
+
+/* Split BUF (LEN bytes, as read(2) gave them) into B's events, which
+ * point into BUF.  A malformed event ends it (B->malformed).  -1
+ * (ENOMEM). */
+int fp_split(struct fp_batch *b, const void *buf, size_t len);
+
+/* Append the records of B's events: with PLACES, where each is watched
+ * (watch_fanotify.c's subtree watches); without, LOOKUP's id for the
+ * directory itself.  LOOKUP also finds a watched directory that was
+ * deleted or moved (its own records).  -1 (ENOMEM). */
+int fp_translate(struct fp_out *o, const struct fp_batch *b,
+		 fp_lookup_fn lookup, fp_places_fn places, fp_gone_fn gone,
+		 void *ctx);
 
 /* Forget the records (keeping the memory). */
 void fp_reset(struct fp_out *o);

@@ -49,6 +49,11 @@ int sys_fs_blind(const char *path, uint64_t *dev);
  * names it ("nfs4", "9p", "fuse.sshfs"), into TYPE. */
 void sys_fs_type(const char *path, uint64_t dev, char *type, size_t n);
 
+/* 1 if a filesystem is mounted somewhere below directory PATH (a bind
+ * mount too), 0 if not, -1 if it cannot be told (not Linux, no /proc).
+ * It reads the whole mount table: once per PATH, not per directory. */
+int sys_mounts_below(const char *path);
+
 /* The size of the file at PATH (not following a final symlink), or -1. */
 long long sys_size_of(const char *path);
 

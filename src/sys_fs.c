@@ -165,3 +165,70 @@ sys_fs_type(const char *path, uint64_t dev, char *type, size_t n)
 	if (!type[0])
 		snprintf(type, n, "a network filesystem");
 }
+
+#ifdef __linux__
+/* A mount point as /proc/self/mountinfo writes it, octal escapes (\040
+ * for a space, \011, \012, \134) undone in place. */
+static void
+unescape(char *s)
+{
+	char *o = s;
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' &&
+		    s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
+			*o++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 +
+				      (s[3] - '0'));
+			s += 3;
+		} else {
+			*o++ = *s;
+		}
+	}
+	*o = '\0';
+}
+
+/* Is mount point M strictly below directory D (canonical, DL bytes)? */
+static int
+below(const char *m, const char *d, size_t dl)
+{
+	if (dl == 1 && d[0] == '/')
+		return m[0] == '/' && m[1] != '\0';
+	return !strncmp(m, d, dl) && m[dl] == '/' && m[dl + 1] != '\0';
+}
+#endif
+
+int
+sys_mounts_below(const char *path)
+{
+#ifdef __linux__
+	char *real = realpath(path, NULL), *line = NULL;
+	size_t cap = 0, rl;
+	int found = 0;
+	FILE *f;
+	if (!real)
+		return -1;
+	rl = strlen(real);
+	if (!(f = fopen("/proc/self/mountinfo", "r"))) {
+		free(real);
+		return -1;
+	}
+	/* "ID PARENT MAJOR:MINOR ROOT MOUNTPOINT OPTS..." */
+	while (!found && getline(&line, &cap, f) > 0) {
+		char *p = line;
+		for (int i = 0; i < 4 && p; i++)
+			if ((p = strchr(p, ' ')))
+				p++;
+		if (!p)
+			continue;
+		p[strcspn(p, " \n")] = '\0';
+		unescape(p);
+		found = below(p, real, rl);
+	}
+	free(line);
+	fclose(f);
+	free(real);
+	return found;
+#else
+	(void)path;
+	return -1;
+#endif
+}

@@ -621,6 +621,14 @@ sys_fs_note(const char *path)
 	return NULL;
 }
 
+/* No backend here watches without a walk (BE_CAP_NO_WALK): never asked. */
+int
+sys_mounts_below(const char *path)
+{
+	(void)path;
+	return -1;
+}
+
 /* Network shares are watched with ReadDirectoryChangesW: an SMB server
  * forwards every client's changes (a server that does not needs
  * --poll; see PLATFORMS in fwatch(1)). */

@@ -222,6 +222,7 @@ fw_open(const struct fw_config *cfg)
 		w->want |= BE_WANT_CONTENT;
 	w->freelist = -1;
 	w->pc_node = -1;
+	w->tl_root = -1;
 	w->seen.arena = &w->out;
 	w->synth[0].arena = &w->synthbuf[0];
 	w->synth[1].arena = &w->synthbuf[1];
@@ -364,6 +365,7 @@ static int
 add_dir(fw_watcher *w, const char *path, const char *given)
 {
 	int id, n, r, e;
+	w->tl_adding = (unsigned char)treeless_ok(w, path);
 	id = watch_one(w, -1, path, strlen(path), 1);
 	if (id < 0 && errno == ENOSPC && w->large &&
 	    large_take(w, ENOSPC, given) == 0)
@@ -375,8 +377,10 @@ add_dir(fw_watcher *w, const char *path, const char *given)
 		return -1;
 	}
 	n = id_get(w, id);
-	if (n >= 0 && !w->nodes[n].hidden)
+	if (n >= 0 && !w->nodes[n].hidden) {
+		w->tl_adding = 0;
 		return 0; /* given twice, or inside another PATH: watched */
+	}
 	if ((r = root_new(w, path, given)) < 0 ||
 	    (n < 0 && (n = node_new(w, id, -1, NULL, 0)) < 0)) {
 		if (r >= 0)
@@ -386,12 +390,15 @@ add_dir(fw_watcher *w, const char *path, const char *given)
 		return -1;
 	}
 	absorb(w, n); /* if it was watched for file PATHs in it until now */
+	w->roots[r].treeless = w->tl_adding;
+	w->tl_adding = 0;
 	w->nodes[n].root = r;
 	w->roots[r].node = n;
 	w->roots_left++;
 	if (add_rules(w, r, given) < 0)
 		return -1;
-	if ((w->cfg.recursive || w->cfg.snapshot) && scan_setup(w, n) < 0) {
+	if ((w->cfg.recursive || w->cfg.snapshot) && !w->roots[r].treeless &&
+	    scan_setup(w, n) < 0) {
 		e = w->fatal ? w->fatal : errno;
 		set_err(w, path, e, e == ENOSPC ? count_needed(w, NULL) : 0);
 		errno = e;
@@ -611,6 +618,8 @@ fw_close(fw_watcher *w)
 	}
 	free(w->pend);
 	free(w->pendbuf.p);
+	free(w->tlbuf.p);
+	free(w->tl_dir.p);
 	free(w->scratch.p);
 	free(w->pc.p);
 	free(w->err.p);

@@ -18,6 +18,7 @@
  *   blind.c    which directories are polled: those on filesystems where
  *              the native backend is blind
  *   large.c    the native backend's stand-in for large trees taking over
+ *   treeless.c PATHs watched whole, with no tree below (BE_CAP_NO_WALK)
  *   files.c    PATHs that are files
  *   snapshot.c --snapshot kept in step with what is reported
  *   scan.c     directories and files coming into sight: the walker
@@ -118,6 +119,7 @@ struct root {
 		      * which patterns tied to a PATH speak of it */
 	int node;
 	int gone;
+	unsigned char treeless; /* watched whole, no tree below (treeless.c) */
 	struct fpath *file; /* a file PATH; NULL for a directory */
 };
 
@@ -352,6 +354,13 @@ struct fw_watcher {
 	/* git's rules and --ignore-file's (gitignore.c) */
 	struct rules gi;
 
+	/* PATHs watched with no tree below (treeless.c) */
+	unsigned char tl_adding; /* the PATH being added will be one */
+	struct buf tlbuf;        /* the path of a record's directory */
+	struct buf tl_dir;       /* the last directory judged, below */
+	int tl_root;             /* its PATH's node; -1: none */
+	int tl_verdict;          /* pruned? */
+
 	struct buf explained; /* fw_explain()'s answer (watch.c) */
 
 	/* reading (watch.c) */
@@ -527,6 +536,13 @@ void snap_touch(fw_watcher *w, int dir, const char *name, size_t nl,
 		const char *path);
 void snap_refresh(fw_watcher *w);
 
+/* ---- treeless.c ------------------------------------------------------ */
+
+int treeless_ok(fw_watcher *w, const char *path);
+unsigned subtree_want(const fw_watcher *w, int root);
+int treeless_node(const fw_watcher *w, int n);
+int treeless_hidden(fw_watcher *w, int n, const struct fw_raw *r);
+
 /* ---- scan.c ---------------------------------------------------------- */
 
 int watch_one(fw_watcher *w, int root, const char *path, size_t rel,
@@ -552,8 +568,10 @@ int scan_setup(fw_watcher *w, int n);
 size_t count_dirs(fw_watcher *w, const char *path);
 void new_dir(fw_watcher *w, int parent, const char *name, size_t nl,
 	     const char *path, size_t len, size_t rel);
+void listed_in(fw_watcher *w, int root, const char *path, size_t len);
 void retry_dirs(fw_watcher *w);
-void appeared(fw_watcher *w, int n, const char *name, size_t nl, int is_dir);
+void appeared(fw_watcher *w, int n, const char *name, size_t nl, int is_dir,
+	      int moved);
 void rules_say(fw_watcher *w);
 void rules_trouble(fw_watcher *w);
 void rejudge(fw_watcher *w);

@@ -26,13 +26,17 @@
 #include "../mux.h"
 #include "core.h"
 
-/* Node N watched on the stand-in: by the path it was watched by. */
+/* Node N watched on the stand-in TO: by the path it was watched by. */
 static int
-rewatch(fw_watcher *w, int n, struct buf *b)
+rewatch(fw_watcher *w, int n, const struct be_ops *to, struct buf *b)
 {
 	const struct node *nd = &w->nodes[n];
+	/* a stand-in that needs no walk would take a subtree watch as
+	 * one (treeless.c): this tree was walked, and stays so */
 	unsigned want = w->want | BE_ONLYDIR |
-			(w->cfg.recursive ? BE_WANT_SUBTREE : 0);
+			(w->cfg.recursive &&
+					 !(to->caps & BE_CAP_NO_WALK)
+				 ? BE_WANT_SUBTREE : 0);
 	const char *path;
 	size_t rel;
 	if (nd->hidden) {
@@ -96,7 +100,7 @@ large_take(fw_watcher *w, int why, const char *path)
 	for (n = 0; n < w->nnodes; n++) {
 		ids[n] = w->nodes[n].id;
 		if (ids[n] >= 0 && mux_is_native(ids[n]) &&
-		    (ids[n] = rewatch(w, (int)n, &b)) < 0)
+		    (ids[n] = rewatch(w, (int)n, to, &b)) < 0)
 			break;
 	}
 	free(b.p);

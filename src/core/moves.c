@@ -108,6 +108,12 @@ move_dir(fw_watcher *w, const struct pend *p, int n, const char *name,
 {
 	int c = find_child(w, p->node, pend_name(w, p), p->name_len);
 	int old = find_child(w, n, name, nl);
+	if (treeless_node(w, n)) {
+		/* into a PATH watched whole: nothing below it is watched */
+		if (c >= 0)
+			subtree_free(w, c, 1);
+		return;
+	}
 	/* Renamed over an empty directory, which is gone: inotify says so
 	 * later on the old one's own watch, fanotify never (news about it
 	 * would come under the new one's path). */
@@ -166,7 +172,7 @@ moved_to(fw_watcher *w, int n, const struct fw_raw *r, int is_dir)
 		renamed(w, &p, n, r, is_dir);
 		return;
 	}
-	appeared(w, n, r->name, r->name_len, is_dir);
+	appeared(w, n, r->name, r->name_len, is_dir, 1);
 }
 
 /* Record R is about NAME in node N.  If that name left with a pending

@@ -170,7 +170,7 @@ entry_event(fw_watcher *w, int n, const struct fw_raw *r)
 		return;
 	}
 	if (f & BE_CREATE) {
-		appeared(w, n, r->name, r->name_len, is_dir);
+		appeared(w, n, r->name, r->name_len, is_dir, 0);
 		return;
 	}
 	if ((root = event_path(w, n, r->name, r->name_len, &rel)) < 0)
@@ -196,7 +196,10 @@ handle(fw_watcher *w, const struct fw_raw *r)
 		file_event(w, n, r);
 	else if (!r->name_len)
 		self_event(w, n, r);
-	else if (!(w->caps & BE_CAP_SUBTREE))
+	else if (treeless_node(w, n)) {
+		if (!treeless_hidden(w, n, r))
+			entry_event(w, n, r);
+	} else if (!(w->caps & BE_CAP_SUBTREE))
 		entry_event(w, n, r);
 	else if ((n = below(w, n, r, &sub)) >= 0)
 		entry_event(w, n, &sub);

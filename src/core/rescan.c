@@ -209,7 +209,9 @@ rescan_dir(fw_watcher *w, int r)
 		id_stray(w, id);
 		return;
 	}
-	if (w->cfg.recursive || w->cfg.snapshot) {
+	/* a PATH watched whole has no tree to compare: the overflow
+	 * record is all that can be said (fwatch(1), OVERFLOW) */
+	if ((w->cfg.recursive || w->cfg.snapshot) && !rt->treeless) {
 		struct walk k = { .entry = visit_rescan, .before = diff_begin,
 				  .after = diff_sweep, .root = r,
 				  .rel = rt->disp_len, .flags = FW_EV_RESCAN,

@@ -32,7 +32,7 @@ watch_one(fw_watcher *w, int root, const char *path, size_t rel,
 	w->ask.root = root;
 	id = w->ops->watch(w->be, path,
 			   w->want | BE_ONLYDIR | (follow ? BE_FOLLOW : 0) |
-				   (w->cfg.recursive ? BE_WANT_SUBTREE : 0) |
+				   subtree_want(w, root) |
 				   blind_want(w, path, path));
 	w->ask.path = NULL;
 	return id;
@@ -477,6 +477,41 @@ visit_count(fw_watcher *w, struct walk *k, const struct stackent *e,
 	return walk_push(w, k, -1, w->cur.p, w->cur.len, 0);
 }
 
+/* An entry of a directory moved in: reported created, and a directory
+ * below it listed in turn, unless pruned.  Nothing is watched. */
+static int
+visit_in(fw_watcher *w, struct walk *k, const struct stackent *e,
+	 struct sys_dir *d, const struct entry *x)
+{
+	(void)e;
+	(void)d;
+	scan_report(w, k, x->type, x->crel, BORN_LOOK);
+	if (x->type != SYS_DIRECTORY || x->link ||
+	    pruned(w, k->root, w->cur.p, w->cur.len, x->crel))
+		return 0;
+	return walk_push(w, k, -1, w->cur.p, w->cur.len, 1);
+}
+
+/*
+ * Directory PATH (LEN bytes, REL where the part below ROOT starts) moved
+ * in from outside a PATH watched whole (treeless.c): what it holds is
+ * new here, and no record will say so (the kernel reports the move, not
+ * the contents).  As on a walked tree, it is reported created; nothing
+ * is watched.  Hazard: what is made in it
+ * while it is listed is reported twice at most, by the listing and by
+ * the kernel; synth_add() lets the second go.
+ */
+void
+listed_in(fw_watcher *w, int root, const char *path, size_t len)
+{
+	struct walk k = { .entry = visit_in, .root = root,
+			  .rel = w->roots[root].disp_len, .all_fresh = 1 };
+	if (pruned(w, root, path, len, w->roots[root].disp_len))
+		return;
+	/* the walk copies the path before it uses w->cur */
+	walk(w, &k, -1, path, len, 1);
+}
+
 /* ---- what the walker is for ---------------------------------------------- */
 
 /* fw_add(): watch everything below the PATH of node N (with --snapshot,
@@ -577,10 +612,13 @@ retry_dirs(fw_watcher *w)
 }
 
 /* NAME appeared in directory node N, created or moved in from outside
- * the tree: report it, note it, and if it is a directory, watch it and
- * report what it holds. */
+ * the tree (MOVED): report it, note it, and if it is a directory, watch
+ * it and report what it holds.  Below a PATH watched whole
+ * (treeless.c) the kernel reports what is made in a new directory, and
+ * only one moved in is listed. */
 void
-appeared(fw_watcher *w, int n, const char *name, size_t nl, int is_dir)
+appeared(fw_watcher *w, int n, const char *name, size_t nl, int is_dir,
+	 int moved)
 {
 	size_t rel;
 	int root = event_path(w, n, name, nl, &rel);
@@ -590,10 +628,14 @@ appeared(fw_watcher *w, int n, const char *name, size_t nl, int is_dir)
 	     w->scratch.len, rel);
 	if (w->cfg.snapshot)
 		snap_note(w, n, name, nl, w->scratch.p);
-	if (is_dir)
+	if (is_dir && treeless_node(w, n)) {
+		if (moved)
+			listed_in(w, root, w->scratch.p, w->scratch.len);
+	} else if (is_dir) {
 		new_dir(w, n, name, nl, w->scratch.p, w->scratch.len, rel);
-	else
+	} else {
 		born_note(w, 0, root, w->scratch.p, w->scratch.len, rel);
+	}
 }
 
 /* ---- rules that changed -------------------------------------------------- */

@@ -1,0 +1,113 @@
+/*
+ * treeless.c - PATHs watched whole, with no walk and no tree below
+ * them, on a backend that can (BE_CAP_NO_WALK: fanotify, whose
+ * filesystem mark sees everything from the start).  This file owns when
+ * a PATH may be watched so (and the subtree watch that asks for it),
+ * and which records about a path below a directory the filters prune
+ * are left out (what a directory moved in holds is scan.c's).
+ *
+ * Such a PATH is one node and one backend id, whatever its size: setup
+ * is one call, and memory does not grow with the tree.  Its records
+ * name entries by their path below it (backend.h); records.c, moves.c
+ * and scan.c treat them as entries of the PATH's node, and create no
+ * node, watch nothing and list nothing for a directory below (kernel
+ * records report what happens in a new directory from its birth).
+ *
+ * The tree is still needed, and the PATH walked as on any backend, for
+ * what only the tree can give: --snapshot (a listing of everything), git's
+ * rules (a .gitignore read in each directory as it comes into sight), -L
+ * (symlinks followed out of the filesystem), a filesystem mounted below
+ * the PATH (its own mark, and paths the mark of the PATH's filesystem
+ * cannot give through another mount), and a PATH the poller serves.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+
+/* The backend a directory watch goes to (the mux hands it on to the
+ * native one unless the directory is polled). */
+static unsigned
+native_caps(const fw_watcher *w)
+{
+	return (w->native ? w->native : w->ops)->caps;
+}
+
+int
+treeless_ok(fw_watcher *w, const char *path)
+{
+	if (!w->cfg.recursive || !(native_caps(w) & BE_CAP_NO_WALK) ||
+	    w->cfg.snapshot || w->cfg.follow ||
+	    w->cfg.gitignore != FW_GITIGNORE_OFF || w->gi.nfiles)
+		return 0;
+	if (blind_want(w, path, path))
+		return 0;
+	return sys_mounts_below(path) == 0;
+}
+
+unsigned
+subtree_want(const fw_watcher *w, int root)
+{
+	if (!w->cfg.recursive)
+		return 0;
+	/* a backend that may walk (Windows) names subtrees anyway; one
+	 * that needs no walk is asked only where the core will not walk */
+	if (!(native_caps(w) & BE_CAP_NO_WALK))
+		return BE_WANT_SUBTREE;
+	if (root >= 0 ? w->roots[root].treeless : w->tl_adding)
+		return BE_WANT_SUBTREE;
+	return 0;
+}
+
+int
+treeless_node(const fw_watcher *w, int n)
+{
+	const struct node *nd = &w->nodes[n];
+	return nd->parent < 0 && !nd->hidden && nd->root >= 0 &&
+	       w->roots[nd->root].treeless;
+}
+
+/*
+ * Is entry R of treeless PATH node N below a directory that the filters
+ * prune (--exclude 'build/', the default ignores under --exec)?  On a
+ * walked tree such a directory has no watch and nothing below it is
+ * heard; here the mark hears it, and it is left out now.  Each
+ * directory above the entry is asked, as the walk would have; the last
+ * directory's verdict is kept, since a burst lands in one place.
+ */
+int
+treeless_hidden(fw_watcher *w, int n, const struct fw_raw *r)
+{
+	size_t rel, dl = r->name_len, at;
+	struct buf *b = &w->tlbuf;
+	int root, out = 0;
+	while (dl && r->name[dl - 1] != '/')
+		dl--;
+	if (!dl)
+		return 0; /* directly in the PATH: its own filters decide */
+	dl--;
+	if (w->tl_root == n && w->tl_dir.len == dl &&
+	    !memcmp(w->tl_dir.p, r->name, dl))
+		return w->tl_verdict;
+	if ((root = node_path(w, n, r->name, dl, b, &rel)) < 0) {
+		lost(w);
+		return 1;
+	}
+	/* every ancestor from the top, as a NUL-terminated path */
+	for (at = rel; !out && at <= b->len; at++) {
+		if (at < b->len && b->p[at] != '/')
+			continue;
+		char c = b->p[at];
+		b->p[at] = '\0';
+		out = pruned(w, root, b->p, at, rel);
+		b->p[at] = c;
+	}
+	w->tl_dir.len = 0;
+	if (buf_add(&w->tl_dir, r->name, dl) == 0) {
+		w->tl_root = n;
+		w->tl_verdict = out;
+	} else {
+		w->tl_root = -1;
+	}
+	return out;
+}
