@@ -41,7 +41,8 @@ POLL_SRC  = src/watch_poll.c src/poll_look.c src/poll_say.c src/listing.c \
             src/recbuf.c src/mux.c
 KQUEUE_SRC = src/watch_bsd.c src/bsd_vnode.c
 FSEVENTS_SRC = src/watch_fsevents.c src/fse_translate.c
-FANOTIFY_SRC = src/watch_fanotify.c src/fan_parse.c src/fhmap.c
+FANOTIFY_SRC = src/watch_fanotify.c src/fan_parse.c src/fan_paths.c \
+               src/fan_subtree.c src/fhmap.c
 WIN_SRC   = src/utf16.c src/win_notify.c src/proc_win.c src/sys_win.c \
             src/sys_win_file.c \
             src/watch_win.c src/win_cmdline.c

@@ -148,7 +148,9 @@ struct fw_raw {
  * keeps no node for it).  Without BE_WANT_SUBTREE such a backend watches
  * one directory, as any other.  The core asks for BE_WANT_SUBTREE only
  * where it will not walk (fanotify: a filesystem mark already sees
- * everything; see core/treeless.c). */
+ * everything; see core/treeless.c).  watch() may refuse it with
+ * EOPNOTSUPP (fanotify without CAP_DAC_READ_SEARCH, which finding where
+ * a directory is needs): the core then walks. */
 #define BE_CAP_NO_WALK       0x40u
 
 /* wait()'s answer when wake() ended it */

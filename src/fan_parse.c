@@ -252,7 +252,12 @@ places_of(struct where *wh, int side, const struct fp_fid *f,
 	}
 	n = wh->places(wh->ctx, wh->ev, side, f->key, f->klen, p);
 	if (n < 0) {
-		wh->unplaced = 1;
+		/* news about a directory itself that cannot be found: it is
+		 * gone (the link count of one renamed over, or removed),
+		 * which its parent's records say; entries of one may be
+		 * ours, and are lost */
+		if (!self_name(f))
+			wh->unplaced = 1;
 		return 0;
 	}
 	return n;

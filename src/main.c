@@ -260,18 +260,27 @@ announce(struct session *s)
 {
 	struct opts *o = s->o;
 	size_t files, n = fw_watch_count(s->w, &files), dirs = n - files;
-	char also[48] = "";
+	size_t whole = fw_whole_count(s->w);
+	char what[96] = "", also[48] = "";
 	int64_t sec;
 	long usec;
 
+	/* "1 tree whole", "2 trees whole and 3 directories", "4 directories" */
+	if (whole)
+		snprintf(what, sizeof what, "%zu %s whole%s", whole,
+			 whole == 1 ? "tree" : "trees",
+			 dirs > whole ? " and " : "");
+	if (dirs > whole || !dirs)
+		snprintf(what + strlen(what), sizeof what - strlen(what),
+			 "%zu %s", dirs - whole,
+			 dirs - whole == 1 ? "directory" : "directories");
 	if (files)
 		snprintf(also, sizeof also, " and %zu %s", files,
 			 files == 1 ? "file" : "files");
 	if (!o->quiet)
-		fprintf(stderr, "fwatch: watching %zu %s%s under %zu %s "
-			"with %s; ready\n", dirs,
-			dirs == 1 ? "directory" : "directories", also,
-			o->npaths, o->npaths == 1 ? "path" : "paths",
+		fprintf(stderr, "fwatch: watching %s%s under %zu %s with %s; "
+			"ready\n", what, also, o->npaths,
+			o->npaths == 1 ? "path" : "paths",
 			fw_backend_name(s->w));
 	if (!o->ready)
 		return GO_ON;

@@ -367,6 +367,11 @@ add_dir(fw_watcher *w, const char *path, const char *given)
 	int id, n, r, e;
 	w->tl_adding = (unsigned char)treeless_ok(w, path);
 	id = watch_one(w, -1, path, strlen(path), 1);
+	if (id < 0 && errno == EOPNOTSUPP && w->tl_adding) {
+		/* it cannot watch it whole after all: walked */
+		w->tl_adding = 0;
+		id = watch_one(w, -1, path, strlen(path), 1);
+	}
 	if (id < 0 && errno == ENOSPC && w->large &&
 	    large_take(w, ENOSPC, given) == 0)
 		id = watch_one(w, -1, path, strlen(path), 1);
@@ -572,6 +577,15 @@ fw_path_file(fw_watcher *w, size_t i, const char **path, struct fw_file **f)
 	*path = w->roots[i].self;
 	*f = w->roots[i].file->cur;
 	return 1;
+}
+
+size_t
+fw_whole_count(const fw_watcher *w)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < w->nroots; i++)
+		n += !w->roots[i].gone && w->roots[i].treeless;
+	return n;
 }
 
 size_t

@@ -151,6 +151,9 @@ const char *fw_error(const fw_watcher *w);
 /* Watches in use (directories and files); *files, if given, gets how
  * many of them are files. */
 size_t fw_watch_count(const fw_watcher *w, size_t *files);
+/* How many of them are directories watched whole, with everything below
+ * them and no watch of their own for each (fanotify: no walk). */
+size_t fw_whole_count(const fw_watcher *w);
 size_t fw_roots_left(const fw_watcher *w);  /* watched PATHs still there */
 void fw_close(fw_watcher *w);
 

@@ -45,6 +45,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -76,6 +77,7 @@
 
 #if HAVE_FANOTIFY
 #include "fan_parse.h"
+#include "fan_subtree.h"
 #include "fhmap.h"
 #include "strmap.h"
 #include "wakepipe.h"
@@ -108,9 +110,12 @@ _Static_assert(FP_INFO_FID == FAN_EVENT_INFO_TYPE_FID &&
 			       FAN_EVENT_INFO_TYPE_NEW_DFID_NAME,
 	       "fanotify info types");
 
-/* Large enough that a burst is taken in a few reads; the kernel queue
- * is the real buffer. */
-#define READ_BUF (256 * 1024)
+/* Large enough to take the whole kernel queue (16,384 events, about
+ * 100 bytes each) in one read: a directory's handle is then resolved
+ * with the rest of the queue in view, its delete or rename included
+ * (fan_paths.h).  Touched only as far as a read fills it, and given
+ * back when idle. */
+#define READ_BUF (2 * 1024 * 1024)
 /* The longest event: metadata and three fid records with names. */
 #define MAX_EVENT 4096
 #define KEEP_BUF 4096  /* what stays resident of the buffer when idle */
@@ -125,6 +130,8 @@ _Static_assert(FP_INFO_FID == FAN_EVENT_INFO_TYPE_FID &&
 struct fsmark {
 	unsigned char fsid[8];
 	uint64_t mask; /* what its mark asks for */
+	int mfd;       /* a directory on it (O_PATH), to open handles
+			* through; -1 until a subtree watch needs one */
 };
 
 /* A mount met since the last read, and the id of its filesystem. */
@@ -149,6 +156,9 @@ struct backend {
 	struct wakepipe wake;
 	int hup_fd;            /* be_env.hup_fd, or -1 */
 	struct fhmap dirs;     /* handle -> id of every watched directory */
+	struct fan_subs subs;  /* the directories watched whole */
+	int by_handle;         /* may open handles (CAP_DAC_READ_SEARCH):
+				* needed to watch a directory whole */
 	int next_id;
 	struct fsmark *fs;     /* the filesystems marked */
 	size_t nfs, capfs;
@@ -171,17 +181,16 @@ struct backend {
 
 /* ---- starting ------------------------------------------------------- */
 
-/* 1 if this process has CAP_SYS_ADMIN (a filesystem mark needs it);
- * when the kernel will not say, the mark will. */
+/* 1 if this process has capability CAP; when the kernel will not say,
+ * what needs it will. */
 static int
-may_mark(void)
+capable(unsigned cap)
 {
 	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
 	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
 	if (syscall(SYS_capget, &h, d) < 0)
 		return 1;
-	return !!(d[CAP_SYS_ADMIN / 32].effective &
-		  (1u << (CAP_SYS_ADMIN % 32)));
+	return !!(d[cap / 32].effective & (1u << (cap % 32)));
 }
 
 static int
@@ -191,17 +200,19 @@ be_open(struct backend **out, const struct be_env *env)
 	 * but hup_fd */
 	struct backend *b;
 	int e;
-	if (!may_mark()) {
+	if (!capable(CAP_SYS_ADMIN)) {
 		errno = EPERM;
 		return -1;
 	}
 	if (!(b = calloc(1, sizeof *b)))
 		return -1;
 	b->hup_fd = env && env->hup_fd > 0 ? env->hup_fd : -1;
+	b->by_handle = capable(CAP_DAC_READ_SEARCH);
 	b->fd = fanotify_init(FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK |
 				      FAN_REPORT_DFID_NAME_TARGET,
 			      O_RDONLY | O_LARGEFILE | O_CLOEXEC);
 	fhmap_init(&b->dirs);
+	fan_subs_init(&b->subs);
 	b->buf = MAP_FAILED;
 	b->wake.fd[0] = b->wake.fd[1] = -1;
 	if (b->fd < 0) {
@@ -235,7 +246,11 @@ be_close(struct backend *b)
 	close(b->fd);
 	wakepipe_close(&b->wake);
 	fhmap_free(&b->dirs);
+	fan_subs_free(&b->subs);
 	fp_free(&b->out);
+	for (size_t i = 0; i < b->nfs; i++)
+		if (b->fs[i].mfd >= 0)
+			close(b->fs[i].mfd);
 	free(b->fs);
 	free(b->mnts);
 	free(b->slash.p);
@@ -295,6 +310,7 @@ mark_fs(struct backend *b, const char *path, const unsigned char *fsid,
 		i = (int)b->nfs;
 		memcpy(b->fs[i].fsid, fsid, sizeof b->fs[i].fsid);
 		b->fs[i].mask = 0;
+		b->fs[i].mfd = -1;
 	}
 	if (!(want & BE_FOLLOW))
 		fl |= FAN_MARK_DONT_FOLLOW;
@@ -369,6 +385,88 @@ handle_of(struct backend *b, const char *path, struct handle *h,
 	return 0;
 }
 
+/* Append the target of symlink LINK (a /proc/self/fd entry) to OUT,
+ * NUL-terminated (the NUL not counted).  -1 with errno. */
+static int
+link_text(const char *link, struct buf *out)
+{
+	char t[PATH_MAX];
+	ssize_t n = readlink(link, t, sizeof t);
+	if (n < 0)
+		return -1;
+	if ((size_t)n >= sizeof t) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if (buf_add(out, t, (size_t)n) < 0 || buf_add(out, "", 1) < 0)
+		return -1;
+	out->len--;
+	return 0;
+}
+
+/* Where directory PATH is, as the kernel names it (readlink of its
+ * descriptor), into b->slash; its descriptor kept, if filesystem FS has
+ * none yet, to open handles through (not O_PATH: open_by_handle_at()
+ * refuses one).  -1 with errno. */
+static int
+where_is(struct backend *b, const char *path, unsigned want, int fs)
+{
+	char link[32];
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC |
+				    (want & BE_FOLLOW ? 0 : O_NOFOLLOW)),
+	    e = 0;
+	if (fd < 0)
+		return -1;
+	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+	b->slash.len = 0;
+	if (link_text(link, &b->slash) < 0)
+		e = errno;
+	if (!e && b->fs[fs].mfd < 0)
+		b->fs[fs].mfd = fd;
+	else
+		close(fd);
+	errno = e;
+	return e ? -1 : 0;
+}
+
+/* A new id for directory KEY (LEN bytes).  Ids are never reused while
+ * records may name an old one, stay below mux.c's POLLED bit, and start
+ * far from inotify's (counted from 1): when fanotify takes over
+ * (core/large.c), an id mixed up between the two cannot pass for the
+ * right one. */
+static int
+new_id(struct backend *b, const unsigned char *key, size_t len)
+{
+	if (++b->next_id >= 0x40000000 || b->next_id < FIRST_ID)
+		b->next_id = FIRST_ID;
+	b->seen[0].len = b->seen[1].len = 0;
+	return fhmap_add(&b->dirs, key, len, b->next_id) < 0 ? -1
+							   : b->next_id;
+}
+
+/* Directory KEY (id ID, -1 if not watched yet) at PATH watched whole:
+ * everything below it is named by path (fan_subtree.c).  A directory
+ * below one already watched so is that watch's. */
+static int
+watch_whole(struct backend *b, const char *path, unsigned want, int fs,
+	    const unsigned char *key, size_t len, int id)
+{
+	int cover;
+	if (!b->by_handle) {
+		/* the core walks the tree instead (backend.h) */
+		errno = EOPNOTSUPP;
+		return -1;
+	}
+	if (where_is(b, path, want, fs) < 0)
+		return -1;
+	if ((cover = fan_subs_cover(&b->subs, b->slash.p, b->slash.len)) >= 0)
+		return cover;
+	if (id < 0 && (id = new_id(b, key, len)) < 0)
+		return -1;
+	return fan_subs_add(&b->subs, id, b->slash.p, b->slash.len) < 0 ? -1
+									: id;
+}
+
 static int
 be_watch(struct backend *b, const char *path, unsigned want)
 {
@@ -381,23 +479,19 @@ be_watch(struct backend *b, const char *path, unsigned want)
 		return -1;
 	len = map_key(key, fs, h.fh.handle_type, h.fh.f_handle,
 		      h.fh.handle_bytes);
-	if ((id = fhmap_find(&b->dirs, key, len)) >= 0)
+	id = fhmap_find(&b->dirs, key, len);
+	if (want & BE_WANT_SUBTREE)
+		return watch_whole(b, path, want, fs, key, len, id);
+	if (id >= 0)
 		return id;
-	/* Ids are never reused while records may name an old one, stay
-	 * below mux.c's POLLED bit, and start far from inotify's (counted
-	 * from 1): when fanotify takes over (core/large.c), an id mixed up
-	 * between the two cannot pass for the right one. */
-	if (++b->next_id >= 0x40000000 || b->next_id < FIRST_ID)
-		b->next_id = FIRST_ID;
-	id = b->next_id;
-	b->seen[0].len = b->seen[1].len = 0;
-	return fhmap_add(&b->dirs, key, len, id) < 0 ? -1 : id;
+	return new_id(b, key, len);
 }
 
 static int
 be_unwatch(struct backend *b, int id)
 {
 	b->seen[0].len = b->seen[1].len = 0;
+	fan_subs_del(&b->subs, id);
 	return fhmap_del(&b->dirs, id);
 }
 
@@ -458,7 +552,53 @@ gone(void *ctx, int id)
 {
 	struct backend *b = ctx;
 	b->seen[0].len = b->seen[1].len = 0;
+	fan_subs_del(&b->subs, id);
 	fhmap_del(&b->dirs, id);
+}
+
+/* fan_paths.h's question: where is the directory with KEY now?  Opened
+ * by its handle through a directory of its filesystem, and named by its
+ * descriptor.  A directory deleted meanwhile is not found (ESTALE, or a
+ * name the kernel marks "(deleted)"). */
+static int
+look(void *ctx, const unsigned char *key, size_t klen, struct buf *out)
+{
+	struct backend *b = ctx;
+	struct handle h;
+	char link[32];
+	size_t at = out->len, hb;
+	int fs, fd, r;
+	static const char dead[] = " (deleted)";
+	if (klen < FP_KEY_HEAD || (hb = klen - FP_KEY_HEAD) > MAX_HANDLE_SZ ||
+	    (fs = fs_index(b, key)) < 0 || b->fs[fs].mfd < 0)
+		return -1;
+	h.fh.handle_bytes = (unsigned)hb;
+	memcpy(&h.fh.handle_type, key + 12, sizeof h.fh.handle_type);
+	memcpy(h.fh.f_handle, key + FP_KEY_HEAD, hb);
+	fd = open_by_handle_at(b->fs[fs].mfd, &h.fh,
+			       O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+	r = link_text(link, out);
+	close(fd);
+	if (r == 0 && out->len - at >= sizeof dead - 1 &&
+	    !memcmp(out->p + out->len - (sizeof dead - 1), dead,
+		    sizeof dead - 1))
+		r = -1;
+	if (r < 0)
+		out->len = at;
+	return r;
+}
+
+/* fp_places_fn: the directory's own watch, and the subtree watch it is
+ * below. */
+static int
+places(void *ctx, size_t ev, int side, const void *key, size_t len,
+       struct fp_place *out)
+{
+	struct backend *b = ctx;
+	return fan_subs_places(&b->subs, ev, side, lookup(ctx, key, len), out);
 }
 
 static int
@@ -471,7 +611,19 @@ be_read(struct backend *b, const struct fw_raw **recs, int *drained)
 		return -1;
 	if (len > b->dirty)
 		b->dirty = len;
-	if (fp_parse(&b->out, b->buf, len, lookup, gone, b) < 0)
+	if (fp_split(&b->out.evs, b->buf, len) < 0)
+		return -1;
+	if (b->subs.n) {
+		/* what was kept of where directories are cannot be trusted
+		 * past lost events */
+		for (size_t i = 0; i < b->out.evs.n; i++)
+			if (b->out.evs.ev[i].mask & FP_Q_OVERFLOW)
+				fpaths_forget(&b->subs.paths);
+		if (fan_subs_resolve(&b->subs, &b->out.evs, look, b) < 0)
+			return -1;
+	}
+	if (fp_translate(&b->out, &b->out.evs, lookup,
+			 b->subs.n ? places : NULL, gone, b) < 0)
 		return -1;
 	*recs = b->out.recs;
 	return (int)b->out.n;
@@ -629,7 +781,7 @@ const struct be_ops be_fanotify = {
 	.about = "Linux fanotify, a mark per filesystem (CAP_SYS_ADMIN, "
 		 "Linux 5.17)",
 	.caps = BE_CAP_ISDIR | BE_CAP_RENAME_PAIRED | BE_CAP_BIRTH_WRITES |
-		BE_CAP_SELF_NEWS,
+		BE_CAP_SELF_NEWS | BE_CAP_SUBTREE | BE_CAP_NO_WALK,
 	.open = be_open,
 	.close = be_close,
 	.watch = be_watch,

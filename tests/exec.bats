@@ -906,7 +906,7 @@ no_swap() {
 @test "without --exec nothing is left out by default: a swap file and .git are reported" {
 	mkdir -p d/.git
 	start_fwatch -r d
-	grep -q 'watching 2 directories' "$FW_ERR" || fail "$(cat "$FW_ERR")"
+	assert_dirs_watched "$FW_ERR" 2
 	: >d/.util.c.swp
 	: >d/.git/HEAD
 	wait_for_records 5 "create d/.util.c.swp" "create d/.git/HEAD"

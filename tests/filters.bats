@@ -160,10 +160,10 @@ create d/v9"
 @test "an excluded directory is not watched at all" {
 	mkdir -p d/a d/node_modules/x d/node_modules/y
 	start_fwatch -r d
-	grep -q 'watching 5 directories' "$FW_ERR" || fail "without -x: $(cat "$FW_ERR")"
+	watching_dirs 5
 	stop_fwatch
 	start_fwatch -r -x node_modules d
-	grep -q 'watching 2 directories' "$FW_ERR" || fail "with -x node_modules: $(cat "$FW_ERR")"
+	watching_dirs 2
 	: >d/node_modules/f
 	: >d/node_modules/x/g
 	mkdir d/node_modules/z
@@ -287,7 +287,7 @@ create d/v9"
 
 # watching_dirs N: fwatch's start-up line says it watches N directories.
 watching_dirs() {
-	grep -q "watching $1 director" "$FW_ERR" || fail "expected $1 watched directories: $(cat "$FW_ERR")"
+	assert_dirs_watched "$FW_ERR" "$1"
 }
 
 # inotify_watches_are N: fwatch holds N inotify watches now (Linux, the

@@ -775,8 +775,20 @@ assert_status() {
 # assert_watching FILE COUNTS: FILE holds just fwatch's startup line
 # "fwatch: watching COUNTS with BACKEND; ready", whatever the backend
 # (COUNTS like "4 directories under 2 paths").
+# A tree watched whole (fanotify: one mark, no watch per directory) has
+# no directories to count: "1 tree whole under 2 paths" then stands for
+# any "N directories under 2 paths".
 assert_watching() {
-	local got
+	local got whole='^[0-9]+ trees? whole( and [0-9]+ director(y|ies))?( under .*)$'
+	got=$(cat "$1")
+	if [[ $got != *$'\n'* && $got =~ ^fwatch:\ watching\ (.*)\ with\ [^\;]+\;\ ready$ ]]; then
+		got=${BASH_REMATCH[1]}
+		if [[ $got =~ $whole ]]; then
+			local under=${BASH_REMATCH[3]}
+			[[ $2 =~ ^[0-9]+\ director(y|ies)(\ under\ .*)$ &&
+				${BASH_REMATCH[2]} == "$under" ]] && return 0
+		fi
+	fi
 	got=$(cat "$1")
 	if [[ $got == *$'\n'* || ! $got =~ ^fwatch:\ watching\ (.*)\ with\ [^\;]+\;\ ready$ ||
 		${BASH_REMATCH[1]} != "$2" ]]; then
@@ -784,4 +796,23 @@ assert_watching() {
 			"  actual: $(cat -v "$1")"
 		return 1
 	fi
+}
+
+# skip_if_whole WHAT: skip when the fwatch started watches its tree
+# whole (fanotify with no walk), where WHAT, which is about the tree of
+# watched directories fwatch keeps otherwise, does not apply (fwatch(1),
+# BACKENDS).
+skip_if_whole() {
+	if grep -q -E '^fwatch: watching [0-9]+ trees? whole' "$FW_ERR"; then
+		skip "the tree is watched whole (fanotify): $1"
+	fi
+}
+
+# assert_dirs_watched FILE N: the watching line in FILE counts N
+# directories, or says the tree is watched whole (fanotify: no watch per
+# directory, so nothing to count; the events a test checks next show
+# what is heard).
+assert_dirs_watched() {
+	grep -q -E "^fwatch: watching ([0-9]+ trees? whole|$2 director(y|ies)) " "$1" ||
+		fail "expected $2 watched directories: $(cat -v "$1")"
 }

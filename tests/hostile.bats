@@ -207,8 +207,7 @@ assert_usage_error() {
 	mkdir d
 	python3 "$NAMES" deep d 15
 	start_modes -r d
-	grep -q -x -E 'fwatch: watching 16 directories under 1 path with [^;]+; ready' "$BATS_TEST_TMPDIR/text.err" ||
-		fail "not every level is watched: $(cat "$BATS_TEST_TMPDIR/text.err")"
+	assert_watching "$BATS_TEST_TMPDIR/text.err" "16 directories under 1 path"
 	python3 "$NAMES" create d "$BATS_TEST_TMPDIR/list" odd 15
 	: >d/zz-end
 	wait_modes d/zz-end

@@ -132,6 +132,7 @@ delete d/was-file"
 @test "a directory moved while events were lost is reported as a rename, and is watched under its new name" {
 	mkdir -p d/a/sub d/b
 	blind_start -r d
+	skip_if_whole "no tree to rescan after an overflow"
 	blind d
 	mv d/a/sub d/b/sub2
 	see d
@@ -158,6 +159,7 @@ delete d/sub/"
 	mkdir -p d/s
 	echo 1 >d/s/gone
 	blind_start -r d
+	skip_if_whole "no tree to rescan after an overflow"
 	blind d
 	rm d/s/gone
 	mkdir d/newdir
