@@ -5,20 +5,21 @@
  * (FAN_REPORT_DFID_NAME_TARGET), a rename as one event with both names
  * (FAN_RENAME).  Linux 5.17 or later, and CAP_SYS_ADMIN.
  *
- * The decision: the core watches with fanotify exactly as with inotify.
- * It walks the tree and asks for each directory; watch() marks the
- * directory's filesystem if it is new (two PATHs on one filesystem share
- * the mark) and files the directory's handle under a new id (fhmap.c).
- * An event is kept only if its directory's handle is filed: the rest of
- * the filesystem is dropped in fan_parse.c, before any path is made.
- * Paths are then the core's, from its tree, as for inotify: they are
- * right at the moment of each event, in the order of events, also for
- * events queued before a rename of a directory above them; a cache of
- * paths looked up from handles (open_by_handle_at) would give where a
- * directory is when the event is read, which is wrong for exactly those
- * events.  So no BE_CAP_SUBTREE: the price is the walk at start (no
- * watch limit, no kernel memory per directory, but not O(1)), and
- * memory for the map, about 70 bytes per directory.
+ * Two ways to watch a directory, both on that mark:
+ *   - Whole (BE_WANT_SUBTREE, which the core asks for where it will not
+ *     walk: core/treeless.c).  One id for the tree; each event's
+ *     directory is found by its handle (fan_paths.c: open_by_handle_at,
+ *     taken back through the renames read with it, so that a path is the
+ *     one of the event's moment) and placed below the PATH it is in
+ *     (fan_subtree.c), the rest of the filesystem dropped there.  Setup
+ *     is one call whatever the tree; memory is the paths kept for the
+ *     directories in use.  Needs CAP_DAC_READ_SEARCH; without it watch()
+ *     says EOPNOTSUPP and the core walks.
+ *   - One directory (the core walks, as with inotify: --snapshot, git's
+ *     rules, -L, a mount below, file PATHs' directories).  Its handle is
+ *     filed under a new id (fhmap.c); an event in it becomes a record on
+ *     that id, named by its entry, and paths are the core's, from its
+ *     tree.
  *
  * What the records promise (backend.h): BE_CAP_ISDIR (FAN_ONDIR is
  * asked for), BE_CAP_RENAME_PAIRED (both halves come from one event),
@@ -28,6 +29,8 @@
  * the directory and ".", not by its parent and its name.  Not
  * BE_CAP_SELF_RECORDS: a directory's end is made from its parent's
  * delete or rename (fan_parse.c), which an unmount does not send.
+ * BE_CAP_SUBTREE and BE_CAP_NO_WALK for a tree watched whole: a
+ * subdirectory's own news comes as an entry of the tree, by its path.
  *
  * What it cannot report, as inotify does: news about a directory that is
  * not watched itself (without -r, "chmod sub" in a watched directory);

@@ -3,7 +3,8 @@
  * events in watched and unwatched directories, merged kinds put back in
  * order, a directory's own news, renames as two halves with one cookie,
  * a watched directory's end on its own watch, overflow, and buffers that
- * lie about their lengths.  Portable: runs in `make unit`.  Prints TAP.
+ * lie about their lengths; and records placed below a tree watched whole
+ * (fp_translate with places: names made of the path below the tree).  Portable: runs in `make unit`.  Prints TAP.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -349,6 +350,110 @@ bad_buffers(void)
 	is(want, "records fwatch does not use are stepped over");
 }
 
+/* ---- trees watched whole (fp_translate with places) ------------------ */
+
+/* inode 20 is "a/b" below tree 7, inode 21 cannot be found, inode 10
+ * is watched itself (id 1) and is tree 7's top; others are elsewhere. */
+static int
+places(void *ctx, size_t ev, int side, const void *key, size_t len,
+       struct fp_place *out)
+{
+	unsigned char k[24];
+	int n = 0, own = lookup(ctx, key, len);
+	(void)ev;
+	(void)side;
+	if (own >= 0) {
+		out[n].id = own;
+		out[n].pre = "";
+		out[n++].prelen = 0;
+	}
+	key_of(k, 1, 20);
+	if (len == 24 && !memcmp(k, key, 24)) {
+		out[n].id = 7;
+		out[n].pre = "a/b-and-more";
+		out[n++].prelen = 3;
+	}
+	key_of(k, 1, 21);
+	if (len == 24 && !memcmp(k, key, 24))
+		return -1;
+	return n;
+}
+
+static int
+placed(void)
+{
+	struct fp_batch b = { 0 };
+	int r;
+	fp_reset(&o);
+	o.dropped = o.malformed = o.unplaced = 0;
+	r = fp_split(&b, buf, blen) < 0 ? -1 :
+		fp_translate(&o, &b, lookup, places, gone, NULL);
+	free(b.ev);
+	return r;
+}
+
+static void
+whole(void)
+{
+	char want[160];
+	one(FP_CREATE, FP_INFO_DFID_NAME, 20, "f");
+	ok(placed() == 0, "an event below a tree is placed");
+	snprintf(want, sizeof want, "7:%x:-:a/b/f", BE_CREATE);
+	is(want, "named by its path below the tree");
+	ok(o.recs[0].name[5] == '\0', "that name is NUL-terminated too");
+
+	one(FP_ATTRIB | FP_ONDIR, FP_INFO_DFID_NAME, 20, ".");
+	placed();
+	snprintf(want, sizeof want, "7:%x:-:a/b", BE_ATTRIB | BE_ISDIR);
+	is(want, "a directory's own news is an entry of the tree, by its path");
+
+	blen = 0;
+	ev_begin(FP_RENAME);
+	info(FP_INFO_OLD_DFID_NAME, 10, "x");
+	info(FP_INFO_NEW_DFID_NAME, 20, "y");
+	ev_end();
+	placed();
+	snprintf(want, sizeof want, "1:%x:c:x 7:%x:c:a/b/y", BE_MOVED_FROM,
+		 BE_MOVED_TO);
+	is(want, "a rename from a watched directory into a tree: two halves, "
+	   "one cookie, each named where it is");
+
+	one(FP_CREATE, FP_INFO_DFID_NAME, 21, "f");
+	placed();
+	snprintf(want, sizeof want, "-1:%x:-:", BE_OVERFLOW);
+	is(want, "an event in a directory that cannot be found is lost, and "
+	   "an overflow says so");
+	ok(o.unplaced == 1, "(counted)");
+
+	blen = 0;
+	for (int i = 0; i < 3; i++) {
+		ev_begin(FP_CREATE);
+		info(FP_INFO_DFID_NAME, 21, "f");
+		ev_end();
+	}
+	placed();
+	is(want, "one overflow for a read, however many were lost");
+
+	one(FP_ATTRIB | FP_ONDIR, FP_INFO_DFID_NAME, 21, ".");
+	placed();
+	ok(o.n == 0 && o.unplaced == 0,
+	   "news about a directory itself that cannot be found (gone) is "
+	   "dropped: no overflow");
+
+	blen = 0;
+	ev_begin(FP_CREATE);
+	info(FP_INFO_DFID_NAME, 20, "p");
+	ev_end();
+	ev_begin(FP_CREATE);
+	info(FP_INFO_DFID_NAME, 20, "q");
+	ev_end();
+	placed();
+	snprintf(want, sizeof want, "7:%x:-:a/b/p 7:%x:-:a/b/q", BE_CREATE,
+		 BE_CREATE);
+	is(want, "names made earlier in a read stay right as later ones are "
+	   "made");
+}
+
 int
 main(void)
 {
@@ -356,6 +461,7 @@ main(void)
 	renames();
 	dir_ends();
 	bad_buffers();
+	whole();
 	fp_free(&o);
 	printf("1..%d\n", count);
 	return failed != 0;
