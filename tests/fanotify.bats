@@ -56,6 +56,80 @@ queued() {
 	assert_contains "$stderr" "this fwatch can start with: --backend inotify"
 }
 
+# descriptors: how many descriptors fwatch holds.
+descriptors() {
+	find /proc/"$FW_PID"/fd -mindepth 1 -maxdepth 1 | wc -l
+}
+
+@test "fanotify: a -r tree is watched whole: ready with no walk, no watch and no descriptor per directory, and every level heard" {
+	[[ -d /proc/self/fdinfo ]] || skip "needs /proc/PID/fdinfo"
+	python3 -c '
+import os
+for a in range(40):
+    for b in range(50):
+        os.makedirs(f"d/a{a}/b{b}")
+' || skip "cannot make 2,041 directories here"
+	start_fwatch -r d
+	assert_watching "$FW_ERR" "1 tree whole under 1 path"
+	grep -q '^fwatch: watching 1 tree whole under 1 path with fanotify; ready$' "$FW_ERR" ||
+		fail "ready line: $(cat "$FW_ERR")"
+	assert_equal "$(marks)" 1
+	local fds
+	fds=$(descriptors)
+	((fds < 16)) || fail "$fds descriptors for 2,041 directories"
+	: >d/a39/b49/deep
+	mkdir -p d/a0/new/er
+	: >d/a0/new/er/f
+	mv d/a1 d/a0/new/moved
+	: >d/a0/new/moved/b3/g
+	wait_for_records 5 "create d/a39/b49/deep" "create d/a0/new" "create d/a0/new/er" \
+		"create d/a0/new/er/f" "rename d/a1 -> d/a0/new/moved" "create d/a0/new/moved/b3/g"
+	assert_equal "$(descriptors)" "$fds"
+}
+
+@test "fanotify: the tree is walked where fwatch needs it: --snapshot, --gitignore, -L, a filesystem mounted below" {
+	mkdir -p d/a/b
+	git init -q d 2>/dev/null || skip "git is not installed"
+	for opt in --snapshot --gitignore -L; do
+		start_fwatch -r "$opt" d
+		grep -q -E '^fwatch: watching [0-9]+ directories under 1 path with fanotify; ready$' "$FW_ERR" ||
+			fail "$opt: $(cat "$FW_ERR")"
+		: >d/a/b/f
+		wait_for_record "create d/a/b/f"
+		stop_fwatch
+		rm d/a/b/f
+	done
+	mount_tmpfs d/m
+	start_fwatch -r d
+	grep -q -E '^fwatch: watching [0-9]+ directories under 1 path with fanotify; ready$' "$FW_ERR" ||
+		fail "a mount below: $(cat "$FW_ERR")"
+	: >d/m/f
+	wait_for_record "create d/m/f"
+}
+
+@test "fanotify: without CAP_DAC_READ_SEARCH (handles cannot be opened) the tree is walked, and heard" {
+	command -v setpriv >/dev/null || skip "needs setpriv (util-linux) to drop a capability"
+	mkdir -p d/a/b
+	FW_PREFIX=(setpriv --inh-caps=-dac_read_search --bounding-set=-dac_read_search)
+	start_fwatch -r d
+	grep -q '^fwatch: watching 3 directories under 1 path with fanotify; ready$' "$FW_ERR" ||
+		fail "ready line: $(cat "$FW_ERR")"
+	: >d/a/b/f
+	wait_for_record "create d/a/b/f"
+}
+
+@test "fanotify: below a tree watched whole, what the filters prune is not heard at any depth" {
+	mkdir -p d/src d/node_modules/x/y
+	start_fwatch -r -x node_modules -x 'build/' d
+	: >d/node_modules/x/y/f
+	mkdir -p d/src/build/deep
+	: >d/src/build/deep/o
+	: >d/src/build2
+	wait_for_record "create d/src/build2"
+	mark d
+	assert_no_match 'node_modules|build/'
+}
+
 @test "fanotify: a filesystem without file handles (/proc) is an error naming --backend inotify" {
 	[[ -d /proc/self ]] || skip "no /proc here"
 	run_fwatch /proc
