@@ -93,7 +93,7 @@ UNIT = tests/unit/test_win_notify tests/unit/test_win_cmdline \
        tests/unit/test_listing tests/unit/test_tail_chunk \
        tests/unit/test_anchor tests/unit/test_noise \
        tests/unit/test_gitignore tests/unit/test_fan_parse \
-       tests/unit/test_fhmap
+       tests/unit/test_fhmap tests/unit/test_fan_subtree
 GITIGNORE_SRC = src/gitignore.c src/gitconfig.c src/glob.c
 GITIGNORE_DEP = $(GITIGNORE_SRC) src/gitignore.h src/glob.h
 unit: $(UNIT) tests/unit/ig_oracle
@@ -145,6 +145,12 @@ tests/unit/test_fan_parse: tests/unit/test_fan_parse.c src/fan_parse.c \
 		src/fan_parse.h src/strmap.c src/strmap.h src/backend.h
 	$(CC) $(STD) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
 		tests/unit/test_fan_parse.c src/fan_parse.c src/strmap.c
+tests/unit/test_fan_subtree: tests/unit/test_fan_subtree.c \
+		src/fan_subtree.c src/fan_subtree.h src/fan_paths.c \
+		src/fan_paths.h src/fan_parse.h src/strmap.c
+	$(CC) $(STD) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
+		tests/unit/test_fan_subtree.c src/fan_subtree.c src/fan_paths.c \
+		src/strmap.c
 tests/unit/test_fhmap: tests/unit/test_fhmap.c src/fhmap.c src/fhmap.h
 	$(CC) $(STD) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
 		tests/unit/test_fhmap.c src/fhmap.c

@@ -67,14 +67,14 @@ fan_subs_del(struct fan_subs *s, int id)
 }
 
 /* Is P (PL bytes) SUB's directory or below it?  The length of the part
- * to skip before the path below it (0 for SUB itself), or -1. */
+ * to skip before the path below it (all of P for SUB itself), or -1. */
 static long
 below(const struct fan_sub *sub, const char *p, size_t pl)
 {
 	if (pl < sub->len || memcmp(p, sub->path, sub->len))
 		return -1;
 	if (pl == sub->len)
-		return 0;
+		return (long)pl;
 	if (sub->len == 1 && sub->path[0] == '/')
 		return 1;
 	return p[sub->len] == '/' ? (long)sub->len + 1 : -1;
