@@ -373,8 +373,10 @@ add_dir(fw_watcher *w, const char *path, const char *given)
 		id = watch_one(w, -1, path, strlen(path), 1);
 	}
 	if (id < 0 && errno == ENOSPC && w->large &&
-	    large_take(w, ENOSPC, given) == 0)
+	    large_take(w, ENOSPC, given) == 0) {
+		w->tl_adding = (unsigned char)treeless_ok(w, path);
 		id = watch_one(w, -1, path, strlen(path), 1);
+	}
 	if (id < 0) {
 		e = errno;
 		set_err(w, path, e, e == ENOSPC ? count_needed(w, path) : 0);
@@ -404,6 +406,9 @@ add_dir(fw_watcher *w, const char *path, const char *given)
 		return -1;
 	if ((w->cfg.recursive || w->cfg.snapshot) && !w->roots[r].treeless &&
 	    scan_setup(w, n) < 0) {
+		/* stopped to watch it whole (fanotify took over) */
+		if (w->tl_switch && treeless_take(w, r) == 0)
+			return 0;
 		e = w->fatal ? w->fatal : errno;
 		set_err(w, path, e, e == ENOSPC ? count_needed(w, NULL) : 0);
 		errno = e;

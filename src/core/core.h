@@ -356,6 +356,7 @@ struct fw_watcher {
 
 	/* PATHs watched with no tree below (treeless.c) */
 	unsigned char tl_adding; /* the PATH being added will be one */
+	unsigned char tl_switch; /* its walk stopped to watch it whole */
 	struct buf tlbuf;        /* the path of a record's directory */
 	struct buf tl_dir;       /* the last directory judged, below */
 	int tl_root;             /* its PATH's node; -1: none */
@@ -542,6 +543,8 @@ int treeless_ok(fw_watcher *w, const char *path);
 unsigned subtree_want(const fw_watcher *w, int root);
 int treeless_node(const fw_watcher *w, int n);
 int treeless_hidden(fw_watcher *w, int n, const struct fw_raw *r);
+int whole_now(fw_watcher *w, int r);
+int treeless_take(fw_watcher *w, int r);
 
 /* ---- scan.c ---------------------------------------------------------- */
 

@@ -436,13 +436,19 @@ watch_below(fw_watcher *w, struct walk *k, const struct stackent *e,
 	if (x->type != SYS_DIRECTORY || !w->cfg.recursive ||
 	    pruned(w, k->root, w->cur.p, w->cur.len, x->crel))
 		return BELOW_NONE;
-	/* a large tree: the native backend's stand-in may take over */
-	if (k->setup && w->large && w->inuse >= w->large_at)
-		large_take(w, EFBIG, w->roots[k->root].given);
+	/* a large tree: the native backend's stand-in may take over, and
+	 * watch it whole (treeless.c) */
+	if (k->setup && w->large && w->inuse >= w->large_at &&
+	    large_take(w, EFBIG, w->roots[k->root].given) == 0 &&
+	    whole_now(w, k->root))
+		return -1;
 	id = watch_one(w, k->root, w->cur.p, k->rel, x->link);
 	if (id < 0 && errno == ENOSPC && k->setup && w->large &&
-	    large_take(w, ENOSPC, w->roots[k->root].given) == 0)
+	    large_take(w, ENOSPC, w->roots[k->root].given) == 0) {
+		if (whole_now(w, k->root))
+			return -1;
 		id = watch_one(w, k->root, w->cur.p, k->rel, x->link);
+	}
 	if (id < 0)
 		return unwatched(w, k, e, x);
 	if ((n = *np = id_get(w, id)) >= 0)

@@ -3,8 +3,10 @@
  * them, on a backend that can (BE_CAP_NO_WALK: fanotify, whose
  * filesystem mark sees everything from the start).  This file owns when
  * a PATH may be watched so (and the subtree watch that asks for it),
- * and which records about a path below a directory the filters prune
- * are left out (what a directory moved in holds is scan.c's).
+ * which records about a path below a directory the filters prune are
+ * left out (what a directory moved in holds is scan.c's), and a large
+ * tree turned into one watched whole when fanotify takes over from
+ * inotify while it is walked (large.c).
  *
  * Such a PATH is one node and one backend id, whatever its size: setup
  * is one call, and memory does not grow with the tree.  Its records
@@ -20,6 +22,7 @@
  * the PATH (its own mark, and paths the mark of the PATH's filesystem
  * cannot give through another mount), and a PATH the poller serves.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -110,4 +113,48 @@ treeless_hidden(fw_watcher *w, int n, const struct fw_raw *r)
 		w->tl_root = -1;
 	}
 	return out;
+}
+
+/*
+ * The stand-in for large trees (large.c) took over while PATH R was
+ * being walked.  If it can watch R whole, the walk stops here (1;
+ * w->fatal is set to end it) and treeless_take() finishes: a large tree
+ * is ready without the rest of its walk, and without a node for each of
+ * its directories.  Not while file PATHs are watched: one may be in
+ * the tree, and its directory's node with it.
+ */
+int
+whole_now(fw_watcher *w, int r)
+{
+	for (size_t i = 0; i < w->nroots; i++)
+		if (w->roots[i].file)
+			return 0;
+	if (!treeless_ok(w, w->roots[r].disp))
+		return 0;
+	w->tl_switch = 1;
+	w->fatal = EAGAIN;
+	return 1;
+}
+
+/* After whole_now() stopped the walk of PATH R: what the walk watched
+ * below R is forgotten, and R is watched whole, on the same id.  -1
+ * with errno if the backend would not. */
+int
+treeless_take(fw_watcher *w, int r)
+{
+	int n = w->roots[r].node, id;
+	w->tl_switch = 0;
+	w->fatal = 0;
+	while (w->nodes[n].child >= 0)
+		subtree_free(w, w->nodes[n].child, 1);
+	w->roots[r].treeless = 1;
+	id = watch_one(w, r, w->roots[r].disp, w->roots[r].disp_len, 1);
+	if (id >= 0 && id == w->nodes[n].id)
+		return 0;
+	w->roots[r].treeless = 0;
+	if (id >= 0) {
+		id_stray(w, id);
+		errno = EIO;
+	}
+	return -1;
 }
