@@ -390,8 +390,9 @@ fp_translate(struct fp_out *o, const struct fp_batch *b, fp_lookup_fn lookup,
 	}
 	/* events no one could place may have been ours: say they were
 	 * lost, once */
-	if (r == 0 && wh.unplaced) {
-		o->unplaced++;
+	if (r == 0 && (wh.unplaced || o->lost)) {
+		o->unplaced += !!wh.unplaced;
+		o->lost = 0;
 		r = add(o, -1, BE_OVERFLOW, 0, "", 0);
 	}
 	if (r == 0 && b->malformed) {

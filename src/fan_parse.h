@@ -117,6 +117,10 @@ struct fp_out {
 	size_t dropped;      /* events about no known directory */
 	size_t malformed;    /* buffers that were cut short */
 	size_t unplaced;     /* reads with events no one could place */
+	int lost;            /* set by the caller before fp_translate():
+			      * events of ours were lost before this read
+			      * (watch_fanotify.c learnt it now); an
+			      * overflow record ends the read */
 };
 
 /*

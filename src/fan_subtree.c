@@ -34,6 +34,8 @@ fan_subs_free(struct fan_subs *s)
 	free(s->v);
 	free(s->at);
 	free(s->pbuf.p);
+	free(s->parked);
+	free(s->plen);
 	fpaths_free(&s->paths);
 	memset(s, 0, sizeof *s);
 }
@@ -140,4 +142,57 @@ fan_subs_places(const struct fan_subs *s, size_t ev, int side, int own,
 	out[n].pre = s->pbuf.p + f->off + skip;
 	out[n++].prelen = f->len - (size_t)skip;
 	return n;
+}
+
+int
+fan_subs_park(struct fan_subs *s, const void *key, size_t len)
+{
+	if (len > FAN_SUBS_KEY)
+		return -1;
+	if (fan_subs_unpark(s, key, len) == 0 &&
+	    s->nparked == FAN_SUBS_PARKED)
+		return -1;
+	if (!s->parked &&
+	    (!(s->parked = malloc(FAN_SUBS_PARKED * sizeof *s->parked)) ||
+	     !(s->plen = malloc(FAN_SUBS_PARKED * sizeof *s->plen)))) {
+		free(s->parked);
+		s->parked = NULL;
+		return -1;
+	}
+	memcpy(s->parked[s->nparked], key, len);
+	s->plen[s->nparked++] = len;
+	return 0;
+}
+
+int
+fan_subs_unpark(struct fan_subs *s, const void *key, size_t len)
+{
+	for (size_t i = 0; i < s->nparked; i++)
+		if (s->plen[i] == len && !memcmp(s->parked[i], key, len)) {
+			s->nparked--;
+			memmove(s->parked[i], s->parked[s->nparked],
+				s->plen[s->nparked]);
+			s->plen[i] = s->plen[s->nparked];
+			return 1;
+		}
+	return 0;
+}
+
+void
+fan_subs_unpark_all(struct fan_subs *s)
+{
+	s->nparked = 0;
+}
+
+int
+fan_subs_inside(const struct fan_subs *s, size_t ev, int side)
+{
+	const struct fpaths_at *a = &s->at[ev];
+	const struct fpath *f = side == FP_SIDE_OLD   ? &a->old
+				: side == FP_SIDE_NEW ? &a->new
+						      : &a->dir;
+	long skip;
+	if (f->len == FPATH_UNKNOWN)
+		return 1;
+	return deepest(s, s->pbuf.p + f->off, f->len, &skip) >= 0;
 }

@@ -13,6 +13,9 @@
 #include "fan_parse.h"
 #include "fan_paths.h"
 
+#define FAN_SUBS_PARKED 256
+#define FAN_SUBS_KEY 160 /* fsid, the handle's two words, MAX_HANDLE_SZ */
+
 struct fan_sub {
 	int id;
 	char *path; /* absolute, as the kernel names it: no trailing '/' but
@@ -27,6 +30,10 @@ struct fan_subs {
 	struct fpaths_at *at;  /* the last read's, one per event */
 	size_t capat;
 	struct buf pbuf;       /* their paths */
+	/* directories that could not be found (gone before their events
+	 * were read, their end not read yet): FAN_SUBS_PARKED at most */
+	unsigned char (*parked)[FAN_SUBS_KEY];
+	size_t *plen, nparked;
 };
 
 void fan_subs_init(struct fan_subs *s);
@@ -47,5 +54,20 @@ int fan_subs_resolve(struct fan_subs *s, const struct fp_batch *b,
  * that watch, and the deepest subtree watch it lies below. */
 int fan_subs_places(const struct fan_subs *s, size_t ev, int side, int own,
 		    struct fp_place *out);
+
+/*
+ * A directory that could not be found (KEY, LEN bytes) held events that
+ * may have been ours: kept until its own end (a delete or rename naming
+ * it) says where it was.  0, or -1 if too many are kept already (then
+ * say the events were lost now).
+ */
+int fan_subs_park(struct fan_subs *s, const void *key, size_t len);
+/* Was KEY kept so?  1 if it was (it is forgotten now), else 0. */
+int fan_subs_unpark(struct fan_subs *s, const void *key, size_t len);
+/* Forget every key kept (an overflow said it all). */
+void fan_subs_unpark_all(struct fan_subs *s);
+/* Is side SIDE of event EV of the batch last resolved below a tree
+ * watched whole?  1 also when its path is not known. */
+int fan_subs_inside(const struct fan_subs *s, size_t ev, int side);
 
 #endif

@@ -594,14 +594,47 @@ look(void *ctx, const unsigned char *key, size_t klen, struct buf *out)
 	return r;
 }
 
-/* fp_places_fn: the directory's own watch, and the subtree watch it is
- * below. */
+/*
+ * fp_places_fn: the directory's own watch, and the subtree watch it is
+ * below.  Hazard: a directory that cannot be found is gone, and nothing
+ * says where it was until its own end is read, maybe only in a later
+ * read (rm -r of a tree larger than a read): it is kept (parked) until
+ * then, and only if it was below a tree are its events said to be lost
+ * (ends()).  A change elsewhere on the filesystem costs no overflow so.
+ * News about such a directory itself ("."), or too many kept: said now.
+ */
 static int
 places(void *ctx, size_t ev, int side, const void *key, size_t len,
        struct fp_place *out)
 {
 	struct backend *b = ctx;
-	return fan_subs_places(&b->subs, ev, side, lookup(ctx, key, len), out);
+	const struct fp_fid *d = &b->out.evs.ev[ev].dir;
+	int n = fan_subs_places(&b->subs, ev, side, lookup(ctx, key, len), out);
+	if (n < 0 && !(side == FP_SIDE_DIR && d->nlen == 1 && d->name[0] == '.') &&
+	    fan_subs_park(&b->subs, key, len) == 0)
+		return 0;
+	return n;
+}
+
+/* The ends of directories that were parked (places()), read now: if one
+ * was below a tree watched whole, or where it was is not known either,
+ * its events were ours, and this read ends with an overflow record. */
+static void
+ends(struct backend *b)
+{
+	const struct fp_batch *e = &b->out.evs;
+	for (size_t i = 0; i < e->n && b->subs.nparked; i++) {
+		const struct fp_event *ev = &e->ev[i];
+		int ren = !!(ev->mask & FP_RENAME);
+		const struct fp_fid *at = ren ? &ev->old : &ev->dir;
+		if (!(ev->mask & FP_ONDIR) || !(ev->mask & (FP_DELETE | FP_RENAME)) ||
+		    !ev->child.key ||
+		    !fan_subs_unpark(&b->subs, ev->child.key, ev->child.klen))
+			continue;
+		if ((at->key && lookup(b, at->key, at->klen) >= 0) ||
+		    fan_subs_inside(&b->subs, i, ren ? FP_SIDE_OLD : FP_SIDE_DIR))
+			b->out.lost = 1;
+	}
 }
 
 static int
@@ -620,10 +653,13 @@ be_read(struct backend *b, const struct fw_raw **recs, int *drained)
 		/* what was kept of where directories are cannot be trusted
 		 * past lost events */
 		for (size_t i = 0; i < b->out.evs.n; i++)
-			if (b->out.evs.ev[i].mask & FP_Q_OVERFLOW)
+			if (b->out.evs.ev[i].mask & FP_Q_OVERFLOW) {
 				fpaths_forget(&b->subs.paths);
+				fan_subs_unpark_all(&b->subs);
+			}
 		if (fan_subs_resolve(&b->subs, &b->out.evs, look, b) < 0)
 			return -1;
+		ends(b);
 	}
 	if (fp_translate(&b->out, &b->out.evs, lookup,
 			 b->subs.n ? places : NULL, gone, b) < 0)

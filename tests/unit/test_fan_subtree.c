@@ -117,6 +117,39 @@ main(void)
 	dir_is("/");
 	is(places(-1), "7:", "/ itself");
 
+	/* directories that could not be found, kept until their end */
+	unsigned char k[8] = "dirkey0";
+	int all = 1;
+	ok(fan_subs_park(&s, "gone", 4) == 0, "a directory that could not be "
+	   "found is kept");
+	ok(fan_subs_park(&s, "gone", 4) == 0 && s.nparked == 1,
+	   "kept once however often it is met");
+	ok(fan_subs_unpark(&s, "gone", 4) == 1 && s.nparked == 0,
+	   "its end is recognised, once");
+	ok(fan_subs_unpark(&s, "gone", 4) == 0, "and then it is forgotten");
+	for (int i = 0; i < FAN_SUBS_PARKED; i++) {
+		k[6] = (unsigned char)i;
+		all &= fan_subs_park(&s, k, sizeof k) == 0;
+	}
+	ok(all, "up to FAN_SUBS_PARKED are kept");
+	ok(fan_subs_park(&s, "more", 4) == -1,
+	   "one more is refused (its events are then said lost at once)");
+	k[6] = 17;
+	ok(fan_subs_unpark(&s, k, sizeof k) == 1 &&
+	   s.nparked == FAN_SUBS_PARKED - 1, "one among many is found");
+	k[6] = (unsigned char)(FAN_SUBS_PARKED - 1);
+	ok(fan_subs_unpark(&s, k, sizeof k) == 1, "the last one moved into "
+	   "its place is found too");
+	fan_subs_unpark_all(&s);
+	ok(s.nparked == 0, "an overflow forgets them all");
+	dir_is(NULL);
+	ok(fan_subs_inside(&s, 0, FP_SIDE_DIR) == 1,
+	   "where a parked directory was is not known: it may be ours");
+	dir_is("/etc");
+	ok(fan_subs_inside(&s, 0, FP_SIDE_DIR) == 1, "below / : ours");
+	fan_subs_del(&s, 7);
+	ok(fan_subs_inside(&s, 0, FP_SIDE_DIR) == 0, "below no tree: not ours");
+
 	fan_subs_free(&s);
 	printf("1..%d\n", count);
 	return failed != 0;
