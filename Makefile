@@ -246,9 +246,10 @@ tests/macos/test_fsevents: tests/macos/test_fsevents.c $(MACDEPS) \
 		$(MACSRC) tests/macos/backends-macos.o src/strmap.c src/sys_posix.c \
 		$(LDLIBS) -lpthread
 tests/macos/test_core: tests/macos/test_core.c $(MACDEPS) $(CORE_SRC) \
-		src/sys_posix.c $(HDR)
+		src/sys_posix.c src/sys_fs.c $(HDR)
 	$(MACCC) $(OOMFLAGS) $(LDFLAGS) -o $@ tests/macos/test_core.c \
-		$(MACSRC) $(CORE_SRC) src/sys_posix.c $(LDLIBS) -lpthread
+		$(MACSRC) $(CORE_SRC) src/sys_posix.c src/sys_fs.c $(LDLIBS) \
+		-lpthread
 
 # libFuzzer targets for the parsers that take user text or kernel
 # buffers (tests/fuzz/): `make fuzz` runs each for FUZZ_SECONDS (20);
