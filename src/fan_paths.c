@@ -313,16 +313,35 @@ intern(struct fpaths_work *w, const struct fp_fid *f, int *err)
 	return (uint32_t)w->ns++;
 }
 
+/* Empty the table of the last read's slots: by slot when it holds few
+ * of them, so that one read of many directories does not cost every
+ * read after it a table's worth of clearing. */
+static void
+tab_clear(struct fpaths_work *w)
+{
+	size_t mask = w->tcap - 1;
+	if (w->ns * 8 >= w->tcap) {
+		memset(w->tab, 0xff, w->tcap * sizeof *w->tab);
+		return;
+	}
+	for (uint32_t x = 0; x < w->ns; x++) {
+		size_t j = (size_t)w->s[x].h & mask;
+		while (w->tab[j] != x)
+			j = (j + 1) & mask;
+		w->tab[j] = NONE;
+	}
+}
+
 /* Slots for every key of events EV; 1 if one of them moves or deletes a
  * directory, 0 if not, -1 out of memory. */
 static int
 slots(struct fpaths_work *w, const struct fp_event *ev, size_t n)
 {
 	int err = 0, moving = 0;
-	w->ns = 0;
 	if (!w->tcap && tab_grow(w) < 0)
 		return -1;
-	memset(w->tab, 0xff, w->tcap * sizeof *w->tab);
+	tab_clear(w);
+	w->ns = 0;
 	if (n > SIZE_MAX / 4 / sizeof *w->side ||
 	    GROW(w->side, w->cside, 4 * n) < 0)
 		return -1;
