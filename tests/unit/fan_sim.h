@@ -31,7 +31,8 @@
 
 #include "../../src/fan_paths.h"
 
-#define SIM_MAXD 40     /* directories made in one run, the root too */
+#define SIM_MAXD 40     /* directories made in one run, the root too
+                        * (at most 64: a bit each in struct sim anc) */
 #define SIM_MAXEV 256   /* events queued in one read */
 #define SIM_PATH 160    /* SIM_MAXD levels of one-letter names fit */
 #define SIM_KEY 12      /* fsid (8), the inode number (4) */
@@ -56,6 +57,7 @@ struct sim {
 	struct fp_event ev[SIM_MAXEV];
 	char truth[SIM_MAXEV][3][SIM_PATH]; /* dir, old, new */
 	unsigned char maybe[SIM_MAXEV][3];  /* unknown allowed */
+	uint64_t anc[SIM_MAXEV][3]; /* the directory and its ancestors */
 	size_t n;
 	int lastovf;   /* index of the last overflow in the read, or -1 */
 	/* what the reads came to */
@@ -164,9 +166,23 @@ sim_event(struct sim *s, uint64_t mask)
 	memset(e, 0, sizeof *e);
 	memset(s->truth[s->n], 0, sizeof s->truth[s->n]);
 	memset(s->maybe[s->n], 0, sizeof s->maybe[s->n]);
+	memset(s->anc[s->n], 0, sizeof s->anc[s->n]);
 	e->mask = mask;
 	s->n++;
 	return e;
+}
+
+/* The last event's side K is directory ID: its path now, and who it
+ * is under. */
+static void
+sim_truth(struct sim *s, int id, int k)
+{
+	sim_path(s, id, s->truth[s->n - 1][k]);
+	for (;; id = s->d[id].parent) {
+		s->anc[s->n - 1][k] |= (uint64_t)1 << id;
+		if (id == 0)
+			break;
+	}
 }
 
 static void
@@ -208,7 +224,7 @@ sim_mkdir(struct sim *s, int x, const char *nm, int lost)
 	e = sim_event(s, FP_CREATE | FP_ONDIR);
 	sim_fid(&e->dir, s->d[x].key, nm);
 	sim_fid(&e->child, s->d[y].key, NULL);
-	sim_path(s, x, s->truth[s->n - 1][0]);
+	sim_truth(s, x, 0);
 	return y;
 }
 
@@ -232,25 +248,29 @@ sim_rmdir(struct sim *s, int x, int merge, int lost)
 	e = sim_event(s, FP_DELETE | FP_ONDIR);
 	sim_fid(&e->dir, s->d[d->parent].key, d->name);
 	sim_fid(&e->child, d->key, NULL);
-	sim_path(s, d->parent, s->truth[s->n - 1][0]);
+	sim_truth(s, d->parent, 0);
 	return 0;
 }
 
-/* Directory R ends, replaced by a rename: no event says so, and what
- * the read queued about it may not be placed (fan_paths.h). */
+/*
+ * Directory R ends, replaced by a rename, and no event says so: what
+ * the read queued about R and what was in it may not be placed, nor,
+ * going back, anything before a directory moved in there (fan_paths.h).
+ */
 static void
 sim_replaced(struct sim *s, int r)
 {
-	const struct fp_fid *f[3];
+	uint64_t bit = (uint64_t)1 << r;
 	s->d[r].alive = 0;
 	s->replaced++;
 	for (size_t i = 0; i < s->n; i++) {
-		f[0] = &s->ev[i].dir;
-		f[1] = &s->ev[i].old;
-		f[2] = &s->ev[i].new;
 		for (int k = 0; k < 3; k++)
-			if (f[k]->key == s->d[r].key)
+			if (s->anc[i][k] & bit)
 				s->maybe[i][k] = 1;
+		if ((s->ev[i].mask & (FP_RENAME | FP_ONDIR)) ==
+			    (FP_RENAME | FP_ONDIR) &&
+		    (s->anc[i][2] & bit))
+			memset(s->maybe, 1, i * sizeof s->maybe[0]);
 	}
 }
 
@@ -274,8 +294,8 @@ sim_mv(struct sim *s, int x, int y, const char *nm, int replace, int lost)
 		sim_fid(&e->old, s->d[s->d[x].parent].key, s->d[x].name);
 		sim_fid(&e->new, s->d[y].key, nm);
 		sim_fid(&e->child, s->d[x].key, NULL);
-		sim_path(s, s->d[x].parent, s->truth[s->n - 1][1]);
-		sim_path(s, y, s->truth[s->n - 1][2]);
+		sim_truth(s, s->d[x].parent, 1);
+		sim_truth(s, y, 2);
 	}
 	s->d[x].parent = y;
 	s->d[x].name = nm;
@@ -293,11 +313,11 @@ sim_file(struct sim *s, int x, uint64_t mask, const char *fn, int y,
 	if (lost)
 		return sim_overflow(s), 0;
 	e = sim_event(s, mask);
-	sim_path(s, x, s->truth[s->n - 1][y >= 0 ? 1 : 0]);
+	sim_truth(s, x, y >= 0 ? 1 : 0);
 	if (y >= 0) {
 		sim_fid(&e->old, s->d[x].key, fn);
 		sim_fid(&e->new, s->d[y].key, fn);
-		sim_path(s, y, s->truth[s->n - 1][2]);
+		sim_truth(s, y, 2);
 	} else {
 		sim_fid(&e->dir, s->d[x].key, fn);
 	}

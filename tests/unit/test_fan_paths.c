@@ -3,7 +3,7 @@
  * (fan_sim.h): where each event's directories were when it happened,
  * with renames, deletes and creates in the same read, reads cut
  * anywhere, paths kept between reads, overflows, and what cannot be
- * known; then the same property on 2,000 seeded random sequences, and
+ * known; then the same property on 10,000 seeded random sequences, and
  * the cost of a burst of writes.  Portable: runs in `make unit`.
  * Prints TAP.
  */
@@ -13,6 +13,10 @@
 #include <time.h>
 
 #include "fan_sim.h"
+
+#ifndef RUNS
+#define RUNS 10000 /* random sequences: -DRUNS=N for more */
+#endif
 
 static int failed, count;
 
@@ -201,6 +205,26 @@ replaced_by_rename(void)
 		   !strcmp(got(2, 0), "/a"),
 		   max ? "mv b a onto an empty a: a's write placed (kept)"
 		       : "... nothing kept: unknown, and b's write in a");
+	}
+}
+
+static void
+moved_out_of_replaced(void)
+{
+	for (int max = 0; max <= 1000; max += 1000) {
+		int r, x, t;
+		fresh((size_t)max);
+		mkdir_p(&r, 0, "a");
+		mkdir_p(&x, r, "b");
+		mkdir_p(&t, 0, "c");
+		ok(read_all(), "mkdir -p a/b c");
+		sim_file(&S, x, FP_MODIFY, "f", -1, 0);
+		sim_mv(&S, x, 0, "b", 0, 0);
+		sim_mv(&S, t, 0, "a", 1, 0);
+		ok(read_all() && !strcmp(got(0, 0), max ? "/a/b" : "?") &&
+		   !strcmp(got(1, 2), "/"),
+		   max ? "a/b written, moved out, a replaced: placed (kept)"
+		       : "... nothing kept: unknown, not wrong");
 	}
 }
 
@@ -407,14 +431,20 @@ static void
 property(void)
 {
 	static uint8_t data[1600];
-	size_t events = 0, unknown = 0, merges = 0, ovf = 0, runs = 2000;
+	size_t events = 0, unknown = 0, merges = 0, ovf = 0, runs = RUNS;
 	size_t repl = 0;
 	int good = 1;
 	for (uint64_t seed = 1; seed <= runs && good; seed++) {
 		uint64_t x = seed * 0x9e3779b97f4a7c15ull;
 		size_t len = 4 * (1 + next(&x) % 400);
+		/* reads of 1 to 50 operations, on average; few losses */
+		unsigned cut = 2 + (unsigned)(next(&x) % 98);
 		for (size_t i = 0; i < len; i++)
 			data[i] = (uint8_t)(next(&x) >> 24);
+		for (size_t i = 3; i < len; i += 4) {
+			unsigned r = (unsigned)(next(&x) % 200);
+			data[i] = r < cut ? 200 : r < cut + 4 ? 1 : 0;
+		}
 		if (sim_run(&S, data, len, seed % 3 ? 1000 : seed % 7) < 0) {
 			printf("# seed %llu: %s\n", (unsigned long long)seed,
 			       S.err);
@@ -430,7 +460,7 @@ property(void)
 	       "%zu merged deletes, %zu overflows, %zu replaced\n",
 	       runs, events, unknown, merges, ovf, repl);
 	ok(good && merges > 0 && ovf > 0 && repl > 0 && events > 100000,
-	   "2,000 random sequences: every event's directories where they "
+	   "10,000 random sequences: every event's directories where they "
 	   "were, unknown only before an overflow or for one replaced");
 }
 
@@ -480,6 +510,7 @@ main(void)
 	across();
 	replaced();
 	replaced_by_rename();
+	moved_out_of_replaced();
 	merged();
 	merged_new_parent();
 	every_cut();
