@@ -122,19 +122,26 @@ struct fpaths_entry {
 
 static const struct ref unknown = { 0, UNK, IN_OUT };
 
+/* Eight bytes at a time, the last eight again for a ragged end (keys
+ * are longer than eight): a burst of writes hashes a key per event. */
 static uint64_t
 hash_key(const unsigned char *s, size_t n)
 {
 	const uint64_t mul = 0xff51afd7ed558ccdull;
-	uint64_t h = 0x9e3779b97f4a7c15ull ^ n, w;
+	const unsigned char *end = s + n;
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ n, w = 0;
+	int whole = n >= 8;
 	for (; n >= 8; s += 8, n -= 8) {
 		memcpy(&w, s, 8);
 		h = (h ^ w) * mul;
 		h ^= h >> 32;
 	}
 	if (n) {
-		w = 0;
-		memcpy(&w, s, n);
+		if (whole)
+			memcpy(&w, end - 8, 8);
+		else
+			for (w = 0; n; n--)
+				w = w << 8 | *s++;
 		h = (h ^ w) * mul;
 	}
 	h ^= h >> 29;

@@ -27,9 +27,11 @@
  * What it cannot know, and says so (FPATH_UNKNOWN), never guessing: a
  * directory gone before its events were read whose end is not in the
  * same read (nor its birth, nor a path kept); a directory that a rename
- * replaced (it ends with no event of its own) in the read that replaced
- * it; before an overflow in a read, what neither the kept paths nor the
- * read's own events place (the kernel's "now" cannot be taken back
+ * replaced (it ends with no event of its own), and what was in it, in
+ * the read that replaced it unless its path was kept or made there (and
+ * if a directory was moved into it in that read, every event before
+ * that); before an overflow in a read, what neither the kept paths nor
+ * the read's own events place (the kernel's "now" cannot be taken back
  * across events lost).  What it may get wrong, and documents: a
  * directory renamed after the read ended but before the callback asked
  * (the rename is still in the kernel's queue).

@@ -73,23 +73,22 @@ sim_key(unsigned char *k, uint32_t ino)
 	memcpy(k + 8, &ino, 4);
 }
 
+/* ID's path now: the names from the root, built from the end. */
 static void
 sim_path(const struct sim *s, int id, char *out)
 {
 	char tmp[SIM_PATH];
-	size_t len = 0;
-	if (id == 0) {
-		strcpy(out, "/");
-		return;
-	}
-	tmp[0] = '\0';
+	size_t at = sizeof tmp - 1;
+	tmp[at] = '\0';
 	for (; id != 0; id = s->d[id].parent) {
-		char piece[SIM_PATH];
-		snprintf(piece, sizeof piece, "/%s%s", s->d[id].name, tmp);
-		len = strlen(piece);
-		memcpy(tmp, piece, len + 1);
+		size_t n = strlen(s->d[id].name);
+		at -= n;
+		memcpy(tmp + at, s->d[id].name, n);
+		tmp[--at] = '/';
 	}
-	memcpy(out, tmp, len + 1);
+	if (at == sizeof tmp - 1)
+		tmp[--at] = '/';
+	memcpy(out, tmp + at, sizeof tmp - at);
 }
 
 static void
