@@ -18,7 +18,11 @@
  * A read with no directory rename or delete (the fast path: bursts of
  * writes) cannot move a directory, so only the forward pass runs, asking
  * the kept entries, then the callback, once per distinct key.  Otherwise
- * backward runs first, then forward fills what it could not place.
+ * backward places the events that move, make or remove directories,
+ * forward carries what is kept through them, backward places what is
+ * left (asking the callback for that only: a rename somewhere else
+ * costs one question, not one per directory kept), and forward again
+ * places what lies in directories made in the read.
  *
  * Hazards, and what is done about them:
  * - The callback answers after the read: a rename still in the kernel's
@@ -45,11 +49,8 @@
  * - A FAN_RENAME event is a rename only: create or delete bits merged
  *   into it (the kernel does not) are ignored.
  *
- * Kept between reads: key -> path, at most MAX entries; when full, all
- * are forgotten, not the oldest (an LRU would cost a list per lookup and
- * its order nothing here needs: a tree with more directories than MAX
- * in use costs a callback per directory per refill, which bounds the
- * memory).  A read that renames or deletes a directory forgets them too,
+ * Kept between reads (fan_kept.c): key -> path, at most MAX entries.
+ * A read that renames or deletes a directory forgets them,
  * and keeps instead what its forward pass holds at its end (right then,
  * as every event was seen): a rename may move any kept directory, and
  * rewriting all of them per rename would cost the cache's size.
@@ -65,6 +66,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fan_kept.h"
 #include "fan_paths.h"
 
 #define NONE ((uint32_t)-1)
@@ -84,8 +86,10 @@ struct fslot {
 	uint64_t h;
 	struct ref f, b;   /* forward and backward: the path at the pass's
 			    * current position */
+	struct ref now;      /* the callback's answer, if LOOKED */
+	unsigned char looked;
 	unsigned char tried; /* forward: kept entries and callback asked */
-	unsigned char asked; /* backward: callback asked */
+	unsigned char asked; /* backward: B is all this pass will know */
 	unsigned char gone;  /* deleted in this read */
 	unsigned char kept;  /* found in the kept entries */
 	unsigned char mdel;  /* made and removed in this read, both in one
@@ -114,58 +118,9 @@ struct fpaths_work {
 	struct buf *out;
 };
 
-struct fpaths_entry {
-	uint64_t h;
-	size_t koff, klen; /* klen 0: empty */
-	size_t poff, plen;
-};
-
 static const struct ref unknown = { 0, UNK, IN_OUT };
 
-/* Eight bytes at a time, the last eight again for a ragged end (keys
- * are longer than eight): a burst of writes hashes a key per event. */
-static uint64_t
-hash_key(const unsigned char *s, size_t n)
-{
-	const uint64_t mul = 0xff51afd7ed558ccdull;
-	const unsigned char *end = s + n;
-	uint64_t h = 0x9e3779b97f4a7c15ull ^ n, w = 0;
-	int whole = n >= 8;
-	for (; n >= 8; s += 8, n -= 8) {
-		memcpy(&w, s, 8);
-		h = (h ^ w) * mul;
-		h ^= h >> 32;
-	}
-	if (n) {
-		if (whole)
-			memcpy(&w, end - 8, 8);
-		else
-			for (w = 0; n; n--)
-				w = w << 8 | *s++;
-		h = (h ^ w) * mul;
-	}
-	h ^= h >> 29;
-	h *= 0xc4ceb9fe1a85ec53ull;
-	return h ^ (h >> 32);
-}
-
-/* ---- kept entries ------------------------------------------------------ */
-
-void
-fpaths_init(struct fpaths *p, size_t max)
-{
-	memset(p, 0, sizeof *p);
-	p->max = max;
-}
-
-void
-fpaths_forget(struct fpaths *p)
-{
-	if (p->tab)
-		memset(p->tab, 0, p->cap * sizeof *p->tab);
-	p->used = 0;
-	p->keys.len = p->paths.len = 0;
-}
+/* ---- the work space ---------------------------------------------------- */
 
 void
 fpaths_free(struct fpaths *p)
@@ -183,74 +138,6 @@ fpaths_free(struct fpaths *p)
 	free(p->keys.p);
 	free(p->paths.p);
 	fpaths_init(p, p->max);
-}
-
-static struct fpaths_entry *
-kept_find(const struct fpaths *p, const unsigned char *key, size_t klen,
-	  uint64_t h)
-{
-	size_t mask, i;
-	if (!p->used)
-		return NULL;
-	mask = p->cap - 1;
-	for (i = (size_t)h & mask; p->tab[i].klen; i = (i + 1) & mask) {
-		struct fpaths_entry *e = &p->tab[i];
-		if (e->h == h && e->klen == klen &&
-		    !memcmp(p->keys.p + e->koff, key, klen))
-			return e;
-	}
-	return NULL;
-}
-
-static int
-kept_grow(struct fpaths *p)
-{
-	size_t cap = p->cap ? p->cap * 2 : 64;
-	struct fpaths_entry *t = calloc(cap, sizeof *t);
-	if (!t)
-		return -1;
-	for (size_t i = 0; i < p->cap; i++) {
-		size_t j;
-		if (!p->tab[i].klen)
-			continue;
-		for (j = (size_t)p->tab[i].h & (cap - 1); t[j].klen;
-		     j = (j + 1) & (cap - 1))
-			;
-		t[j] = p->tab[i];
-	}
-	free(p->tab);
-	p->tab = t;
-	p->cap = cap;
-	return 0;
-}
-
-/* Keep KEY at PATH (a key not kept yet): when full, forget all first. */
-static int
-kept_add(struct fpaths *p, const unsigned char *key, size_t klen,
-	 uint64_t h, const char *path, size_t plen)
-{
-	struct fpaths_entry *e;
-	size_t i;
-	if (!p->max || !klen)
-		return 0;
-	if (p->used >= p->max)
-		fpaths_forget(p);
-	if ((p->used + 1) * 2 > p->cap && kept_grow(p) < 0)
-		return -1;
-	for (i = (size_t)h & (p->cap - 1); p->tab[i].klen;
-	     i = (i + 1) & (p->cap - 1))
-		;
-	e = &p->tab[i];
-	e->koff = p->keys.len;
-	e->poff = p->paths.len;
-	if (buf_add(&p->keys, (const char *)key, klen) < 0 ||
-	    buf_add(&p->paths, path, plen) < 0)
-		return -1;
-	e->h = h;
-	e->klen = klen;
-	e->plen = plen;
-	p->used++;
-	return 0;
 }
 
 /* ---- a read's slots ---------------------------------------------------- */
@@ -291,7 +178,7 @@ intern(struct fpaths_work *w, const struct fp_fid *f, int *err)
 	struct fslot *s;
 	if (!f->key || !f->klen)
 		return NONE;
-	h = hash_key(f->key, f->klen);
+	h = fk_hash(f->key, f->klen);
 	mask = w->tcap - 1;
 	for (i = (size_t)h & mask; w->tab[i] != NONE; i = (i + 1) & mask) {
 		s = &w->s[w->tab[i]];
@@ -538,7 +425,7 @@ ask(struct fpaths *p, struct fpaths_work *w, struct fslot *s,
 static int
 from_kept(struct fpaths *p, struct fpaths_work *w, struct fslot *s)
 {
-	struct fpaths_entry *e = kept_find(p, s->key, s->klen, s->h);
+	struct fpaths_entry *e = fk_find(p, s->key, s->klen, s->h);
 	if (!e)
 		return 0;
 	if (room(w, e->plen) < 0)
@@ -649,7 +536,11 @@ bwd_look(struct fpaths *p, struct fpaths_work *w, struct fslot *s,
 {
 	struct ref r;
 	s->asked = 1;
-	ask(p, w, s, look, ctx, &r);
+	if (!s->looked) {
+		s->looked = 1;
+		ask(p, w, s, look, ctx, &s->now);
+	}
+	r = s->now;
 	for (size_t j = 0; j < w->nlog && r.len != UNK; j++)
 		if (below(w, r, w->log[j].from) &&
 		    moved(w, r, w->log[j].from, w->log[j].to, &r) < 0)
@@ -679,7 +570,7 @@ bwd_get(struct fpaths *p, struct fpaths_work *w, struct fslot *s,
 		s->asked = 1;
 		return child_of(w, d->b, s->mname, s->mnlen, &s->b);
 	}
-	if (!look || w->poison)
+	if ((!look && !s->looked) || w->poison)
 		return 0;
 	return bwd_look(p, w, s, look, ctx);
 }
@@ -745,16 +636,31 @@ bwd_apply(struct fpaths *p, struct fpaths_work *w, const struct fp_event *e,
 	return 0;
 }
 
-/* The backward pass; answers already in AT are taken as they are. */
+/* Does event E move, make or remove a directory? */
+static int
+structural(const struct fp_event *e)
+{
+	return (e->mask & FP_ONDIR) &&
+	       (e->mask & (FP_RENAME | FP_CREATE | FP_DELETE));
+}
+
+/* The backward pass; answers already in AT are taken as they are.
+ * ALL: every event; else only those that move, make or remove a
+ * directory (what the forward pass needs to carry what is kept). */
 static int
 backward(struct fpaths *p, struct fpaths_work *w, const struct fp_event *ev,
-	 size_t n, fpaths_look_fn look, void *ctx, struct fpaths_at *at)
+	 size_t n, fpaths_look_fn look, void *ctx, struct fpaths_at *at,
+	 int all)
 {
 	w->nlog = 0;
 	w->poison = 0;
 	drop_all(w, 1);
+	for (size_t x = 0; x < w->ns; x++)
+		w->s[x].asked = 0;
 	for (size_t i = n; i-- > 0;) {
 		const uint32_t *sd = &w->side[4 * i];
+		if (!all && !structural(&ev[i]))
+			continue;
 		for (int k = 0; k < 3; k++) {
 			struct fpath *a = side_at(&at[i], k);
 			struct fslot *s;
@@ -785,7 +691,7 @@ keep_end(struct fpaths *p, struct fpaths_work *w)
 		struct fslot *s = &w->s[x];
 		if (s->f.len == UNK || s->kept || s->gone)
 			continue;
-		if (kept_add(p, s->key, s->klen, s->h, at_ptr(w, s->f),
+		if (fk_add(p, s->key, s->klen, s->h, at_ptr(w, s->f),
 			     s->f.len) < 0)
 			return -1;
 	}
@@ -818,18 +724,14 @@ segment(struct fpaths *p, struct fpaths_work *w, const struct fp_event *ev,
 			return -1;
 		return final ? keep_end(p, w) : 0;
 	}
-	if (look) {
-		if (backward(p, w, ev, n, look, ctx, at) < 0 ||
-		    replay(p, w, ev, n, at) < 0)
-			return -1;
-	} else {
-		/* no "now": forward from what is kept, backward from what
-		 * that placed (deletes), forward again (creates) */
-		if (replay(p, w, ev, n, at) < 0 ||
-		    backward(p, w, ev, n, NULL, NULL, at) < 0 ||
-		    replay(p, w, ev, n, at) < 0)
-			return -1;
-	}
+	/* where the directories that move were, from "now" and the read;
+	 * forward from that and what is kept; backward for what is left
+	 * (the callback asked only for that); forward again (creates) */
+	if (backward(p, w, ev, n, look, ctx, at, 0) < 0 ||
+	    replay(p, w, ev, n, at) < 0 ||
+	    backward(p, w, ev, n, look, ctx, at, 1) < 0 ||
+	    replay(p, w, ev, n, at) < 0)
+		return -1;
 	fpaths_forget(p);
 	for (size_t x = 0; x < w->ns; x++)
 		w->s[x].kept = 0;

@@ -416,6 +416,66 @@ race(void)
 	   "race: a moved after the read, before the question: b (documented)");
 }
 
+/* Directories /d<ino> by number, the root 1: the callback. */
+static int
+by_number(void *ctx, const unsigned char *key, size_t klen, struct buf *o)
+{
+	char path[32];
+	uint32_t ino;
+	(void)ctx;
+	if (klen != SIM_KEY)
+		return -1;
+	memcpy(&ino, key + 8, 4);
+	if (ino == 1)
+		return buf_add(o, "/", 1);
+	snprintf(path, sizeof path, "/d%u", (unsigned)ino);
+	return buf_add(o, path, strlen(path));
+}
+
+static void
+many(void)
+{
+	enum { D = 1000 };
+	static struct fp_event ev[D + 1];
+	static struct fpaths_at a[D + 1];
+	static unsigned char keys[D + 3][SIM_KEY];
+	char want[32];
+	size_t looks[3];
+	int good = 1;
+	fresh(5000);
+	for (uint32_t i = 0; i < D + 3; i++)
+		sim_key(keys[i], i);
+	for (int r = 0; r < 3; r++) {
+		size_t n = 0;
+		if (r == 1) { /* mv /x /y: a directory that is no one's parent */
+			memset(&ev[n], 0, sizeof ev[n]);
+			ev[n].mask = FP_RENAME | FP_ONDIR;
+			sim_fid(&ev[n].old, keys[1], "x");
+			sim_fid(&ev[n].new, keys[1], "y");
+			sim_fid(&ev[n++].child, keys[D + 2], NULL);
+		}
+		for (uint32_t i = 2; i < D + 2; i++) {
+			memset(&ev[n], 0, sizeof ev[n]);
+			ev[n].mask = FP_MODIFY;
+			sim_fid(&ev[n++].dir, keys[i], "f");
+		}
+		looks[r] = P.looks;
+		out.len = 0;
+		good &= fpaths_batch(&P, ev, n, by_number, NULL, a, &out) == 0;
+		looks[r] = P.looks - looks[r];
+		for (size_t i = r == 1; i < n; i++) {
+			snprintf(want, sizeof want, "/d%zu", i + 2 - (r == 1));
+			good &= a[i].dir.len == strlen(want) &&
+				!memcmp(out.p + a[i].dir.off, want,
+					a[i].dir.len);
+		}
+	}
+	ok(good && looks[0] == D && looks[1] == 1 && looks[2] == 0 &&
+	   P.used == D + 2,
+	   "1,000 directories kept: a read with a rename asks only for /, "
+	   "and keeps where they are at its end");
+}
+
 /* ---- the property, and the cost --------------------------------------- */
 
 static uint64_t
@@ -519,6 +579,7 @@ main(void)
 	overflow();
 	unknowable();
 	race();
+	many();
 	property();
 	burst();
 	fpaths_free(&P);
