@@ -114,6 +114,9 @@ struct fpaths_work {
 	struct logent *log;
 	size_t nlog, clog;
 	int poison; /* backward: "now" cannot be taken back any more */
+	int kept_ok; /* backward: no directory has moved yet in the read,
+		      * so what is kept holds */
+	size_t first_move; /* the read's first directory rename, or n */
 	struct buf sc;
 	struct buf *out;
 };
@@ -236,6 +239,7 @@ slots(struct fpaths_work *w, const struct fp_event *ev, size_t n)
 		return -1;
 	tab_clear(w);
 	w->ns = 0;
+	w->first_move = n;
 	if (n > SIZE_MAX / 4 / sizeof *w->side ||
 	    GROW(w->side, w->cside, 4 * n) < 0)
 		return -1;
@@ -249,6 +253,10 @@ slots(struct fpaths_work *w, const struct fp_event *ev, size_t n)
 		if ((e->mask & FP_ONDIR) &&
 		    (e->mask & (FP_RENAME | FP_DELETE)))
 			moving = 1;
+		if ((e->mask & (FP_ONDIR | FP_RENAME)) ==
+			    (FP_ONDIR | FP_RENAME) &&
+		    w->first_move == n)
+			w->first_move = i;
 		if ((e->mask & (FP_ONDIR | FP_CREATE | FP_DELETE |
 				FP_RENAME)) ==
 			    (FP_ONDIR | FP_CREATE | FP_DELETE) &&
@@ -421,23 +429,24 @@ ask(struct fpaths *p, struct fpaths_work *w, struct fslot *s,
 	r->in = IN_SCRATCH;
 }
 
-/* S's kept path into its forward state, if it has one. */
+/* S's kept path into *R (unknown if none): 1 if it had one. */
 static int
-from_kept(struct fpaths *p, struct fpaths_work *w, struct fslot *s)
+from_kept(struct fpaths *p, struct fpaths_work *w, const struct fslot *s,
+	  struct ref *r)
 {
 	struct fpaths_entry *e = fk_find(p, s->key, s->klen, s->h);
+	*r = unknown;
 	if (!e)
 		return 0;
 	if (room(w, e->plen) < 0)
 		return -1;
-	s->f.off = w->sc.len;
-	s->f.len = e->plen;
-	s->f.in = IN_SCRATCH;
+	r->off = w->sc.len;
+	r->len = e->plen;
+	r->in = IN_SCRATCH;
 	memcpy(w->sc.p + w->sc.len, p->paths.p + e->poff, e->plen);
 	w->sc.len += e->plen;
 	w->sc.p[w->sc.len] = '\0';
-	s->kept = 1;
-	return 0;
+	return 1;
 }
 
 /* ---- forward ----------------------------------------------------------- */
@@ -497,10 +506,12 @@ forward(struct fpaths *p, struct fpaths_work *w, const struct fp_event *ev,
 			if (s->f.len == UNK && a->len != UNK) {
 				s->f = from_answer(a);
 			} else if (s->f.len == UNK && lazy && !s->tried) {
-				s->tried = 1;
-				if (from_kept(p, w, s) < 0)
+				int kept = from_kept(p, w, s, &s->f);
+				if (kept < 0)
 					return -1;
-				if (!s->kept && look)
+				s->tried = 1;
+				s->kept = (unsigned char)kept;
+				if (!kept && look)
 					ask(p, w, s, look, ctx, &s->f);
 			}
 			if (a->len == UNK && answer(w, &s->f, a) < 0)
@@ -518,10 +529,11 @@ fwd_init(struct fpaths *p, struct fpaths_work *w)
 {
 	for (size_t x = 0; x < w->ns; x++) {
 		struct fslot *s = &w->s[x];
-		s->f = unknown;
-		s->gone = s->kept = 0;
-		if (from_kept(p, w, s) < 0)
+		int kept = from_kept(p, w, s, &s->f);
+		if (kept < 0)
 			return -1;
+		s->kept = (unsigned char)kept;
+		s->gone = 0;
 	}
 	return 0;
 }
@@ -569,6 +581,13 @@ bwd_get(struct fpaths *p, struct fpaths_work *w, struct fslot *s,
 			return -1;
 		s->asked = 1;
 		return child_of(w, d->b, s->mname, s->mnlen, &s->b);
+	}
+	if (w->kept_ok) {
+		int kept = from_kept(p, w, s, &s->b);
+		if (kept)
+			s->asked = 1;
+		if (kept)
+			return kept < 0 ? -1 : 0;
 	}
 	if ((!look && !s->looked) || w->poison)
 		return 0;
@@ -661,6 +680,8 @@ backward(struct fpaths *p, struct fpaths_work *w, const struct fp_event *ev,
 		const uint32_t *sd = &w->side[4 * i];
 		if (!all && !structural(&ev[i]))
 			continue;
+		/* event I's directories: a rename moves none of its own */
+		w->kept_ok = i <= w->first_move;
 		for (int k = 0; k < 3; k++) {
 			struct fpath *a = side_at(&at[i], k);
 			struct fslot *s;
@@ -674,6 +695,8 @@ backward(struct fpaths *p, struct fpaths_work *w, const struct fp_event *ev,
 			if (a->len == UNK && answer(w, &s->b, a) < 0)
 				return -1;
 		}
+		/* what was after event I */
+		w->kept_ok = i < w->first_move;
 		if ((ev[i].mask & FP_ONDIR) &&
 		    bwd_apply(p, w, &ev[i], sd, look, ctx) < 0)
 			return -1;

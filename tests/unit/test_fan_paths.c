@@ -326,10 +326,12 @@ kept_between_reads(void)
 	}
 	ok(P.looks == looks && S.unknown == 0,
 	   "five reads of writes in a and a/b: no question to the kernel");
+	sim_file(&S, b, FP_MODIFY, "f", -1, 0);
 	sim_mv(&S, b, 0, "c", 0, 0);
 	sim_file(&S, b, FP_MODIFY, "f", -1, 0);
-	ok(read_all() && !strcmp(got(1, 0), "/c"),
-	   "a/b renamed to c: the kept path is not used after it");
+	ok(read_all() && !strcmp(got(0, 0), "/a/b") &&
+	   !strcmp(got(2, 0), "/c") && P.looks == looks,
+	   "a/b renamed to c: kept paths carried through it, no question");
 	looks = P.looks;
 	sim_file(&S, b, FP_MODIFY, "f", -1, 0);
 	sim_file(&S, a, FP_MODIFY, "f", -1, 0);
@@ -492,7 +494,7 @@ property(void)
 {
 	static uint8_t data[1600];
 	size_t events = 0, unknown = 0, merges = 0, ovf = 0, runs = RUNS;
-	size_t repl = 0;
+	size_t repl = 0, questions = 0;
 	int good = 1;
 	for (uint64_t seed = 1; seed <= runs && good; seed++) {
 		uint64_t x = seed * 0x9e3779b97f4a7c15ull;
@@ -515,10 +517,12 @@ property(void)
 		merges += S.merged;
 		ovf += S.overflows;
 		repl += S.replaced;
+		questions += S.looks;
 	}
 	printf("# %zu runs: %zu directories asked, %zu unknown (allowed), "
-	       "%zu merged deletes, %zu overflows, %zu replaced\n",
-	       runs, events, unknown, merges, ovf, repl);
+	       "%zu merged deletes, %zu overflows, %zu replaced, %zu "
+	       "questions\n",
+	       runs, events, unknown, merges, ovf, repl, questions);
 	ok(good && merges > 0 && ovf > 0 && repl > 0 && events > 100000,
 	   "10,000 random sequences: every event's directories where they "
 	   "were, unknown only before an overflow or for one replaced");
