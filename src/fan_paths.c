@@ -93,9 +93,10 @@ struct fslot {
 	unsigned char gone;  /* deleted in this read */
 	unsigned char kept;  /* found in the kept entries */
 	unsigned char mdel;  /* made and removed in this read, both in one
-			      * (merged) event: while it was, it was the
-			      * child MNAME of slot MPARENT */
+			      * (merged) event, number MPOS: while it was,
+			      * it was the child MNAME of slot MPARENT */
 	uint32_t mparent;
+	size_t mpos;
 	const char *mname;
 	size_t mnlen;
 };
@@ -116,6 +117,7 @@ struct fpaths_work {
 	int poison; /* backward: "now" cannot be taken back any more */
 	int kept_ok; /* backward: no directory has moved yet in the read,
 		      * so what is kept holds */
+	size_t pos;  /* backward: the event being undone */
 	size_t first_move; /* the read's first directory rename, or n */
 	struct buf sc;
 	struct buf *out;
@@ -264,6 +266,7 @@ slots(struct fpaths_work *w, const struct fp_event *ev, size_t n)
 		    e->dir.name) {
 			struct fslot *x = &w->s[sd[3]];
 			x->mdel = 1;
+			x->mpos = i;
 			x->mparent = sd[0];
 			x->mname = e->dir.name;
 			x->mnlen = e->dir.nlen;
@@ -331,12 +334,13 @@ child_of(struct fpaths_work *w, struct ref dir, const char *name, size_t nlen,
 static int
 below(const struct fpaths_work *w, struct ref p, struct ref dir)
 {
-	const char *a = at_ptr(w, p), *d = at_ptr(w, dir);
+	const char *a;
 	if (p.len == UNK || dir.len == UNK)
 		return 0;
 	if (is_root(w, dir))
 		return 1;
-	return p.len >= dir.len && !memcmp(a, d, dir.len) &&
+	a = at_ptr(w, p);
+	return p.len >= dir.len && !memcmp(a, at_ptr(w, dir), dir.len) &&
 	       (p.len == dir.len || a[dir.len] == '/');
 }
 
@@ -575,7 +579,7 @@ bwd_get(struct fpaths *p, struct fpaths_work *w, struct fslot *s,
 {
 	if (s->b.len != UNK || s->asked)
 		return 0;
-	if (s->mdel) {
+	if (s->mdel && w->pos > s->mpos) {
 		struct fslot *d = &w->s[s->mparent];
 		if (bwd_get(p, w, d, look, ctx) < 0)
 			return -1;
@@ -650,7 +654,6 @@ bwd_apply(struct fpaths *p, struct fpaths_work *w, const struct fp_event *e,
 	if (e->mask & FP_CREATE) {
 		x->b = unknown;
 		x->asked = 1;
-		x->mdel = 0;
 	}
 	return 0;
 }
@@ -682,6 +685,7 @@ backward(struct fpaths *p, struct fpaths_work *w, const struct fp_event *ev,
 			continue;
 		/* event I's directories: a rename moves none of its own */
 		w->kept_ok = i <= w->first_move;
+		w->pos = i;
 		for (int k = 0; k < 3; k++) {
 			struct fpath *a = side_at(&at[i], k);
 			struct fslot *s;
