@@ -76,7 +76,7 @@ struct fpaths_entry;
 struct fpaths_work;
 
 /* Paths kept between reads: directory key -> path, at most MAX (0: none
- * kept); when full, all are forgotten (fan_paths.c says why). */
+ * kept); when full, all are forgotten (fan_kept.c says why). */
 struct fpaths {
 	struct fpaths_entry *tab; /* open addressing, CAP slots */
 	size_t cap, used, max;
