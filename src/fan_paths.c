@@ -103,6 +103,7 @@ struct fslot {
 
 struct logent {
 	struct ref from, to; /* a rename undone: from (new place) -> to */
+	int swap;            /* an exchange undone: from <-> to */
 };
 
 struct fpaths_work {
@@ -112,6 +113,8 @@ struct fpaths_work {
 	size_t tcap;
 	uint32_t *side; /* per event: dir, old, new, child slots */
 	size_t cside;
+	unsigned char *pair; /* per event: 1, 2: an exchange's two renames */
+	size_t cpair;
 	struct logent *log;
 	size_t nlog, clog;
 	int poison; /* backward: "now" cannot be taken back any more */
@@ -135,6 +138,7 @@ fpaths_free(struct fpaths *p)
 		free(w->s);
 		free(w->tab);
 		free(w->side);
+		free(w->pair);
 		free(w->log);
 		free(w->sc.p);
 		free(w);
@@ -231,6 +235,43 @@ tab_clear(struct fpaths_work *w)
 	}
 }
 
+static int
+dir_rename(const struct fp_event *e)
+{
+	return (e->mask & (FP_ONDIR | FP_RENAME)) == (FP_ONDIR | FP_RENAME);
+}
+
+static int
+same_entry(const uint32_t *sa, const struct fp_fid *a, const uint32_t *sb,
+	   const struct fp_fid *b)
+{
+	return *sa != NONE && *sa == *sb && a->name && b->name &&
+	       a->nlen == b->nlen && !memcmp(a->name, b->name, a->nlen);
+}
+
+/*
+ * renameat2(RENAME_EXCHANGE) of two directories is reported as two
+ * renames back to back, each the other's way back, of two objects; as
+ * two renames one after the other they would be wrong (the first would
+ * move the second's tree too), so they are done as one.  Hazard: an
+ * event of another process queued between the two hides the pair.
+ */
+static void
+find_pairs(struct fpaths_work *w, const struct fp_event *ev, size_t n)
+{
+	memset(w->pair, 0, n);
+	for (size_t i = 0; i + 1 < n; i++) {
+		const uint32_t *a = &w->side[4 * i], *b = a + 4;
+		if (dir_rename(&ev[i]) && dir_rename(&ev[i + 1]) &&
+		    a[3] != b[3] &&
+		    same_entry(&a[1], &ev[i].old, &b[2], &ev[i + 1].new) &&
+		    same_entry(&a[2], &ev[i].new, &b[1], &ev[i + 1].old)) {
+			w->pair[i] = 1;
+			w->pair[++i] = 2;
+		}
+	}
+}
+
 /* Slots for every key of events EV; 1 if one of them moves or deletes a
  * directory, 0 if not, -1 out of memory. */
 static int
@@ -243,7 +284,8 @@ slots(struct fpaths_work *w, const struct fp_event *ev, size_t n)
 	w->ns = 0;
 	w->first_move = n;
 	if (n > SIZE_MAX / 4 / sizeof *w->side ||
-	    GROW(w->side, w->cside, 4 * n) < 0)
+	    GROW(w->side, w->cside, 4 * n) < 0 ||
+	    GROW(w->pair, w->cpair, n) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		const struct fp_event *e = &ev[i];
@@ -272,7 +314,10 @@ slots(struct fpaths_work *w, const struct fp_event *ev, size_t n)
 			x->mnlen = e->dir.nlen;
 		}
 	}
-	return err ? -1 : moving;
+	if (err)
+		return -1;
+	find_pairs(w, ev, n);
+	return moving;
 }
 
 /* ---- paths ------------------------------------------------------------- */
@@ -361,6 +406,23 @@ moved(struct fpaths_work *w, struct ref p, struct ref from, struct ref to,
 	/* "/" and "/b" make "/b", not "//b" */
 	return cat(w, to, is_root(w, to) ? 0 : to.len, p, skip, rest, NULL,
 		   res);
+}
+
+/* Every path of PASS at or below A is now as far below B, and the other
+ * way round. */
+static int
+swap_all(struct fpaths_work *w, int pass, struct ref a, struct ref b)
+{
+	for (size_t x = 0; x < w->ns; x++) {
+		struct ref *r = pass ? &w->s[x].b : &w->s[x].f;
+		if (below(w, *r, a)) {
+			if (moved(w, *r, a, b, r) < 0)
+				return -1;
+		} else if (below(w, *r, b) && moved(w, *r, b, a, r) < 0) {
+			return -1;
+		}
+	}
+	return 0;
 }
 
 /* Every path of PASS (0 forward, 1 backward) at or below FROM is now
@@ -457,25 +519,30 @@ from_kept(struct fpaths *p, struct fpaths_work *w, const struct fslot *s,
 
 /* Event E (a directory's, slots SD) done on the forward state. */
 static int
-fwd_apply(struct fpaths_work *w, const struct fp_event *e, const uint32_t *sd)
+fwd_apply(struct fpaths_work *w, const struct fp_event *e, const uint32_t *sd,
+	  int pair)
 {
 	struct fslot *x = sd[3] != NONE ? &w->s[sd[3]] : NULL;
 	if (e->mask & FP_RENAME) {
 		struct ref from = unknown, to = unknown;
+		if (pair == 2)
+			return 0;
 		if (sd[1] != NONE && child_of(w, w->s[sd[1]].f, e->old.name,
 					      e->old.nlen, &from) < 0)
 			return -1;
-		if (from.len == UNK && x)
+		if (from.len == UNK && x && !pair)
 			from = x->f;
 		if (sd[2] != NONE && child_of(w, w->s[sd[2]].f, e->new.name,
 					      e->new.nlen, &to) < 0)
 			return -1;
 		/* not knowing what moved, nothing held can be trusted */
-		if (from.len == UNK)
+		if (from.len == UNK || (pair && to.len == UNK))
 			drop_all(w, 0);
+		else if (pair)
+			return swap_all(w, 0, from, to);
 		else if (move_all(w, 0, from, to) < 0)
 			return -1;
-		if (x)
+		if (x && !pair)
 			x->f = to;
 		return 0;
 	}
@@ -521,7 +588,8 @@ forward(struct fpaths *p, struct fpaths_work *w, const struct fp_event *ev,
 			if (a->len == UNK && answer(w, &s->f, a) < 0)
 				return -1;
 		}
-		if ((ev[i].mask & FP_ONDIR) && fwd_apply(w, &ev[i], sd) < 0)
+		if ((ev[i].mask & FP_ONDIR) &&
+		    fwd_apply(w, &ev[i], sd, w->pair[i]) < 0)
 			return -1;
 	}
 	return 0;
@@ -557,10 +625,16 @@ bwd_look(struct fpaths *p, struct fpaths_work *w, struct fslot *s,
 		ask(p, w, s, look, ctx, &s->now);
 	}
 	r = s->now;
-	for (size_t j = 0; j < w->nlog && r.len != UNK; j++)
-		if (below(w, r, w->log[j].from) &&
-		    moved(w, r, w->log[j].from, w->log[j].to, &r) < 0)
+	for (size_t j = 0; j < w->nlog && r.len != UNK; j++) {
+		const struct logent *l = &w->log[j];
+		if (below(w, r, l->from)) {
+			if (moved(w, r, l->from, l->to, &r) < 0)
+				return -1;
+		} else if (l->swap && below(w, r, l->to) &&
+			   moved(w, r, l->to, l->from, &r) < 0) {
 			return -1;
+		}
+	}
 	s->b = r;
 	return 0;
 }
@@ -598,6 +672,23 @@ bwd_get(struct fpaths *p, struct fpaths_work *w, struct fslot *s,
 	return bwd_look(p, w, s, look, ctx);
 }
 
+/* An exchange of the directories at A and B undone. */
+static int
+bwd_swap(struct fpaths_work *w, struct ref a, struct ref b)
+{
+	if (a.len == UNK || b.len == UNK) {
+		drop_all(w, 1);
+		w->poison = 1;
+		return 0;
+	}
+	if (swap_all(w, 1, a, b) < 0 || GROW(w->log, w->clog, w->nlog + 1) < 0)
+		return -1;
+	w->log[w->nlog].from = a;
+	w->log[w->nlog].to = b;
+	w->log[w->nlog++].swap = 1;
+	return 0;
+}
+
 /* A directory rename (slots SD) undone on the backward state. */
 static int
 bwd_rename(struct fpaths *p, struct fpaths_work *w, const struct fp_event *e,
@@ -605,9 +696,18 @@ bwd_rename(struct fpaths *p, struct fpaths_work *w, const struct fp_event *e,
 {
 	struct fslot *x = sd[3] != NONE ? &w->s[sd[3]] : NULL;
 	struct ref from = unknown, to = unknown;
+	int pair = w->pair[w->pos];
+	if (pair == 2)
+		return 0; /* undone with the first */
 	if (sd[2] != NONE && child_of(w, w->s[sd[2]].b, e->new.name,
 				      e->new.nlen, &from) < 0)
 		return -1;
+	if (pair) {
+		if (sd[1] != NONE && child_of(w, w->s[sd[1]].b, e->old.name,
+					      e->old.nlen, &to) < 0)
+			return -1;
+		return bwd_swap(w, from, to);
+	}
 	if (from.len == UNK && x) {
 		if (bwd_get(p, w, x, look, ctx) < 0)
 			return -1;
@@ -625,7 +725,8 @@ bwd_rename(struct fpaths *p, struct fpaths_work *w, const struct fp_event *e,
 		    GROW(w->log, w->clog, w->nlog + 1) < 0)
 			return -1;
 		w->log[w->nlog].from = from;
-		w->log[w->nlog++].to = to;
+		w->log[w->nlog].to = to;
+		w->log[w->nlog++].swap = 0;
 	}
 	if (x) {
 		x->b = to;

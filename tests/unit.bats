@@ -23,7 +23,7 @@
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "$output" != *"not ok"* ]]
-	[[ "$output" == *"1..45"* ]]
+	[[ "$output" == *"1..49"* ]]
 }
 
 @test "gitignore rules: syntax, each kind of pattern, classes, stacked lists, core.excludesFile, pathological patterns and the rule index against a plain scan (252 checks)" {
@@ -50,12 +50,12 @@
 	[[ "$output" == *"1..21"* ]]
 }
 
-@test "fanotify's paths: where each event's directories were, with renames, deletes, overflows and reads cut anywhere, on a simulated filesystem and 10,000 random sequences (45 checks)" {
+@test "fanotify's paths: where each event's directories were, with renames, exchanges, deletes, overflows and reads cut anywhere, on a simulated filesystem and 10,000 random sequences (49 checks)" {
 	run "$BATS_TEST_DIRNAME/unit/test_fan_paths"
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "$output" != *"not ok"* ]]
-	[[ "$output" == *"1..45"* ]]
+	[[ "$output" == *"1..49"* ]]
 }
 
 @test "fuzz corpora replay with no crash, leak or timeout (glob, format, Windows records, UTF-16, options, Windows command lines, gitignore, --tail chunks, fanotify records, FSEvents batches, fanotify paths)" {

@@ -11,7 +11,7 @@
  * Modelled: mkdir, rmdir (empty directories only), directory renames
  * within and across directories (never into themselves or onto an
  * existing name, unless onto an empty directory, which then ends
- * unannounced), file creates, writes, deletes and renames, a
+ * unannounced), two directories exchanged, file creates, writes, deletes and renames, a
  * directory's own news (name "."), the kernel's merging of a directory's
  * CREATE and DELETE into the create's event, and overflows (events
  * lost, an FP_Q_OVERFLOW queued in their place).
@@ -301,6 +301,43 @@ sim_mv(struct sim *s, int x, int y, const char *nm, int replace, int lost)
 	return 0;
 }
 
+/* renameat2(X, Y, RENAME_EXCHANGE) of two directories: two renames
+ * back to back, as the kernel reports it. */
+static int
+sim_exchange(struct sim *s, int x, int y, int lost)
+{
+	struct sim_dir *a = &s->d[x], *b = &s->d[y];
+	const char *nm;
+	int p;
+	struct fp_event *e;
+	if (x == 0 || y == 0 || x == y || !a->alive || !b->alive ||
+	    sim_below(s, x, y) || sim_below(s, y, x))
+		return -1;
+	if (lost) {
+		sim_overflow(s);
+	} else {
+		e = sim_event(s, FP_RENAME | FP_ONDIR);
+		sim_fid(&e->old, s->d[a->parent].key, a->name);
+		sim_fid(&e->new, s->d[b->parent].key, b->name);
+		sim_fid(&e->child, a->key, NULL);
+		sim_truth(s, a->parent, 1);
+		sim_truth(s, b->parent, 2);
+		e = sim_event(s, FP_RENAME | FP_ONDIR);
+		sim_fid(&e->old, s->d[b->parent].key, b->name);
+		sim_fid(&e->new, s->d[a->parent].key, a->name);
+		sim_fid(&e->child, b->key, NULL);
+		sim_truth(s, b->parent, 1);
+		sim_truth(s, a->parent, 2);
+	}
+	p = a->parent;
+	nm = a->name;
+	a->parent = b->parent;
+	a->name = b->name;
+	b->parent = p;
+	b->name = nm;
+	return 0;
+}
+
 /* A file's event in X (MASK, name FN): a rename to Y if Y >= 0. */
 static int
 sim_file(struct sim *s, int x, uint64_t mask, const char *fn, int y,
@@ -341,7 +378,10 @@ sim_op(struct sim *s, unsigned op, unsigned a, unsigned b, int lost)
 		sim_rmdir(s, x, (op / 8) % 2, lost);
 		break;
 	case 3:
-		sim_mv(s, x, y, nm, (op / 8) % 2, lost);
+		if ((op / 16) % 4 == 0)
+			sim_exchange(s, x, y, lost);
+		else
+			sim_mv(s, x, y, nm, (op / 8) % 2, lost);
 		break;
 	case 4:
 		sim_file(s, x, FP_RENAME, fn, y, lost);

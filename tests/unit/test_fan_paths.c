@@ -229,6 +229,38 @@ moved_out_of_replaced(void)
 }
 
 static void
+exchanged(void)
+{
+	int a, b, c, d;
+	fresh(1000);
+	mkdir_p(&a, 0, "a");
+	mkdir_p(&b, 0, "b");
+	mkdir_p(&c, a, "c");
+	mkdir_p(&d, b, "d");
+	ok(read_all(), "mkdir -p a/c b/d");
+	sim_file(&S, c, FP_MODIFY, "f", -1, 0);
+	sim_exchange(&S, a, b, 0);
+	sim_file(&S, c, FP_MODIFY, "f", -1, 0);
+	sim_file(&S, d, FP_MODIFY, "f", -1, 0);
+	ok(read_all() && !strcmp(got(0, 0), "/a/c") &&
+	   !strcmp(got(3, 0), "/b/c") && !strcmp(got(4, 0), "/a/d"),
+	   "a and b exchanged (RENAME_EXCHANGE): a/c is b/c, b/d a/d");
+	fresh(0);
+	mkdir_p(&a, 0, "a");
+	mkdir_p(&b, 0, "b");
+	mkdir_p(&c, a, "c");
+	mkdir_p(&d, b, "d");
+	ok(read_all(), "the same, nothing kept");
+	sim_file(&S, c, FP_MODIFY, "f", -1, 0);
+	sim_file(&S, d, FP_MODIFY, "f", -1, 0);
+	sim_exchange(&S, a, b, 0);
+	sim_file(&S, c, FP_MODIFY, "f", -1, 0);
+	ok(read_all() && !strcmp(got(0, 0), "/a/c") &&
+	   !strcmp(got(1, 0), "/b/d") && !strcmp(got(4, 0), "/b/c"),
+	   "... the kernel's answers taken back through the exchange");
+}
+
+static void
 merged(void)
 {
 	int a, b;
@@ -575,6 +607,7 @@ main(void)
 	replaced();
 	replaced_by_rename();
 	moved_out_of_replaced();
+	exchanged();
 	merged();
 	merged_new_parent();
 	every_cut();
