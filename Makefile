@@ -41,7 +41,7 @@ POLL_SRC  = src/watch_poll.c src/poll_look.c src/poll_say.c src/listing.c \
 KQUEUE_SRC = src/watch_bsd.c src/bsd_vnode.c
 FSEVENTS_SRC = src/watch_fsevents.c src/fse_translate.c
 FANOTIFY_SRC = src/watch_fanotify.c src/fan_parse.c src/fhmap.c src/fan_paths.c \
-               src/fan_kept.c
+               src/fan_slots.c src/fan_kept.c
 WIN_SRC   = src/utf16.c src/win_notify.c src/proc_win.c src/sys_win.c \
             src/sys_win_file.c \
             src/watch_win.c src/win_cmdline.c
@@ -148,11 +148,12 @@ tests/unit/test_fhmap: tests/unit/test_fhmap.c src/fhmap.c src/fhmap.h
 	$(CC) $(STD) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
 		tests/unit/test_fhmap.c src/fhmap.c
 tests/unit/test_fan_paths: tests/unit/test_fan_paths.c tests/unit/fan_sim.h \
-		src/fan_paths.c src/fan_paths.h src/fan_kept.c src/fan_kept.h \
-		src/fan_parse.h src/strmap.c src/strmap.h
+		src/fan_paths.c src/fan_paths.h src/fan_slots.c src/fan_slots.h \
+		src/fan_kept.c src/fan_kept.h src/fan_parse.h src/strmap.c \
+		src/strmap.h
 	$(CC) $(STD) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
-		tests/unit/test_fan_paths.c src/fan_paths.c src/fan_kept.c \
-		src/strmap.c
+		tests/unit/test_fan_paths.c src/fan_paths.c src/fan_slots.c \
+		src/fan_kept.c src/strmap.c
 tests/unit/test_win_notify: tests/unit/test_win_notify.c src/win_notify.c \
 		src/win_notify.h src/utf16.c src/utf16.h src/strmap.c \
 		src/strmap.h src/backend.h

@@ -11,10 +11,11 @@
  * Modelled: mkdir, rmdir (empty directories only), directory renames
  * within and across directories (never into themselves or onto an
  * existing name, unless onto an empty directory, which then ends
- * unannounced), two directories exchanged, file creates, writes, deletes and renames, a
- * directory's own news (name "."), the kernel's merging of a directory's
- * CREATE and DELETE into the create's event, and overflows (events
- * lost, an FP_Q_OVERFLOW queued in their place).
+ * unannounced), two directories exchanged (RENAME_EXCHANGE), file
+ * creates, writes, deletes and renames, a directory's own news (name
+ * "."), the kernel's merging of a directory's CREATE and DELETE into
+ * the create's event, and overflows (events lost, an FP_Q_OVERFLOW
+ * queued in their place).
  *
  * The property: every directory of every event is placed exactly, but
  * for events queued before an overflow in the same read, and those about

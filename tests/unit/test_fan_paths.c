@@ -481,7 +481,7 @@ many(void)
 		sim_key(keys[i], i);
 	for (int r = 0; r < 3; r++) {
 		size_t n = 0;
-		if (r == 1) { /* mv /x /y: a directory that is no one's parent */
+		if (r == 1) { /* mv /x /y: a directory no one is in */
 			memset(&ev[n], 0, sizeof ev[n]);
 			ev[n].mask = FP_RENAME | FP_ONDIR;
 			sim_fid(&ev[n].old, keys[1], "x");
