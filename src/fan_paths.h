@@ -34,7 +34,9 @@
  * the read's own events place (the kernel's "now" cannot be taken back
  * across events lost).  What it may get wrong, and documents: a
  * directory renamed after the read ended but before the callback asked
- * (the rename is still in the kernel's queue).
+ * (the rename is still in the kernel's queue); two directories
+ * exchanged (RENAME_EXCHANGE, reported as two renames back to back)
+ * when another event was queued between the two.
  */
 #ifndef FWATCH_FAN_PATHS_H
 #define FWATCH_FAN_PATHS_H
