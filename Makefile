@@ -23,7 +23,7 @@ LDLIBS  += -lm
 # every platform, the listing diff it shares with kqueue, and mux.c, which
 # puts it beside the native backend.  KQUEUE: the kqueue backend and its
 # descriptor table.  FANOTIFY: the fanotify backend (Linux), its record
-# parser and its map of directory handles (both pure).
+# parser, its map of directory handles and its path resolver (all pure).
 CORE_SRC  = src/watch.c src/core/held.c src/core/tree.c \
             src/core/worktree.c src/core/gitignore.c src/core/ignore.c \
             src/core/batch.c src/core/blind.c src/core/large.c \
@@ -41,8 +41,8 @@ POLL_SRC  = src/watch_poll.c src/poll_look.c src/poll_say.c src/listing.c \
             src/recbuf.c src/mux.c
 KQUEUE_SRC = src/watch_bsd.c src/bsd_vnode.c
 FSEVENTS_SRC = src/watch_fsevents.c src/fse_translate.c
-FANOTIFY_SRC = src/watch_fanotify.c src/fan_parse.c src/fan_paths.c \
-               src/fan_subtree.c src/fhmap.c
+FANOTIFY_SRC = src/watch_fanotify.c src/fan_parse.c src/fhmap.c src/fan_paths.c \
+               src/fan_slots.c src/fan_kept.c src/fan_subtree.c
 WIN_SRC   = src/utf16.c src/win_notify.c src/proc_win.c src/sys_win.c \
             src/sys_win_file.c \
             src/watch_win.c src/win_cmdline.c
@@ -83,17 +83,17 @@ test: fwatch unit check-bsd check-macos
 # Unit tests of portable code that no single platform reaches: the
 # Windows record parser and command-line builder, the listing diff, the
 # anchoring of patterns, the default noise, the gitignore rules, where
-# --tail --json cuts its chunks, and fanotify's record parser and handle
-# map, built and run natively; and the directory held for polling
-# (sys_pdir_*) and the file held open (sys_file_*), on this system's sys
-# layer.  ig_oracle is no test but the gitignore rules' side of
+# --tail --json cuts its chunks, and fanotify's record parser, handle
+# map and path resolver, built and run natively; and the directory held
+# for polling (sys_pdir_*) and the file held open (sys_file_*), on this
+# system's sys layer.  ig_oracle is no test but the gitignore rules' side of
 # tests/gitignore_rules.bats, which holds them against git itself.
 UNIT = tests/unit/test_win_notify tests/unit/test_win_cmdline \
        tests/unit/test_sys_pdir tests/unit/test_sys_file tests/unit/test_sys_read \
        tests/unit/test_listing tests/unit/test_tail_chunk \
        tests/unit/test_anchor tests/unit/test_noise \
        tests/unit/test_gitignore tests/unit/test_fan_parse \
-       tests/unit/test_fhmap tests/unit/test_fan_subtree
+       tests/unit/test_fhmap tests/unit/test_fan_subtree tests/unit/test_fan_paths
 GITIGNORE_SRC = src/gitignore.c src/gitconfig.c src/glob.c
 GITIGNORE_DEP = $(GITIGNORE_SRC) src/gitignore.h src/glob.h
 unit: $(UNIT) tests/unit/ig_oracle
@@ -147,13 +147,21 @@ tests/unit/test_fan_parse: tests/unit/test_fan_parse.c src/fan_parse.c \
 		tests/unit/test_fan_parse.c src/fan_parse.c src/strmap.c
 tests/unit/test_fan_subtree: tests/unit/test_fan_subtree.c \
 		src/fan_subtree.c src/fan_subtree.h src/fan_paths.c \
-		src/fan_paths.h src/fan_parse.h src/strmap.c
+		src/fan_slots.c src/fan_kept.c src/fan_paths.h src/fan_parse.h \
+		src/strmap.c
 	$(CC) $(STD) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
 		tests/unit/test_fan_subtree.c src/fan_subtree.c src/fan_paths.c \
-		src/strmap.c
+		src/fan_slots.c src/fan_kept.c src/strmap.c
 tests/unit/test_fhmap: tests/unit/test_fhmap.c src/fhmap.c src/fhmap.h
 	$(CC) $(STD) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
 		tests/unit/test_fhmap.c src/fhmap.c
+tests/unit/test_fan_paths: tests/unit/test_fan_paths.c tests/unit/fan_sim.h \
+		src/fan_paths.c src/fan_paths.h src/fan_slots.c src/fan_slots.h \
+		src/fan_kept.c src/fan_kept.h src/fan_parse.h src/strmap.c \
+		src/strmap.h
+	$(CC) $(STD) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
+		tests/unit/test_fan_paths.c src/fan_paths.c src/fan_slots.c \
+		src/fan_kept.c src/strmap.c
 tests/unit/test_win_notify: tests/unit/test_win_notify.c src/win_notify.c \
 		src/win_notify.h src/utf16.c src/utf16.h src/strmap.c \
 		src/strmap.h src/backend.h

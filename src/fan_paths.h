@@ -19,15 +19,24 @@
  * touches was before and after; what the kernel says of "now" is taken
  * back through the read's renames, last first, to the moment of each
  * event.  Between reads, paths are kept for directories whose place no
- * later rename can have changed unseen (a read with a directory rename
- * or delete forgets them: a rename anywhere on the filesystem is
- * reported, since every mark asks for FAN_RENAME | FAN_ONDIR).
+ * later rename can have changed unseen (a rename anywhere on the
+ * filesystem is reported, since every mark asks for FAN_RENAME |
+ * FAN_ONDIR): a read with a directory rename or delete forgets them all
+ * and keeps instead where the directories it names are at its end.
  *
  * What it cannot know, and says so (FPATH_UNKNOWN), never guessing: a
  * directory gone before its events were read whose end is not in the
- * same read.  What it may get wrong, and documents: a directory renamed
- * after the read ended but before the callback asked (the rename is
- * still in the kernel's queue).
+ * same read (nor its birth, nor a path kept); a directory that a rename
+ * replaced (it ends with no event of its own), and what was in it, in
+ * the read that replaced it unless its path was kept or made there (and
+ * if a directory was moved into it in that read, every event before
+ * that); before an overflow in a read, what neither the kept paths nor
+ * the read's own events place (the kernel's "now" cannot be taken back
+ * across events lost).  What it may get wrong, and documents: a
+ * directory renamed after the read ended but before the callback asked
+ * (the rename is still in the kernel's queue); two directories
+ * exchanged (RENAME_EXCHANGE, reported as two renames back to back)
+ * when another event was queued between the two.
  */
 #ifndef FWATCH_FAN_PATHS_H
 #define FWATCH_FAN_PATHS_H
@@ -66,16 +75,16 @@ struct fpaths_at {
 };
 
 struct fpaths_entry;
+struct fpaths_work;
 
-/* Paths kept between reads: directory key -> path, at most MAX. */
+/* Paths kept between reads: directory key -> path, at most MAX (0: none
+ * kept); when full, all are forgotten (fan_kept.c says why). */
 struct fpaths {
-	struct fpaths_entry *tab; /* open addressing, or whatever
-				   * fan_paths.c needs */
+	struct fpaths_entry *tab; /* open addressing, CAP slots */
 	size_t cap, used, max;
 	struct buf keys, paths;   /* the entries' bytes */
 	/* a read's work space, kept to spare a malloc per read */
-	void *work;
-	size_t workcap;
+	struct fpaths_work *work;
 	size_t looks;             /* calls of the callback, for tests and
 				   * benchmarks */
 };
@@ -88,9 +97,12 @@ void fpaths_forget(struct fpaths *p);
 /*
  * Where the directories of the N events EV (in the order the kernel
  * queued them; one read) were, into AT (N entries); paths appended to
- * OUT, which the caller empties between reads.  LOOK is asked only for
- * directories neither kept nor told by the read itself.  -1 (ENOMEM):
- * AT is then incomplete and nothing kept can be trusted (forgotten).
+ * OUT, which the caller empties between reads (an answer's bytes may be
+ * shared by several events).  LOOK is asked only for directories
+ * neither kept nor told by the read itself, at most once per key per
+ * read, and never for events before an FP_Q_OVERFLOW in EV: everything
+ * kept is forgotten there.  -1 (ENOMEM): AT is then incomplete and
+ * nothing kept can be trusted (forgotten).
  */
 int fpaths_batch(struct fpaths *p, const struct fp_event *ev, size_t n,
 		 fpaths_look_fn look, void *ctx, struct fpaths_at *at,

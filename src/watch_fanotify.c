@@ -650,13 +650,11 @@ be_read(struct backend *b, const struct fw_raw **recs, int *drained)
 	if (fp_split(&b->out.evs, b->buf, len) < 0)
 		return -1;
 	if (b->subs.n) {
-		/* what was kept of where directories are cannot be trusted
-		 * past lost events */
+		/* the directories parked before lost events: the overflow
+		 * says it all (fan_paths.c forgets its own there) */
 		for (size_t i = 0; i < b->out.evs.n; i++)
-			if (b->out.evs.ev[i].mask & FP_Q_OVERFLOW) {
-				fpaths_forget(&b->subs.paths);
+			if (b->out.evs.ev[i].mask & FP_Q_OVERFLOW)
 				fan_subs_unpark_all(&b->subs);
-			}
 		if (fan_subs_resolve(&b->subs, &b->out.evs, look, b) < 0)
 			return -1;
 		ends(b);
