@@ -179,6 +179,9 @@ struct backend {
 	} seen[2];
 	struct fp_out out;     /* the records of the last read */
 	char *buf;             /* READ_BUF bytes, mapped */
+	size_t carry, carry_at; /* events held back from the last read
+				* (CARRY bytes at CARRY_AT), read again at
+				* the head of the next */
 	size_t dirty;          /* how far reads filled it since a trim */
 };
 
@@ -505,7 +508,7 @@ be_wait(struct backend *b, int timeout_ms)
 {
 	if (timeout_ms != 0) {
 		/* going idle, maybe after a burst: its memory need not stay */
-		if (b->dirty > KEEP_BUF) {
+		if (b->dirty > KEEP_BUF && !b->carry) {
 			madvise(b->buf + KEEP_BUF, READ_BUF - KEEP_BUF,
 				MADV_DONTNEED);
 			b->dirty = 0;
@@ -637,14 +640,77 @@ ends(struct backend *b)
 	}
 }
 
+/* The first event of the read whose directory could not be found (and
+ * is not watched by itself), or the number of events: where the read is
+ * cut when it is held back (be_read()).  None after lost events. */
+static size_t
+first_lost(struct backend *b)
+{
+	const struct fp_batch *e = &b->out.evs;
+	for (size_t i = 0; i < e->n; i++) {
+		const struct fp_event *ev = &e->ev[i];
+		const struct fpaths_at *a = &b->subs.at[i];
+		if (ev->mask & FP_Q_OVERFLOW)
+			return e->n;
+		if (ev->mask & FP_RENAME) {
+			if ((ev->old.key && a->old.len == FPATH_UNKNOWN &&
+			     lookup(b, ev->old.key, ev->old.klen) < 0) ||
+			    (ev->new.key && a->new.len == FPATH_UNKNOWN &&
+			     lookup(b, ev->new.key, ev->new.klen) < 0))
+				return i;
+		} else if (ev->dir.key && a->dir.len == FPATH_UNKNOWN &&
+			   !(ev->dir.nlen == 1 && ev->dir.name[0] == '.') &&
+			   lookup(b, ev->dir.key, ev->dir.klen) < 0) {
+			return i;
+		}
+	}
+	return e->n;
+}
+
+/*
+ * Hazard: rm -r removes a directory an instant after its entries, while
+ * fwatch reads: the read may hold the entries' deletes, and the
+ * directory be gone when fwatch asks where it is, its own delete not yet
+ * read.  Then the read is cut before the first such event, and the rest
+ * held back and read again at the head of the next read, at once, where
+ * the directory's end says where it was (fan_paths.c).  Only once: a
+ * next read that brings nothing new places what it can, and parks the
+ * rest (places()).  Paths kept between reads describe the end of the
+ * read, after what is held back: they are forgotten.
+ */
+static int
+hold_back(struct backend *b, size_t fresh, size_t len, int *drained)
+{
+	size_t k, off = 0;
+	if (!fresh || (k = first_lost(b)) == b->out.evs.n || k == 0)
+		return 0;
+	for (size_t i = 0; i < k; i++)
+		off += b->out.evs.ev[i].len;
+	if (len - off > READ_BUF / 2)
+		return 0;
+	b->out.evs.n = k;
+	b->carry_at = off;
+	b->carry = len - off;
+	fpaths_forget(&b->subs.paths);
+	*drained = 0;
+	return 1;
+}
+
 static int
 be_read(struct backend *b, const struct fw_raw **recs, int *drained)
 {
-	size_t len = 0;
+	size_t len = 0, at = b->carry;
 	fp_reset(&b->out);
 	b->nmnts = 0;
-	if (qread(b->fd, b->buf, READ_BUF, MAX_EVENT, &len, drained) < 0)
+	/* the records of the last read are no longer used: what it held
+	 * back goes to the head */
+	if (b->carry)
+		memmove(b->buf, b->buf + b->carry_at, b->carry);
+	b->carry = 0;
+	if (qread(b->fd, b->buf + at, READ_BUF - at, MAX_EVENT, &len,
+		  drained) < 0)
 		return -1;
+	len += at;
 	if (len > b->dirty)
 		b->dirty = len;
 	if (fp_split(&b->out.evs, b->buf, len) < 0)
@@ -657,6 +723,7 @@ be_read(struct backend *b, const struct fw_raw **recs, int *drained)
 				fan_subs_unpark_all(&b->subs);
 		if (fan_subs_resolve(&b->subs, &b->out.evs, look, b) < 0)
 			return -1;
+		hold_back(b, len - at, len, drained);
 		ends(b);
 	}
 	if (fp_translate(&b->out, &b->out.evs, lookup,
