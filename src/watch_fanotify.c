@@ -673,16 +673,16 @@ first_lost(struct backend *b)
  * directory be gone when fwatch asks where it is, its own delete not yet
  * read.  Then the read is cut before the first such event, and the rest
  * held back and read again at the head of the next read, at once, where
- * the directory's end says where it was (fan_paths.c).  Only once: a
- * next read that brings nothing new places what it can, and parks the
- * rest (places()).  Paths kept between reads describe the end of the
+ * the directory's end says where it was (fan_paths.c).  Again while
+ * reads bring something new (rm -r is still at work); a read that
+ * brings nothing places what it can, and parks the rest (places()).  Paths kept between reads describe the end of the
  * read, after what is held back: they are forgotten.
  */
 static int
 hold_back(struct backend *b, size_t fresh, size_t len, int *drained)
 {
 	size_t k, off = 0;
-	if (!fresh || (k = first_lost(b)) == b->out.evs.n || k == 0)
+	if (!fresh || (k = first_lost(b)) == b->out.evs.n)
 		return 0;
 	for (size_t i = 0; i < k; i++)
 		off += b->out.evs.ev[i].len;
