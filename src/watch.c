@@ -397,7 +397,8 @@ add_dir(fw_watcher *w, const char *path, const char *given)
 		return -1;
 	}
 	absorb(w, n); /* if it was watched for file PATHs in it until now */
-	w->roots[r].treeless = w->tl_adding;
+	if (w->tl_adding)
+		treeless_mark(w, r);
 	w->tl_adding = 0;
 	w->nodes[n].root = r;
 	w->roots[r].node = n;

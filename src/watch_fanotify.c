@@ -125,6 +125,8 @@ _Static_assert(FP_INFO_FID == FAN_EVENT_INFO_TYPE_FID &&
 #define KEEP_RECS 64
 
 #define FIRST_ID 0x100000
+#define DEEP 8
+#define HOLD_MAX 4
 
 /* Asked of every mark: what the core needs to keep its tree right. */
 #define ALWAYS (FAN_CREATE | FAN_DELETE | FAN_RENAME | FAN_ONDIR)
@@ -162,6 +164,10 @@ struct backend {
 	struct fan_subs subs;  /* the directories watched whole */
 	int by_handle;         /* may open handles (CAP_DAC_READ_SEARCH):
 				* needed to watch a directory whole */
+	/* the last directories found too deep to name (ENAMETOOLONG):
+	 * there, and never to be placed */
+	unsigned char deep[DEEP][FAN_SUBS_KEY];
+	size_t deeplen[DEEP], ndeep;
 	int next_id;
 	struct fsmark *fs;     /* the filesystems marked */
 	size_t nfs, capfs;
@@ -182,6 +188,7 @@ struct backend {
 	size_t carry, carry_at; /* events held back from the last read
 				* (CARRY bytes at CARRY_AT), read again at
 				* the head of the next */
+	int held;              /* reads held back in a row */
 	size_t dirty;          /* how far reads filled it since a trim */
 };
 
@@ -587,6 +594,11 @@ look(void *ctx, const unsigned char *key, size_t klen, struct buf *out)
 		return -1;
 	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
 	r = link_text(link, out);
+	if (r < 0 && errno == ENAMETOOLONG && klen <= FAN_SUBS_KEY) {
+		size_t i = b->ndeep++ % DEEP;
+		memcpy(b->deep[i], key, klen);
+		b->deeplen[i] = klen;
+	}
 	close(fd);
 	if (r == 0 && out->len - at >= sizeof dead - 1 &&
 	    !memcmp(out->p + out->len - (sizeof dead - 1), dead,
@@ -604,8 +616,19 @@ look(void *ctx, const unsigned char *key, size_t klen, struct buf *out)
  * read (rm -r of a tree larger than a read): it is kept (parked) until
  * then, and only if it was below a tree are its events said to be lost
  * (ends()).  A change elsewhere on the filesystem costs no overflow so.
- * News about such a directory itself ("."), or too many kept: said now.
+ * News about such a directory itself ("."), or too many kept, or one
+ * that is there but too deep to name (PATH_MAX): said now.
  */
+/* Was directory KEY found too deep to name? */
+static int
+too_deep(const struct backend *b, const void *key, size_t len)
+{
+	for (size_t i = 0; i < DEEP && i < b->ndeep; i++)
+		if (b->deeplen[i] == len && !memcmp(b->deep[i], key, len))
+			return 1;
+	return 0;
+}
+
 static int
 places(void *ctx, size_t ev, int side, const void *key, size_t len,
        struct fp_place *out)
@@ -614,7 +637,7 @@ places(void *ctx, size_t ev, int side, const void *key, size_t len,
 	const struct fp_fid *d = &b->out.evs.ev[ev].dir;
 	int n = fan_subs_places(&b->subs, ev, side, lookup(ctx, key, len), out);
 	if (n < 0 && !(side == FP_SIDE_DIR && d->nlen == 1 && d->name[0] == '.') &&
-	    fan_subs_park(&b->subs, key, len) == 0)
+	    !too_deep(b, key, len) && fan_subs_park(&b->subs, key, len) == 0)
 		return 0;
 	return n;
 }
@@ -660,7 +683,8 @@ first_lost(struct backend *b)
 				return i;
 		} else if (ev->dir.key && a->dir.len == FPATH_UNKNOWN &&
 			   !(ev->dir.nlen == 1 && ev->dir.name[0] == '.') &&
-			   lookup(b, ev->dir.key, ev->dir.klen) < 0) {
+			   lookup(b, ev->dir.key, ev->dir.klen) < 0 &&
+			   !too_deep(b, ev->dir.key, ev->dir.klen)) {
 			return i;
 		}
 	}
@@ -674,20 +698,26 @@ first_lost(struct backend *b)
  * read.  Then the read is cut before the first such event, and the rest
  * held back and read again at the head of the next read, at once, where
  * the directory's end says where it was (fan_paths.c).  Again while
- * reads bring something new (rm -r is still at work); a read that
- * brings nothing places what it can, and parks the rest (places()).  Paths kept between reads describe the end of the
+ * reads bring something new (rm -r is still at work), HOLD_MAX times in
+ * a row at most, so that changes elsewhere that never stop cannot hold
+ * the rest back for ever; then, or when a read brings nothing, what can
+ * be placed is, and the rest parked (places()).  Paths kept between reads describe the end of the
  * read, after what is held back: they are forgotten.
  */
 static int
 hold_back(struct backend *b, size_t fresh, size_t len, int *drained)
 {
 	size_t k, off = 0;
-	if (!fresh || (k = first_lost(b)) == b->out.evs.n)
+	if (!fresh || b->held >= HOLD_MAX ||
+	    (k = first_lost(b)) == b->out.evs.n) {
+		b->held = 0;
 		return 0;
+	}
 	for (size_t i = 0; i < k; i++)
 		off += b->out.evs.ev[i].len;
 	if (len - off > READ_BUF / 2)
 		return 0;
+	b->held++;
 	b->out.evs.n = k;
 	b->carry_at = off;
 	b->carry = len - off;

@@ -120,6 +120,7 @@ struct root {
 	int node;
 	int gone;
 	unsigned char treeless; /* watched whole, no tree below (treeless.c) */
+	size_t abs_len; /* then, its absolute path's length */
 	struct fpath *file; /* a file PATH; NULL for a directory */
 };
 
@@ -544,7 +545,10 @@ unsigned subtree_want(const fw_watcher *w, int root);
 int treeless_node(const fw_watcher *w, int n);
 int treeless_hidden(fw_watcher *w, int n, const struct fw_raw *r);
 int whole_now(fw_watcher *w, int r);
+void treeless_deep(fw_watcher *w, int root, const char *path, size_t len,
+		   size_t rel);
 int treeless_take(fw_watcher *w, int r);
+int treeless_mark(fw_watcher *w, int r);
 
 /* ---- scan.c ---------------------------------------------------------- */
 

@@ -635,6 +635,7 @@ appeared(fw_watcher *w, int n, const char *name, size_t nl, int is_dir,
 	if (w->cfg.snapshot)
 		snap_note(w, n, name, nl, w->scratch.p);
 	if (is_dir && treeless_node(w, n)) {
+		treeless_deep(w, root, w->scratch.p, w->scratch.len, rel);
 		if (moved)
 			listed_in(w, root, w->scratch.p, w->scratch.len);
 	} else if (is_dir) {

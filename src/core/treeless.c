@@ -23,10 +23,19 @@
  * cannot give through another mount), and a PATH the poller serves.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core.h"
+
+/* The longest path the kernel names a directory by (readlink of a
+ * descriptor, fan_paths.c's question). */
+#ifdef PATH_MAX
+#define TL_PATH_MAX PATH_MAX
+#else
+#define TL_PATH_MAX 4096
+#endif
 
 /* The backend a directory watch goes to (the mux hands it on to the
  * native one unless the directory is polled). */
@@ -115,6 +124,41 @@ treeless_hidden(fw_watcher *w, int n, const struct fw_raw *r)
 	return out;
 }
 
+/* The length of the absolute path of PATH R, which the kernel names its
+ * directories by (fan_paths.c asks for them). */
+static size_t
+abs_len(const fw_watcher *w, int r)
+{
+	char *a = sys_realpath(w->roots[r].disp);
+	size_t n = a ? strlen(a) : w->roots[r].disp_len;
+	free(a);
+	return n;
+}
+
+int
+treeless_mark(fw_watcher *w, int r)
+{
+	w->roots[r].treeless = 1;
+	w->roots[r].abs_len = abs_len(w, r);
+	return 0;
+}
+
+/*
+ * Directory PATH (LEN bytes, the part below PATH ROOT from REL) was made
+ * below a tree watched whole.  Hazard: the kernel names a directory by a
+ * path of PATH_MAX bytes at most; one deeper cannot be placed, and its
+ * changes are lost (an overflow record when they come).  Say so now,
+ * as a walk that could not watch it does.
+ */
+void
+treeless_deep(fw_watcher *w, int root, const char *path, size_t len,
+	      size_t rel)
+{
+	if (w->roots[root].abs_len + 1 + (len - rel) >= TL_PATH_MAX)
+		warnf(w, path, ENAMETOOLONG,
+		      "changes below it will not be reported");
+}
+
 /*
  * The stand-in for large trees (large.c) took over while PATH R was
  * being walked.  If it can watch R whole, the walk stops here (1;
@@ -147,7 +191,7 @@ treeless_take(fw_watcher *w, int r)
 	w->fatal = 0;
 	while (w->nodes[n].child >= 0)
 		subtree_free(w, w->nodes[n].child, 1);
-	w->roots[r].treeless = 1;
+	treeless_mark(w, r);
 	id = watch_one(w, r, w->roots[r].disp, w->roots[r].disp_len, 1);
 	if (id >= 0 && id == w->nodes[n].id)
 		return 0;
