@@ -41,7 +41,7 @@ POLL_SRC  = src/watch_poll.c src/poll_look.c src/poll_say.c src/listing.c \
             src/recbuf.c src/mux.c
 KQUEUE_SRC = src/watch_bsd.c src/bsd_vnode.c
 FSEVENTS_SRC = src/watch_fsevents.c src/fse_translate.c
-FANOTIFY_SRC = src/watch_fanotify.c src/fan_parse.c src/fhmap.c src/fan_paths.c \
+FANOTIFY_SRC = src/watch_fanotify.c src/fan_read.c src/fan_parse.c src/fhmap.c src/fan_paths.c \
                src/fan_slots.c src/fan_kept.c src/fan_subtree.c
 WIN_SRC   = src/utf16.c src/win_notify.c src/proc_win.c src/sys_win.c \
             src/sys_win_file.c \
@@ -100,9 +100,10 @@ unit: $(UNIT) tests/unit/ig_oracle
 	@for t in $(UNIT); do echo "# $$t"; ./$$t >/dev/null || \
 		{ ./$$t | grep -v '^ok'; exit 1; }; done
 	@if [ "$(UNAME_S)" = Linux ]; then \
-		echo "# src/watch_fanotify.c as built with headers before Linux 5.17"; \
-		$(CC) $(STD) $(WARN) -Werror -DFWATCH_NO_FANOTIFY $(CPPFLAGS) \
-			-fsyntax-only src/watch_fanotify.c; fi
+		echo "# src/watch_fanotify.c and fan_read.c as built with headers before Linux 5.17"; \
+		for f in src/watch_fanotify.c src/fan_read.c; do \
+			$(CC) $(STD) $(WARN) -Werror -DFWATCH_NO_FANOTIFY $(CPPFLAGS) \
+				-fsyntax-only $$f || exit 1; done; fi
 tests/unit/test_gitignore: tests/unit/test_gitignore.c $(GITIGNORE_DEP)
 	$(CC) $(STD) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
 		tests/unit/test_gitignore.c $(GITIGNORE_SRC)
