@@ -68,8 +68,16 @@
  *   - BE_ISDIR is set on every record about a directory entry when the
  *     backend declares BE_CAP_ISDIR; without it (Windows cannot tell for
  *     a name that is gone) the core asks its own tree.
- *   - Lost records: one record with BE_OVERFLOW and id -1.  After it the
- *     core rescans everything; nothing else is owed.
+ *   - Lost records: one record with BE_OVERFLOW.  With id -1, about
+ *     anything: after the read the core rescans everything.  With the id
+ *     of a watched directory, about that directory and everything below
+ *     it only: name "" for the directory itself, else (BE_CAP_SUBTREE)
+ *     the path of a directory below it, components joined by '/' as
+ *     entries are named; the core rescans that subtree only, from the
+ *     deepest directory of the path it watches (everything if the id is
+ *     one it no longer knows).  Several in one read: each subtree once,
+ *     one inside another with it, all of them inside a -1.  Nothing
+ *     else is owed either way.
  *
  * What a backend may assume: calls come from one thread (but wake);
  * records handed out by read are not used after the next read or close;
@@ -96,7 +104,8 @@
 #define BE_SELF_MOVE   0x0800u
 #define BE_UNMOUNT     0x1000u
 #define BE_IGNORED     0x2000u /* the watch was removed; id is now free */
-#define BE_OVERFLOW    0x4000u /* events were lost; id is -1 */
+#define BE_OVERFLOW    0x4000u /* events were lost: id -1 (all), or the
+				* directory whose subtree lost them */
 #define BE_ISDIR       0x8000u
 
 struct fw_raw {

@@ -105,16 +105,21 @@ wait_records(fw_watcher *w, int64_t deadline)
 }
 
 /* Records were lost (an overflow: the kernel's, or ours when memory ran
- * out): rescan.  -1 with ENOMEM if memory runs out again: a rescan that
- * cannot finish cannot rebuild the truth, and that is said loudly. */
+ * out): rescan everything, or only the subtrees the overflows named.
+ * -1 with ENOMEM if memory runs out again: a rescan that cannot finish
+ * cannot rebuild the truth, and that is said loudly. */
 static int
 after_loss(fw_watcher *w)
 {
+	int all = w->need_rescan;
 	w->need_rescan = 0;
 	if (w->lost && batch_lost(w) < 0)
 		return -1;
 	sys_now(&w->sec, &w->usec);
-	rescan(w);
+	if (all)
+		rescan(w);
+	else
+		rescan_scoped(w);
 	if (w->lost) {
 		errno = ENOMEM;
 		return -1;
@@ -134,7 +139,7 @@ read_batch(fw_watcher *w, int timeout_ms)
 	if (w->retired)
 		held_release(w);
 	for (;;) {
-		if (w->need_rescan && after_loss(w) < 0)
+		if ((w->need_rescan || w->scoped) && after_loss(w) < 0)
 			return -1;
 		if (w->nev)
 			return 1;

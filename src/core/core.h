@@ -65,6 +65,8 @@ struct node {
 	unsigned char link; /* watched through a symlink (-L) */
 	unsigned char mark;
 	unsigned char hidden; /* watched only for the file PATHs in it */
+	unsigned char rescan; /* records about its subtree were lost: it is
+			       * rescanned after the read (rescan.c) */
 	char in[NAME_IN]; /* the name, or a pointer to it (unaligned) */
 };
 
@@ -368,6 +370,7 @@ struct fw_watcher {
 	/* reading (watch.c) */
 	unsigned take_gen;  /* bumped by every read of records */
 	int need_rescan;    /* records were lost: rescan first */
+	size_t scoped;      /* nodes marked rescan: their subtrees first */
 	int woken;          /* be_wait() was woken while we were busy */
 	int queued;         /* read before waiting: records may be queued */
 };
@@ -586,6 +589,8 @@ void rejudge(fw_watcher *w);
 /* ---- rescan.c -------------------------------------------------------- */
 
 void rescan(fw_watcher *w);
+void rescan_scope(fw_watcher *w, int id, const char *name, size_t len);
+void rescan_scoped(fw_watcher *w);
 
 /* ---- moves.c --------------------------------------------------------- */
 

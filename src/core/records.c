@@ -13,14 +13,19 @@
 
 #include "core.h"
 
-/* Records were lost: say so where it happened, and rescan after the
- * read. */
+/* Records were lost, about everything (id -1) or about the subtree R
+ * names: say so where it happened, and rescan it after the read.  The
+ * overflow record has no path either way (output.c's formats promise
+ * it). */
 static void
-overflowed(fw_watcher *w)
+overflowed(fw_watcher *w, const struct fw_raw *r)
 {
 	finish_all_pend(w);
 	emit(w, FW_OVERFLOW, 0, -1, "", 0, 0);
-	w->need_rescan = 1;
+	if (r->id < 0)
+		w->need_rescan = 1;
+	else
+		rescan_scope(w, r->id, r->name, r->name_len);
 }
 
 /* An event on a watched object itself (a watched PATH, or a directory
@@ -187,7 +192,7 @@ handle(fw_watcher *w, const struct fw_raw *r)
 	struct fw_raw sub;
 	int n;
 	if (r->flags & BE_OVERFLOW) {
-		overflowed(w);
+		overflowed(w, r);
 		return;
 	}
 	if ((n = id_get(w, r->id)) < 0)

@@ -1,7 +1,15 @@
 /*
  * rescan.c - rebuilding the truth after records were lost (overflow).
  *
- * Every PATH is watched again.  A directory PATH that no longer leads
+ * A backend that says which subtree lost records (backend.h: an
+ * overflow with a watch id) gets that subtree rescanned, from its
+ * nearest watched directory; one that does not, or memory that ran out,
+ * gets everything rescanned, which swallows the subtrees.  In a
+ * subtree, as below for everything, directories are listed again and
+ * compared with the tree (and the snapshot); what is outside it is left
+ * as it is.
+ *
+ * Everything: every PATH is watched again.  A directory PATH that no longer leads
  * to what we watch, and a directory below one that is no longer there,
  * are reported gone; directories that appeared are reported with what
  * they hold; a directory found under another name was renamed.  With
@@ -226,7 +234,8 @@ void
 rescan(fw_watcher *w)
 {
 	for (size_t i = 0; i < w->nnodes; i++)
-		w->nodes[i].mark = 0;
+		w->nodes[i].mark = w->nodes[i].rescan = 0;
+	w->scoped = 0;
 	for (size_t r = 0; r < w->nroots; r++) {
 		const struct root *rt = &w->roots[r];
 		if (rt->gone || rt->node < 0)
@@ -240,5 +249,139 @@ rescan(fw_watcher *w)
 		if (w->nodes[i].id >= 0 && !w->nodes[i].mark &&
 		    !w->nodes[i].hidden)
 			/* a directory that went away while we were blind */
+			dir_lost(w, (int)i, 0);
+}
+
+/* ---- one subtree ------------------------------------------------------- */
+
+/* Records about directory ID's entry NAME (a path below it, components
+ * joined by '/'; "" for the directory itself) and everything below it
+ * were lost: rescan the deepest directory of that path that we watch,
+ * after the read.  A watch we no longer know, or a file PATH's
+ * directory: everything. */
+void
+rescan_scope(fw_watcher *w, int id, const char *name, size_t len)
+{
+	int n = id >= 0 ? id_get(w, id) : -1, c;
+	if (n < 0 || w->nodes[n].hidden) {
+		w->need_rescan = 1;
+		return;
+	}
+	while (len) {
+		const char *slash = memchr(name, '/', len);
+		size_t cl = slash ? (size_t)(slash - name) : len;
+		if (cl && (c = find_child(w, n, name, cl)) < 0)
+			break; /* not watched (pruned, or not yet seen) */
+		if (cl)
+			n = c;
+		name += slash ? cl + 1 : cl;
+		len -= slash ? cl + 1 : cl;
+	}
+	if (!w->nodes[n].rescan) {
+		w->nodes[n].rescan = 1;
+		w->scoped++;
+	}
+}
+
+/* Node TOP and everything below it: not seen yet (mark 0), and no
+ * rescan of their own owed (TOP's covers them). */
+static void
+unmark_below(fw_watcher *w, int top)
+{
+	int n = top;
+	for (;;) {
+		w->nodes[n].mark = w->nodes[n].rescan = 0;
+		if (w->nodes[n].child >= 0) {
+			n = w->nodes[n].child;
+			continue;
+		}
+		while (n != top && w->nodes[n].next < 0)
+			n = w->nodes[n].parent;
+		if (n == top)
+			return;
+		n = w->nodes[n].next;
+	}
+}
+
+/* Directory node N, below a PATH: still what the backend watches at its
+ * path?  Then list it again, with what is below it.  -1 if it is not
+ * (gone, replaced, moved away while we were blind): its parent's
+ * listing will say what became of it. */
+static int
+rescan_node(fw_watcher *w, int n)
+{
+	size_t rel;
+	int root = event_path(w, n, NULL, 0, &rel), id;
+	if (root < 0)
+		return 0; /* out of memory: lost() said so */
+	w->nodes[n].mark = 1;
+	id = watch_one(w, root, w->scratch.p, w->roots[root].disp_len,
+		       w->nodes[n].link);
+	if (id < 0 || id != w->nodes[n].id) {
+		id_stray(w, id);
+		w->nodes[n].mark = 0;
+		return -1;
+	}
+	if (w->cfg.recursive || w->cfg.snapshot) {
+		struct walk k = { .entry = visit_rescan, .before = diff_begin,
+				  .after = diff_sweep, .root = root,
+				  .rel = w->roots[root].disp_len,
+				  .flags = FW_EV_RESCAN,
+				  .files = (unsigned char)w->cfg.snapshot };
+		walk(w, &k, n, w->scratch.p, w->scratch.len, 0);
+	}
+	return 0;
+}
+
+/* Rescan the subtree of node N, or of its nearest ancestor that is
+ * still what we watch. */
+static void
+rescan_subtree(fw_watcher *w, int n)
+{
+	for (;;) {
+		int parent = w->nodes[n].parent, r = w->nodes[n].root;
+		unmark_below(w, n);
+		if (parent < 0) {
+			if (r >= 0 && !w->roots[r].gone && w->roots[r].node == n)
+				rescan_dir(w, r);
+			return;
+		}
+		if (rescan_node(w, n) == 0)
+			return;
+		n = parent;
+	}
+}
+
+/* Is an ancestor of node N marked for a rescan of its own? */
+static int
+covered(const fw_watcher *w, int n)
+{
+	while ((n = w->nodes[n].parent) >= 0)
+		if (w->nodes[n].rescan)
+			return 1;
+	return 0;
+}
+
+/* After overflows that named subtrees (rescan_scope()): each rescanned
+ * once, a subtree inside another with it; directories in them that went
+ * while we were blind are forgotten, and nothing outside them is
+ * touched. */
+void
+rescan_scoped(fw_watcher *w)
+{
+	w->scoped = 0;
+	for (size_t i = 0; i < w->nnodes; i++)
+		w->nodes[i].mark = 1; /* outside: seen, left alone */
+	for (size_t i = 0; i < w->nnodes; i++) {
+		if (!w->nodes[i].rescan)
+			continue;
+		if (w->nodes[i].id < 0) /* gone since: its parent said so */
+			w->nodes[i].rescan = 0;
+		else if (!covered(w, (int)i))
+			rescan_subtree(w, (int)i);
+	}
+	for (size_t i = 0; i < w->nnodes; i++)
+		if (w->nodes[i].id >= 0 && !w->nodes[i].mark &&
+		    !w->nodes[i].hidden)
 			dir_lost(w, (int)i, 0);
 }
