@@ -211,6 +211,26 @@ below(const struct fse_root *r, const char *path, size_t len)
 	return path[rl] == '/' ? (long)rl + 1 : -1;
 }
 
+/* What happened at PATH (LEN bytes) and below it is lost: an overflow
+ * of that subtree of R's, or of R's whole directory if PATH is not
+ * below it (a volume's root, an ancestor) or R sees only its own
+ * entries. */
+static int
+lost(struct fse_out *o, struct fse_root *r, const char *path, size_t len)
+{
+	size_t off = o->names.len, nl;
+	long at;
+	while (len > 1 && path[len - 1] == '/')
+		len--;
+	if ((at = below(r, path, len)) < 0 || !r->subtree ||
+	    !(nl = len - (size_t)at))
+		return add(o, r->id, BE_OVERFLOW, 0, 0, 0);
+	if (buf_add(&o->names, path + at, nl) < 0 ||
+	    buf_add(&o->names, "", 1) < 0)
+		return -1;
+	return add(o, r->id, BE_OVERFLOW, 0, off, nl);
+}
+
 static int
 one(struct fse_out *o, struct fse_root *r, const struct fse_event *e,
     fse_look_fn look, void *ctx, struct half *h)
@@ -221,13 +241,15 @@ one(struct fse_out *o, struct fse_root *r, const struct fse_event *e,
 	struct fse_stat st;
 	int there;
 
-	if (f & FSE_IDS_WRAPPED)
+	if (f & FSE_IDS_WRAPPED) {
 		r->since = 0; /* ids start again from small ones */
+		return add(o, r->id, BE_OVERFLOW, 0, 0, 0);
+	}
 	if (f & DROPPED)
-		return add(o, -1, BE_OVERFLOW, 0, 0, 0);
+		return lost(o, r, e->path, len);
 	if (f & FSE_ROOT_CHANGED) {
 		if (root_here(r, look, ctx))
-			return add(o, -1, BE_OVERFLOW, 0, 0, 0);
+			return add(o, r->id, BE_OVERFLOW, 0, 0, 0);
 		r->gone = 1;
 		return add(o, r->id, BE_SELF_DELETE | BE_IGNORED, 0, 0, 0);
 	}

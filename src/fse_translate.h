@@ -95,10 +95,15 @@ struct fse_out {
  * named by their path below R's directory ('/' between components); R's
  * directory itself by "".  The rules, for each record in order:
  *
- *   - MustScanSubDirs, UserDropped, KernelDropped, EventIdsWrapped,
- *     Mount, Unmount: one BE_OVERFLOW (the core rescans).  RootChanged:
+ *   - MustScanSubDirs, UserDropped, KernelDropped, Mount, Unmount:
+ *     one BE_OVERFLOW on R's id naming the path below R's directory
+ *     that is to be scanned again (the core rescans that subtree only);
+ *     named "" (R's whole directory) when the path is R's directory, is
+ *     not below it (a volume's root), or R is not a subtree watch.
+ *     EventIdsWrapped: an overflow of R's whole directory.  RootChanged:
  *     BE_SELF_DELETE | BE_IGNORED if the directory is no longer at its
- *     path (gone, or another object there), else an overflow.
+ *     path (gone, or another object there), else an overflow of R's
+ *     whole directory.  Never id -1: one stream's loss is its own.
  *   - An id up to R->since came before the stream started, and a lone
  *     HistoryDone marks the end of such history: dropped (the core's
  *     scan after watch() saw their effect).

@@ -67,10 +67,6 @@ check(const struct fse_out *o, const struct fse_root *r, uint32_t prior)
 		const struct fw_raw *x = &o->recs[i];
 		unsigned kind = x->flags & ~BE_ISDIR;
 		FUZZ_CHECK(!ended);
-		if (kind == BE_OVERFLOW) {
-			FUZZ_CHECK(x->id == -1 && !x->cookie);
-			continue;
-		}
 		FUZZ_CHECK(x->id == r->id);
 		FUZZ_CHECK(x->name >= o->names.p &&
 			   x->name_len < o->names.len &&
@@ -80,6 +76,10 @@ check(const struct fse_out *o, const struct fse_root *r, uint32_t prior)
 		FUZZ_CHECK(strlen(x->name) == x->name_len);
 		if (!r->subtree)
 			FUZZ_CHECK(!memchr(x->name, '/', x->name_len));
+		if (kind == BE_OVERFLOW) { /* of a subtree, "" for all of it */
+			FUZZ_CHECK(!x->cookie);
+			continue;
+		}
 		if (kind == (BE_SELF_DELETE | BE_IGNORED)) {
 			FUZZ_CHECK(!x->name_len && r->gone);
 			ended = 1;

@@ -117,6 +117,17 @@ is(const char *got, const char *want, const char *what)
 		printf("#   got:  %s\n#   want: %s\n", got, want);
 }
 
+/* As is(), where the order of two directories in one listing is the
+ * filesystem's: either of two. */
+static void
+is_either(const char *got, const char *want, const char *or,
+	  const char *what)
+{
+	if (!ok(!strcmp(got, want) || !strcmp(got, or), "%s", what))
+		printf("#   got:  %s\n#   want: %s\n#   or:   %s\n", got, want,
+		       or);
+}
+
 static void
 on_warn(void *ctx, const char *msg)
 {
@@ -317,13 +328,70 @@ snapshot(void)
 	if (!ok((W = fw_open(&cfg)) != NULL, "--snapshot: a watcher") ||
 	    !ok(fw_add(W, "s") == 0, "fw_add s"))
 		return;
-	sh("echo new > s/new && rm s/d/gone && echo 22 >> s/keep");
-	POST({ "s/d", kFSEventStreamEventFlagKernelDropped, 0, 0 });
-	is(events(), "overflow , create s/new, modify s/new, modify s/keep, "
+	sh("echo new > s/new && rm s/d/gone && echo 22 >> s/keep && "
+	   "echo 3 > s/d/born");
+	POST({ "s/d", kFSEventStreamEventFlagKernelDropped |
+			      kFSEventStreamEventFlagMustScanSubDirs, 0, 0 });
+	is(events(), "overflow , create s/d/born, modify s/d/born, "
 	   "delete s/d/gone",
-	   "KernelDropped with --snapshot: overflow, then the difference");
+	   "KernelDropped on s/d with --snapshot: overflow, then the "
+	   "difference in s/d only (s/new, s/keep: nobody said they were "
+	   "missed)");
+	POST({ "s", kFSEventStreamEventFlagMustScanSubDirs, 0, 0 });
+	is(events(), "overflow , create s/new, modify s/new, modify s/keep",
+	   "MustScanSubDirs on s: the rest of the difference, and s/d's "
+	   "again not (the snapshot kept in step)");
 	fw_close(W);
 	W = NULL;
+}
+
+/* MustScanSubDirs on a subdirectory: that subtree is rescanned, from
+ * the nearest directory still watched, and nothing outside it. */
+static void
+scoped(void)
+{
+	struct fw_config cfg;
+	sh("mkdir -p p/a/inner/gone p/b");
+	memset(&cfg, 0, sizeof cfg);
+	cfg.recursive = 1;
+	cfg.events = FW_DEFAULT_EVENTS;
+	cfg.warn = on_warn;
+	if (!ok((W = fw_open(&cfg)) != NULL, "scoped: a watcher") ||
+	    !ok(fw_add(W, "p") == 0, "fw_add p"))
+		return;
+	sh("mkdir p/a/new p/b/new2 && rmdir p/a/inner/gone");
+	POST({ "p/a", kFSEventStreamEventFlagMustScanSubDirs, 0, 0 });
+	is(events(), "overflow , create p/a/new/, delete p/a/inner/gone/",
+	   "MustScanSubDirs on p/a: what changed below p/a while blind "
+	   "(p/b/new2 is not below it)");
+	ok(fw_watch_count(W, NULL) == 5, "(p/a/new watched, p/a/inner/gone "
+	   "no longer; p/b/new2 not yet)");
+	sh("mkdir p/a/new/x p/a/new/x/y");
+	POST({ "p/a/new/x/y", kFSEventStreamEventFlagMustScanSubDirs, 0, 0 },
+	     { "p/a/new/x", kFSEventStreamEventFlagMustScanSubDirs, 0, 0 },
+	     { "p/a", kFSEventStreamEventFlagUserDropped |
+			      kFSEventStreamEventFlagMustScanSubDirs, 0, 0 });
+	is(events(), "overflow , create p/a/new/x/, create p/a/new/x/y/",
+	   "three losses in one read, one inside another and below "
+	   "directories not yet watched: one overflow, p/a rescanned once");
+	sh("mv p/a a-out && mkdir p/a");
+	POST({ "p/a", kFSEventStreamEventFlagMustScanSubDirs, 0, 0 });
+	is_either(events(), "overflow , create p/a/, create p/b/new2/, "
+		  "delete p/a/", "overflow , create p/b/new2/, create p/a/, "
+		  "delete p/a/",
+	   "p/a is another directory now: its parent p is rescanned (the new "
+	   "p/a, and p/b/new2 found now; the old p/a gone)");
+	ok(fw_watch_count(W, NULL) == 4, "(p, p/a, p/b, p/b/new2 watched)");
+	sh("mkdir p/b/new3 p/a/z");
+	POST({ "p", kFSEventStreamEventFlagMustScanSubDirs, 0, 0 },
+	     { "p/b", kFSEventStreamEventFlagMustScanSubDirs, 0, 0 });
+	is_either(events(), "overflow , create p/a/z/, create p/b/new3/",
+		  "overflow , create p/b/new3/, create p/a/z/",
+	   "a loss of the whole PATH swallows one of p/b");
+	ok(!warned[0], "no warnings%s%s", warned[0] ? ": " : "", warned);
+	fw_close(W);
+	W = NULL;
+	sh("rm -r p a-out");
 }
 
 /* ---- a file PATH: kqueue's ----------------------------------------------- */
@@ -571,6 +639,7 @@ main(void)
 	snprintf(base, sizeof base, "%s", real);
 	tree();
 	snapshot();
+	scoped();
 	file_path();
 	both();
 	inside();

@@ -92,11 +92,14 @@ say(const struct fw_raw *r, int n, int want_id)
 			: f == BE_OVERFLOW ? "overflow" : "?";
 		len += (size_t)snprintf(out + len, sizeof out - len, "%s%s",
 					len ? ", " : "", k);
-		if (f == BE_OVERFLOW) {
-			if (r[i].id != -1)
+		if (f == BE_OVERFLOW) { /* "overflow [SUBTREE] [@ID]" */
+			len += (size_t)snprintf(out + len, sizeof out - len,
+						"%s%.*s", r[i].name_len ? " " : "",
+						(int)r[i].name_len, r[i].name);
+			if (r[i].id != want_id)
 				len += (size_t)snprintf(out + len,
 							sizeof out - len,
-							" (id %d)", r[i].id);
+							" @%d", r[i].id);
 			continue;
 		}
 		len += (size_t)snprintf(out + len, sizeof out - len, " %.*s%s",
@@ -301,8 +304,28 @@ translator(void)
 		 { "", kFSEventStreamEventFlagMount, 0, 0 },
 		 { "", kFSEventStreamEventFlagUnmount, 0, 0 }),
 	   "overflow, overflow, overflow, overflow, overflow",
-	   "MustScanSubDirs, UserDropped, KernelDropped, Mount, Unmount: each "
-	   "an overflow (the core rescans)");
+	   "MustScanSubDirs, UserDropped, KernelDropped, Mount, Unmount on "
+	   "the directory itself: each an overflow of all of it, on its id");
+	sh("mkdir -p t/scan/deeper");
+	is(BATCH({ "scan/deeper", kFSEventStreamEventFlagMustScanSubDirs, 0,
+		   0 },
+		 { "scan/", kFSEventStreamEventFlagMustScanSubDirs |
+				    kFSEventStreamEventFlagKernelDropped, 0, 0 },
+		 { "scan", kFSEventStreamEventFlagUserDropped, 0, 0 },
+		 { "scan/mnt", kFSEventStreamEventFlagMount, 0, 0 },
+		 { "scan/mnt", kFSEventStreamEventFlagUnmount, 0, 0 }),
+	   "overflow scan/deeper, overflow scan, overflow scan, "
+	   "overflow scan/mnt, overflow scan/mnt",
+	   "MustScanSubDirs (with a dropped flag or not), UserDropped, Mount, "
+	   "Unmount on a path below: an overflow of that subtree only, named "
+	   "as an entry is");
+	is(BATCH({ "/", kFSEventStreamEventFlagMustScanSubDirs |
+				kFSEventStreamEventFlagUserDropped, 0, 0 },
+		 { "/tmp/elsewhere", kFSEventStreamEventFlagKernelDropped, 0,
+		   0 }),
+	   "overflow, overflow",
+	   "a loss named at a path not below the directory (the volume's "
+	   "root, or anywhere else): an overflow of all of it");
 	is(BATCH({ "f", CREATED | ISFILE, 0, 3999 },
 		 { "f", MODIFIED | ISFILE, 0, 4000 },
 		 { "", kFSEventStreamEventFlagHistoryDone, 0, 4000 },
@@ -313,7 +336,8 @@ translator(void)
 	is(BATCH({ "", kFSEventStreamEventFlagEventIdsWrapped, 0, 0 },
 		 { "f", MODIFIED | ISFILE, 0, 3 }),
 	   "overflow, modify f",
-	   "EventIdsWrapped: an overflow, and small ids after it are news");
+	   "EventIdsWrapped: an overflow of all of the directory, and small "
+	   "ids after it are news");
 	R.since = 4000;
 	{
 		char beside[600];
@@ -338,10 +362,15 @@ translator(void)
 		 { "top", MODIFIED | ISFILE, 0, 0 }),
 	   "modify top",
 	   "not a subtree watch: what is below its entries is dropped");
+	is(BATCH({ "sub", kFSEventStreamEventFlagMustScanSubDirs, 0, 0 }),
+	   "overflow",
+	   "not a subtree watch: a loss below it is an overflow of the "
+	   "directory (its only node)");
 
 	root_reset(1);
 	is(BATCH({ "", kFSEventStreamEventFlagRootChanged, 0, 0 }), "overflow",
-	   "RootChanged with the directory still there: an overflow");
+	   "RootChanged with the directory still there: an overflow of all "
+	   "of it");
 	sh("mv t t2 && mkdir t");
 	is(BATCH({ "", kFSEventStreamEventFlagRootChanged, 0, 0 },
 		 { "top", MODIFIED | ISFILE, 0, 0 }),
@@ -466,9 +495,9 @@ backend(void)
 		fake_fse_post(many, 40);
 		fake_fse_post(many, 40);
 		said = got(w);
-		ok(!strncmp(said, "overflow, modify sub/deep/g", 27),
-		   "80 records handed over, 64 held: overflow first, then "
-		   "what was kept");
+		ok(!strncmp(said, "overflow @-1, modify sub/deep/g", 31),
+		   "80 records handed over, 64 held: overflow (of everything: "
+		   "fwatch was behind) first, then what was kept");
 	}
 	be_fsevents.wake(B);
 	is(got(w), "woken", "wake() ends a wait");
