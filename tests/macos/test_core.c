@@ -566,6 +566,10 @@ oom_run(long k, char *out, char *after, size_t cap)
 	      { "o/p", RENAMED | ISDIR, 0, 0 });
 	if (drain(out, cap, 0) < 0)
 		goto done;
+	sh("mkdir o/p/q");
+	QPOST({ "o/p", kFSEventStreamEventFlagMustScanSubDirs, 0, 0 });
+	if (drain(out, cap, 0) < 0)
+		goto done;
 	sh("rm -r o/d1");
 	QPOST({ "o/d1/d2/f", REMOVED | ISFILE, 0, 0 },
 	      { "o/d1/d2", REMOVED | ISDIR, 0, 0 },
@@ -594,7 +598,8 @@ oom_sweep(void)
 	static const char all[] =
 		"create o/a, modify o/a, create o/n/, create o/n/m/, "
 		"create o/n/m/f, modify o/n/m/f, rename o/a -> o/n/a2, "
-		"rename o/n/ -> o/p/, delete o/d1/d2/f, delete o/d1/d2/, "
+		"rename o/n/ -> o/p/, overflow , create o/p/q/, "
+		"delete o/d1/d2/f, delete o/d1/d2/, "
 		"delete o/d1/";
 	static char out[8192], after[8192];
 	long k, same = 0, over = 0, loud = 0, bad = 0;
