@@ -9,10 +9,11 @@
  * compared with the tree (and the snapshot); what is outside it is left
  * as it is.
  *
- * Everything: every PATH is watched again.  A directory PATH that no longer leads
- * to what we watch, and a directory below one that is no longer there,
- * are reported gone; directories that appeared are reported with what
- * they hold; a directory found under another name was renamed.  With
+ * Everything: every PATH is watched again.  A directory PATH that no
+ * longer leads to what we watch, and a directory below one that is no
+ * longer there, are reported gone; directories that appeared are
+ * reported with what they hold; a directory found under another name
+ * was renamed.  With
  * --snapshot each listing is also compared with the snapshot
  * (snapshot.c), so files created, deleted, replaced or changed while we
  * were blind are reported too.  File PATHs are looked at by files.c.
@@ -342,7 +343,8 @@ rescan_subtree(fw_watcher *w, int n)
 		int parent = w->nodes[n].parent, r = w->nodes[n].root;
 		unmark_below(w, n);
 		if (parent < 0) {
-			if (r >= 0 && !w->roots[r].gone && w->roots[r].node == n)
+			if (r >= 0 && !w->roots[r].gone &&
+			    w->roots[r].node == n)
 				rescan_dir(w, r);
 			return;
 		}
@@ -362,10 +364,16 @@ covered(const fw_watcher *w, int n)
 	return 0;
 }
 
-/* After overflows that named subtrees (rescan_scope()): each rescanned
+/*
+ * After overflows that named subtrees (rescan_scope()): each rescanned
  * once, a subtree inside another with it; directories in them that went
  * while we were blind are forgotten, and nothing outside them is
- * touched. */
+ * touched.
+ * Hazard: what is outside is marked seen, so a watched directory from
+ * outside met inside is not followed there (met_known()).  It can only
+ * have come while we were blind inside, and its leaving, outside, was
+ * not lost: by now it was followed or forgotten.
+ */
 void
 rescan_scoped(fw_watcher *w)
 {

@@ -93,9 +93,10 @@ say(const struct fw_raw *r, int n, int want_id)
 		len += (size_t)snprintf(out + len, sizeof out - len, "%s%s",
 					len ? ", " : "", k);
 		if (f == BE_OVERFLOW) { /* "overflow [SUBTREE] [@ID]" */
-			len += (size_t)snprintf(out + len, sizeof out - len,
-						"%s%.*s", r[i].name_len ? " " : "",
-						(int)r[i].name_len, r[i].name);
+			len += (size_t)snprintf(
+				out + len, sizeof out - len, "%s%.*s",
+				r[i].name_len ? " " : "", (int)r[i].name_len,
+				r[i].name);
 			if (r[i].id != want_id)
 				len += (size_t)snprintf(out + len,
 							sizeof out - len,
@@ -310,7 +311,8 @@ translator(void)
 	is(BATCH({ "scan/deeper", kFSEventStreamEventFlagMustScanSubDirs, 0,
 		   0 },
 		 { "scan/", kFSEventStreamEventFlagMustScanSubDirs |
-				    kFSEventStreamEventFlagKernelDropped, 0, 0 },
+				    kFSEventStreamEventFlagKernelDropped,
+		   0, 0 },
 		 { "scan", kFSEventStreamEventFlagUserDropped, 0, 0 },
 		 { "scan/mnt", kFSEventStreamEventFlagMount, 0, 0 },
 		 { "scan/mnt", kFSEventStreamEventFlagUnmount, 0, 0 }),
