@@ -83,8 +83,9 @@ _Static_assert(FSE_MUST_SCAN_SUBDIRS ==
 
 /*
  * How many records callbacks may hand over before fwatch reads them;
- * past it they are dropped and an overflow is said (the core rescans),
- * as a kernel queue that is full.  Hazard: while fwatch is busy (an
+ * past it they are dropped and an overflow of each stream that lost
+ * some is said (the core rescans its tree), as a kernel queue that is
+ * full.  Hazard: while fwatch is busy (an
  * --exec command being started, a slow reader of stdout) a tree being
  * rewritten could otherwise grow this buffer without bound; 131072
  * records of some 100 bytes each is some 13 MB.
@@ -101,6 +102,9 @@ struct stream {
 	FSEventStreamRef ref;
 	struct fse_root root;
 	char *real; /* the directory as FSEvents names it */
+	int lost;   /* a callback could not hand over all it was given
+		     * (guarded by the backend's mu): an overflow of this
+		     * stream's directory, not of the others' */
 };
 
 #define KEYLEN (2 * sizeof(uint64_t)) /* a directory's device and inode */
@@ -128,7 +132,7 @@ struct backend {
 	int hup_fd;
 	pthread_mutex_t mu;    /* guards in, lost, streams */
 	struct hand in, work;
-	int lost;              /* a callback ran out of memory */
+	int lost;              /* some stream's lost is set */
 	struct stream **streams;
 	int *sid;              /* the watch id of each stream */
 	size_t nstreams, capstreams, capsid;
@@ -227,16 +231,19 @@ on_events(ConstFSEventStreamRef ref, void *info, size_t n, void *paths,
 {
 	struct backend *b = info;
 	struct hand *h = &b->in;
+	struct stream *s = NULL;
 	int wid = -1;
 	pthread_mutex_lock(&b->mu);
 	for (size_t i = 0; i < b->nstreams; i++)
-		if (b->streams[i]->ref == ref)
+		if (b->streams[i]->ref == ref) {
 			wid = b->sid[i];
+			s = b->streams[i];
+		}
 	for (size_t i = 0; wid >= 0 && i < n; i++) {
 		size_t off = h->paths.len;
 		uint64_t ino;
 		if (h->n >= HAND_MAX) {
-			b->lost = 1; /* full: said as an overflow */
+			s->lost = b->lost = 1; /* full: said as an overflow */
 			break;
 		}
 		if (GROW(h->ev, h->cap, h->n + 1) < 0 ||
@@ -244,7 +251,7 @@ on_events(ConstFSEventStreamRef ref, void *info, size_t n, void *paths,
 		    take_path(h, CFArrayGetValueAtIndex(paths, (CFIndex)i),
 			      &ino) < 0) {
 			h->paths.len = off;
-			b->lost = 1; /* said as an overflow */
+			s->lost = b->lost = 1; /* said as an overflow */
 			continue;
 		}
 		h->ev[h->n].path = (const char *)(uintptr_t)off;
@@ -681,32 +688,53 @@ root_of(struct backend *b, int id)
 /* Records were lost (memory ran out): the core rescans. */
 static const struct fw_raw lost = { -1, BE_OVERFLOW, 0, "", 0 };
 
+/* Under mu: an overflow of each stream whose callback could not hand
+ * everything over (its whole directory: which paths went is not
+ * known).  -1 if memory ran out. */
+static int
+streams_lost(struct backend *b)
+{
+	int r = 0;
+	for (size_t i = 0; b->lost && i < b->nstreams; i++) {
+		struct fw_raw *x;
+		if (!b->streams[i]->lost)
+			continue;
+		b->streams[i]->lost = 0;
+		if (GROW(b->out.recs, b->out.cap, b->out.n + 1) < 0) {
+			r = -1;
+			continue;
+		}
+		x = &b->out.recs[b->out.n++];
+		*x = lost;
+		x->id = b->sid[i];
+		x->name = (const char *)(uintptr_t)0; /* "": fse_done() */
+	}
+	b->lost = 0;
+	return r;
+}
+
 /* What the streams' callbacks handed over, translated. */
 static int
 fse_read(struct backend *b, const struct fw_raw **recs)
 {
-	struct hand t;
+	struct hand t, *h = &b->work;
 	int was_lost;
 	size_t i, j;
+	if (fse_reset(&b->out) < 0) { /* what is handed over stays */
+		*recs = &lost;
+		return 1;
+	}
 	pthread_mutex_lock(&b->mu);
 	wakepipe_drain(&b->data);
 	t = b->work; /* emptied by the last read: its memory is reused */
 	b->work = b->in;
 	b->in = t;
-	was_lost = b->lost;
-	b->lost = 0;
+	was_lost = streams_lost(b);
 	pthread_mutex_unlock(&b->mu);
-	struct hand *h = &b->work;
 	for (i = 0; i < h->n; i++)
 		h->ev[i].path = h->paths.p + (size_t)(uintptr_t)h->ev[i].path;
-	if (fse_reset(&b->out) < 0)
+	if (was_lost < 0)
 		goto nomem;
-	if (was_lost) { /* a callback could not keep everything */
-		if (GROW(b->out.recs, b->out.cap, 1) < 0)
-			goto nomem;
-		b->out.recs[b->out.n] = lost;
-		b->out.recs[b->out.n++].name = (const char *)(uintptr_t)0;
-	}
 	for (i = 0; i < h->n; i = j) {
 		struct fse_root *r = root_of(b, h->wid[i]);
 		for (j = i + 1; j < h->n && h->wid[j] == h->wid[i]; j++)

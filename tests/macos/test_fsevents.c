@@ -497,9 +497,36 @@ backend(void)
 		fake_fse_post(many, 40);
 		fake_fse_post(many, 40);
 		said = got(w);
-		ok(!strncmp(said, "overflow @-1, modify sub/deep/g", 31),
-		   "80 records handed over, 64 held: overflow (of everything: "
-		   "fwatch was behind) first, then what was kept");
+		ok(!strncmp(said, "overflow, modify sub/deep/g", 27),
+		   "80 records handed over, 64 held: an overflow of the "
+		   "stream's directory (on its id) first, then what was kept");
+	}
+	{
+		/* the hand-over full while a second stream calls back: the
+		 * overflow is that stream's, not the first's */
+		struct fake_ev many[40], more[40];
+		char want_start[64];
+		const char *said;
+		int w2;
+		sh("mkdir w2 && touch w2/g");
+		w2 = be_fsevents.watch(B, "w2", BE_WANT_SUBTREE | BE_ONLYDIR);
+		for (int i = 0; i < 40; i++) {
+			many[i].path = "w/sub/deep/g";
+			more[i].path = "w2/g";
+			many[i].flags = more[i].flags = MODIFIED | ISFILE;
+			many[i].ino = many[i].id = more[i].ino = more[i].id = 0;
+		}
+		fake_fse_post(many, 40);
+		fake_fse_post(more, 40);
+		said = got(w);
+		snprintf(want_start, sizeof want_start,
+			 "overflow @%d, modify sub/deep/g,", w2);
+		ok(w2 >= 0 && !strncmp(said, want_start, strlen(want_start)) &&
+		   !strstr(said + 1, "overflow"),
+		   "40 records of w, then 40 of w2, 64 held: an overflow of "
+		   "w2's directory only, then what was kept of both");
+		ok(be_fsevents.unwatch(B, w2) == 0, "(w2 unwatched)");
+		sh("rm -r w2");
 	}
 	be_fsevents.wake(B);
 	is(got(w), "woken", "wake() ends a wait");
