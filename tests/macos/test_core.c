@@ -392,6 +392,28 @@ scoped(void)
 	fw_close(W);
 	W = NULL;
 	sh("rm -r p a-out");
+
+	/* git's rules of the directories above the subtree still rule it */
+	if (system("git init -q g 2>/dev/null") != 0) {
+		printf("ok %d # skip scoped, --gitignore: no git here to make "
+		       "a work tree\n", ++ntest);
+		return;
+	}
+	sh("mkdir -p g/sub/deep && printf 'skip/\\n*.log\\n' > g/.gitignore");
+	cfg.snapshot = 1;
+	cfg.gitignore = FW_GITIGNORE_ON;
+	if (!ok((W = fw_open(&cfg)) != NULL, "scoped, --gitignore: a watcher") ||
+	    !ok(fw_add(W, "g") == 0, "fw_add g"))
+		return;
+	sh("mkdir g/sub/deep/skip && touch g/sub/deep/a.log g/sub/deep/keep "
+	   "g/sub/deep/skip/x g/out");
+	POST({ "g/sub/deep", kFSEventStreamEventFlagMustScanSubDirs, 0, 0 });
+	is(events(), "overflow , create g/sub/deep/keep",
+	   "MustScanSubDirs on g/sub/deep with --gitignore --snapshot: what "
+	   "g/.gitignore leaves out stays out, g/out is not below it");
+	fw_close(W);
+	W = NULL;
+	sh("rm -r g");
 }
 
 /* ---- a file PATH: kqueue's ----------------------------------------------- */
