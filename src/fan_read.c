@@ -151,7 +151,15 @@ places(void *ctx, size_t ev, int side, const void *key, size_t len,
 {
 	struct backend *b = ctx;
 	const struct fp_fid *d = &b->out.evs.ev[ev].dir;
-	int n = fan_subs_places(&b->subs, ev, side, lookup(ctx, key, len), out);
+	/* watched by itself?  Only asked when some directory is watched
+	 * alone (walked, a file PATH's), or the path is not known: a
+	 * tree's own directory is placed by its path as well */
+	int own = b->dirs.used > b->subs.n ||
+			  fan_subs_side(&b->subs, ev, side)->len ==
+				  FPATH_UNKNOWN
+		  ? lookup(ctx, key, len)
+		  : -1;
+	int n = fan_subs_places(&b->subs, ev, side, own, out);
 	if (n < 0 && !(side == FP_SIDE_DIR && d->nlen == 1 && d->name[0] == '.') &&
 	    !too_deep(b, key, len) && fan_subs_park(&b->subs, key, len) == 0)
 		return 0;

@@ -117,14 +117,20 @@ fan_subs_resolve(struct fan_subs *s, const struct fp_batch *b,
 			    &s->pbuf);
 }
 
+const struct fpath *
+fan_subs_side(const struct fan_subs *s, size_t ev, int side)
+{
+	const struct fpaths_at *a = &s->at[ev];
+	return side == FP_SIDE_OLD ? &a->old
+	       : side == FP_SIDE_NEW ? &a->new
+				     : &a->dir;
+}
+
 int
 fan_subs_places(const struct fan_subs *s, size_t ev, int side, int own,
 		struct fp_place *out)
 {
-	const struct fpaths_at *a = &s->at[ev];
-	const struct fpath *f = side == FP_SIDE_OLD   ? &a->old
-				: side == FP_SIDE_NEW ? &a->new
-						      : &a->dir;
+	const struct fpath *f = fan_subs_side(s, ev, side);
 	int n = 0;
 	long i, skip = 0;
 	if (own >= 0) {

@@ -49,6 +49,9 @@ int fan_subs_cover(const struct fan_subs *s, const char *path, size_t len);
  * (ENOMEM). */
 int fan_subs_resolve(struct fan_subs *s, const struct fp_batch *b,
 		     fpaths_look_fn look, void *ctx);
+/* Where side SIDE of event EV of the batch last resolved was. */
+const struct fpath *fan_subs_side(const struct fan_subs *s, size_t ev,
+				  int side);
 /* fp_places_fn for side SIDE of event EV of the batch last resolved,
  * given OWN, the id the directory is watched by itself (-1: none):
  * that watch, and the deepest subtree watch it lies below. */

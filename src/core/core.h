@@ -364,6 +364,7 @@ struct fw_watcher {
 	struct buf tl_dir;       /* the last directory judged, below */
 	int tl_root;             /* its PATH's node; -1: none */
 	int tl_verdict;          /* pruned? */
+	unsigned char tl_prunes; /* can a directory be pruned at all */
 
 	struct buf explained; /* fw_explain()'s answer (watch.c) */
 

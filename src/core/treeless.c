@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../filter.h"
 #include "core.h"
 
 /* The longest path the kernel names a directory by (readlink of a
@@ -93,6 +94,8 @@ treeless_hidden(fw_watcher *w, int n, const struct fw_raw *r)
 	size_t rel, dl = r->name_len, at;
 	struct buf *b = &w->tlbuf;
 	int root, out = 0;
+	if (!w->tl_prunes)
+		return 0;
 	while (dl && r->name[dl - 1] != '/')
 		dl--;
 	if (!dl)
@@ -135,9 +138,25 @@ abs_len(const fw_watcher *w, int r)
 	return n;
 }
 
+/* Can anything prune a directory: the default ignores, or an
+ * --exclude (fwatch's own output is a file)?  git's rules never apply
+ * to a tree watched whole. */
+static int
+can_prune(const fw_watcher *w)
+{
+	const struct filter *f = w->cfg.filter;
+	if (w->cfg.noise)
+		return 1;
+	for (size_t i = 0; f && i < f->n; i++)
+		if (f->p[i].kind == FILTER_EXCLUDE)
+			return 1;
+	return 0;
+}
+
 int
 treeless_mark(fw_watcher *w, int r)
 {
+	w->tl_prunes = (unsigned char)can_prune(w);
 	w->roots[r].treeless = 1;
 	w->roots[r].abs_len = abs_len(w, r);
 	return 0;
