@@ -67,8 +67,12 @@ check_any(const struct opts *o, char **argv, int argc,
 	if (v->next != CLI_WATCH)
 		return;
 	FUZZ_CHECK(o->npaths >= 1);
+	/* a PATH is a word of the command line; --explain-ignore with none
+	 * explains below "." */
 	for (size_t i = 0; i < o->npaths; i++)
-		FUZZ_CHECK(is_word(argv, argc, o->paths[i]));
+		FUZZ_CHECK(is_word(argv, argc, o->paths[i]) ||
+			   (o->explain && o->npaths == 1 &&
+			    !strcmp(o->paths[i], ".")));
 	FUZZ_CHECK(!(o->json && o->out.fmt));
 	FUZZ_CHECK(!o->exec_only[0] || o->exec);
 	FUZZ_CHECK(!o->exec || (o->eo.argc >= 1 &&
