@@ -4,6 +4,8 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "backend.h"
@@ -65,4 +67,18 @@ qwait(int fd, struct wakepipe *wake, int hup_fd, int timeout_ms)
 		return BE_WOKEN;
 	}
 	return r > 0 && (p[0].revents & POLLIN);
+}
+
+long
+qread_limit(const char *file)
+{
+	char line[32];
+	long v = -1;
+	FILE *f = fopen(file, "r");
+	if (f) {
+		if (fgets(line, sizeof line, f))
+			v = strtol(line, NULL, 10);
+		fclose(f);
+	}
+	return v;
 }

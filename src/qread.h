@@ -2,7 +2,8 @@
  * qread.h - reading a Linux notification queue (inotify, fanotify) into
  * one buffer: as many read()s as it takes to empty the queue, or until
  * the buffer cannot take another record of the largest size; and the
- * wait for it, beside the wake pipe and stdout's reader.
+ * wait for it, beside the wake pipe and stdout's reader; and the
+ * number in a sysctl file, for the messages about the queues' limits.
  */
 #ifndef FWATCH_QREAD_H
 #define FWATCH_QREAD_H
@@ -26,5 +27,9 @@ int qread(int fd, char *buf, size_t cap, size_t maxrec, size_t *len,
  * (stdout, or -1) reports its reader gone, -1 with errno.
  */
 int qwait(int fd, struct wakepipe *wake, int hup_fd, int timeout_ms);
+
+/* The number in the sysctl file FILE (/proc/sys/fs/...), for a message
+ * about a limit; -1 if it cannot be read. */
+long qread_limit(const char *file);
 
 #endif

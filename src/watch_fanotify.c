@@ -395,20 +395,6 @@ be_read(struct backend *b, const struct fw_raw **recs, int *drained)
 
 /* ---- explaining --------------------------------------------------------- */
 
-static long
-read_limit(const char *file)
-{
-	char line[32];
-	long v = -1;
-	FILE *f = fopen(file, "r");
-	if (f) {
-		if (fgets(line, sizeof line, f))
-			v = strtol(line, NULL, 10);
-		fclose(f);
-	}
-	return v;
-}
-
 /* Why a directory could not be watched (B is set) */
 static const char *
 watch_hint(int err, char *buf, size_t n)
@@ -430,7 +416,7 @@ watch_hint(int err, char *buf, size_t n)
 	case ENOSPC:
 		snprintf(buf, n, "too many fanotify marks "
 			 "(fs.fanotify.max_user_marks = %ld)",
-			 read_limit("/proc/sys/fs/fanotify/max_user_marks"));
+			 qread_limit("/proc/sys/fs/fanotify/max_user_marks"));
 		return buf;
 	}
 	return NULL;
@@ -456,7 +442,7 @@ be_limit_hint(struct backend *b, int err, size_t needed, char *buf, size_t n)
 		snprintf(buf, n, "too many fanotify groups "
 			 "(fs.fanotify.max_user_groups = %ld), or out of file "
 			 "descriptors",
-			 read_limit("/proc/sys/fs/fanotify/max_user_groups"));
+			 qread_limit("/proc/sys/fs/fanotify/max_user_groups"));
 		return buf;
 	}
 	return NULL;

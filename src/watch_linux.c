@@ -193,20 +193,6 @@ be_read(struct backend *b, const struct fw_raw **recs, int *drained)
 	return (int)n;
 }
 
-static long
-read_limit(const char *file)
-{
-	char buf[32];
-	long v = -1;
-	FILE *f = fopen(file, "r");
-	if (f) {
-		if (fgets(buf, sizeof buf, f))
-			v = strtol(buf, NULL, 10);
-		fclose(f);
-	}
-	return v;
-}
-
 static const char *
 be_limit_hint(struct backend *b, int err, size_t needed, char *buf, size_t n)
 {
@@ -217,8 +203,8 @@ be_limit_hint(struct backend *b, int err, size_t needed, char *buf, size_t n)
 		 * binds, so that is the one to name (seen: 100 there, 192543
 		 * globally).  Outside one the two read the same. */
 		const char *name = "fs.inotify.max_user_watches";
-		long v = read_limit("/proc/sys/fs/inotify/max_user_watches");
-		long ns = read_limit("/proc/sys/user/max_inotify_watches");
+		long v = qread_limit("/proc/sys/fs/inotify/max_user_watches");
+		long ns = qread_limit("/proc/sys/user/max_inotify_watches");
 		int in_ns = ns > 0 && (v <= 0 || ns < v);
 		if (in_ns) {
 			name = "user.max_inotify_watches";
@@ -245,7 +231,7 @@ be_limit_hint(struct backend *b, int err, size_t needed, char *buf, size_t n)
 		return buf;
 	}
 	if (err == EMFILE) {
-		long v = read_limit("/proc/sys/fs/inotify/max_user_instances");
+		long v = qread_limit("/proc/sys/fs/inotify/max_user_instances");
 		snprintf(buf, n, "too many inotify instances "
 			 "(fs.inotify.max_user_instances = %ld); stop other "
 			 "watchers of this user, or raise it with 'sysctl "
